@@ -1,0 +1,150 @@
+// `npm run bench`: prints the figures the issues track. Figures, not assertions: compare them
+// with the targets by eye and in the issue notes.
+import { statSync } from 'node:fs';
+import Module from 'node:module';
+import { join } from 'node:path';
+import { SignJWT, generateKeyPair } from 'jose';
+import { TokenExplorerError } from '../src/core/errors';
+import { findJwts } from '../src/core/jwt/find';
+import { inspectToken } from '../src/core/jwt/inspect';
+import { fuzzInputs } from '../test/fixtures/fuzz';
+
+const root = join(__dirname, '..', '..');
+
+function row(name: string, value: string, target = ''): void {
+  console.log(`${name.padEnd(44)} ${value.padStart(14)}${target ? `   (target ${target})` : ''}`);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+function time(fn: () => void): number {
+  const start = performance.now();
+  fn();
+  return performance.now() - start;
+}
+
+/**
+ * A stand-in for the `vscode` module that answers every call with a disposable, so activate()'s
+ * own cost (bundle evaluation, wiring) can be timed outside VS Code. VS Code's share is not in it.
+ */
+function vscodeShim(): unknown {
+  const handler: ProxyHandler<() => unknown> = {
+    get: (_target, key) => {
+      if (key === 'then') return undefined;
+      if (key === 'dispose') return () => undefined;
+      return proxy;
+    },
+    apply: () => proxy,
+    construct: () => proxy as object,
+  };
+  const proxy: unknown = new Proxy(function shim() {}, handler);
+  // The bundle copies the module's own properties (esbuild's CommonJS interop), so name them.
+  const namespaces = ['window', 'workspace', 'commands', 'languages', 'env', 'extensions', 'Uri'];
+  const classes = ['EventEmitter', 'Disposable', 'Range', 'Position', 'Hover', 'MarkdownString'];
+  const enums = ['ViewColumn', 'CodeLens', 'InputBoxValidationSeverity', 'ConfigurationTarget'];
+  return Object.fromEntries([...namespaces, ...classes, ...enums].map((name) => [name, proxy]));
+}
+
+async function benchActivate(): Promise<void> {
+  const bundle = join(root, 'dist', 'extension.js');
+  const loader = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
+  const original = loader._load;
+  const shim = vscodeShim();
+  loader._load = (request, ...rest) => (request === 'vscode' ? shim : original(request, ...rest));
+  try {
+    const loadMs = time(() => require(bundle));
+    const extension = require(bundle) as { activate: (context: unknown) => unknown };
+    const context = { subscriptions: [], extensionUri: {}, secrets: {} };
+    const activateMs = time(() => extension.activate(context));
+    row('bundle evaluation (require dist/extension.js)', `${loadMs.toFixed(2)} ms`);
+    row('activate() (VS Code API stubbed)', `${activateMs.toFixed(2)} ms`);
+  } finally {
+    loader._load = original;
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(`Token Explorer bench · node ${process.version} · ${new Date().toISOString()}\n`);
+  const bundleKb = statSync(join(root, 'dist', 'extension.js')).size / 1024;
+  const webviewKb = statSync(join(root, 'dist', 'webview', 'inspector.js')).size / 1024;
+  row('dist/extension.js (minified)', `${bundleKb.toFixed(1)} KB`, '≤ 150 KB');
+  row('dist/webview/inspector.js (minified)', `${webviewKb.toFixed(1)} KB`);
+  await benchActivate();
+
+  const { privateKey } = await generateKeyPair('RS256');
+  const now = Math.floor(Date.now() / 1000);
+  const token = await new SignJWT({
+    iss: 'https://accounts.google.com',
+    aud: 'https://my-service-abc123-uc.a.run.app',
+    azp: '113774264463038321964',
+    sub: '113774264463038321964',
+    email: 'invoker@my-project.iam.gserviceaccount.com',
+    email_verified: true,
+    google: { compute_engine: { project_id: 'my-project', zone: 'us-central1-a' } },
+  })
+    .setProtectedHeader({
+      alg: 'RS256',
+      kid: 'f5f4bf46e52b31d9b6249f7309ad0338400680cd',
+      typ: 'JWT',
+    })
+    .setIssuedAt(now)
+    .setExpirationTime(now + 3600)
+    .sign(privateKey);
+  for (let i = 0; i < 2000; i++) inspectToken(token);
+  const runs = 20_000;
+  const inspectMs = time(() => {
+    for (let i = 0; i < runs; i++) inspectToken(token);
+  });
+  row(
+    'decode + claim analysis, typical token',
+    `${((inspectMs / runs) * 1000).toFixed(1)} µs/token`,
+  );
+
+  const lines: string[] = [];
+  let size = 0;
+  for (let i = 0; size < 10 * 1024 * 1024; i++) {
+    const line =
+      i % 40 === 0
+        ? `2026-11-21T10:00:${String(i % 60).padStart(2, '0')}Z INFO call ${i} Authorization: Bearer ${token} status=200`
+        : `2026-11-21T10:00:${String(i % 60).padStart(2, '0')}Z INFO GET /api/v1/items/${i} user=alice latency=${i % 97}ms eyJ-partial`;
+    lines.push(line);
+    size += line.length + 1;
+  }
+  const log = lines.join('\n');
+  let found = 0;
+  const findMs = median(
+    Array.from({ length: 7 }, () =>
+      time(() => {
+        found = findJwts(log).length;
+      }),
+    ),
+  );
+  row(`find all JWTs in a 10 MB log (${found} found)`, `${findMs.toFixed(1)} ms`, '≤ 50 ms');
+
+  let inspected = 0;
+  let rejected = 0;
+  const fuzzMs = time(() => {
+    for (const input of fuzzInputs(100_000, 7)) {
+      try {
+        inspectToken(input);
+        inspected++;
+      } catch (error) {
+        if (!(error instanceof TokenExplorerError)) throw error;
+        rejected++;
+      }
+    }
+  });
+  row(
+    `fuzz 100,000 inputs (${inspected} inspected, ${rejected} rejected)`,
+    `${(fuzzMs / 1000).toFixed(2)} s`,
+    '0 uncaught',
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,32 @@
+/** Every failure the core reports, one code per branch the user can act on. */
+export type ErrorCode =
+  | 'no-token'
+  | 'not-a-jwt'
+  | 'json-without-token'
+  | 'bad-key'
+  | 'network'
+  | 'timeout'
+  | 'http-status'
+  | 'bad-response';
+
+/**
+ * The one error class of the core. `message` is written for the user who reads it: what failed,
+ * why, and what to do. It never contains a token or key material.
+ */
+export class TokenExplorerError extends Error {
+  override readonly name = 'TokenExplorerError';
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The message of anything thrown, for showing to a user. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

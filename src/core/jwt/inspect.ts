@@ -1,0 +1,50 @@
+import { buildClaimRows, detectIssuerFamily } from './claims';
+import { decodeCompact } from './decode';
+import { extractToken } from './extract';
+import { readTimes } from './time';
+import type { Inspection } from './types';
+
+function stringField(
+  obj: Readonly<Record<string, unknown>> | undefined,
+  key: string,
+): string | undefined {
+  const value = obj?.[key];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * Everything the inspector shows about pasted text, without the network: the extracted token,
+ * decoded parts with precise per-part problems, explained header and claims, and time claims.
+ * @throws TokenExplorerError when the text holds no token at all (see {@link extractToken}).
+ */
+export function inspectToken(input: string): Inspection {
+  const { token, foundIn } = extractToken(input);
+  const decoded = decodeCompact(token);
+  const family = decoded.payload ? detectIssuerFamily(decoded.payload) : undefined;
+  const warnings = [...decoded.warnings];
+  let times = {};
+  if (decoded.payload) {
+    const read = readTimes(decoded.payload);
+    times = read.times;
+    warnings.push(...read.warnings);
+  }
+  const issuer = stringField(decoded.payload, 'iss');
+  const alg = stringField(decoded.header, 'alg');
+  const kid = stringField(decoded.header, 'kid');
+  return {
+    token,
+    foundIn,
+    kind: decoded.kind,
+    parts: decoded.parts,
+    ...(decoded.header ? { header: decoded.header } : {}),
+    ...(decoded.payload ? { payload: decoded.payload } : {}),
+    headerRows: decoded.header ? buildClaimRows(decoded.header, 'header', family) : [],
+    claimRows: decoded.payload ? buildClaimRows(decoded.payload, 'payload', family) : [],
+    problems: decoded.problems,
+    warnings,
+    times,
+    ...(issuer ? { issuer } : {}),
+    ...(alg ? { alg } : {}),
+    ...(kid ? { kid } : {}),
+  };
+}
