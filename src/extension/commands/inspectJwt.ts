@@ -1,0 +1,108 @@
+import * as vscode from 'vscode';
+import { TokenExplorerError, errorMessage } from '../../core/errors';
+import { inspectToken } from '../../core/jwt/inspect';
+import type { Inspection } from '../../core/jwt/types';
+import type { InspectorPanel } from '../webview/inspectorPanel';
+
+/** Inspects text if it holds a token; undefined otherwise (the caller tries the next source). */
+function tryInspect(text: string | undefined): Inspection | undefined {
+  if (!text || text.length > 1_000_000) return undefined;
+  try {
+    const inspection = inspectToken(text);
+    return inspection.problems.some((p) => p.code === 'segment-count') ? undefined : inspection;
+  } catch {
+    return undefined;
+  }
+}
+
+async function readClipboard(): Promise<string | undefined> {
+  try {
+    return await vscode.env.clipboard.readText();
+  } catch {
+    // A browser host may refuse clipboard reads; the input box is the fallback.
+    return undefined;
+  }
+}
+
+/** Validation shown under the input box as the user types or pastes. */
+function describe(value: string): vscode.InputBoxValidationMessage | undefined {
+  if (value.trim() === '') return undefined;
+  let inspection: Inspection;
+  try {
+    inspection = inspectToken(value);
+  } catch (error) {
+    return { message: errorMessage(error), severity: vscode.InputBoxValidationSeverity.Error };
+  }
+  const [problem] = inspection.problems;
+  if (problem) {
+    return {
+      message: `${problem.message} Press Enter to inspect what does decode.`,
+      severity: vscode.InputBoxValidationSeverity.Warning,
+    };
+  }
+  const kind = inspection.kind === 'jwe' ? 'Encrypted JWT (JWE)' : (inspection.alg ?? 'JWT');
+  const issuer = inspection.issuer ? ` from ${inspection.issuer}` : '';
+  return {
+    message: `${kind}${issuer}, found in the ${inspection.foundIn}. Press Enter to inspect.`,
+    severity: vscode.InputBoxValidationSeverity.Info,
+  };
+}
+
+async function askForToken(): Promise<Inspection | undefined> {
+  const value = await vscode.window.showInputBox({
+    title: 'Inspect JWT',
+    prompt:
+      'Paste a JWT, an "Authorization: Bearer …" header, a token response (JSON) or a URL with id_token=',
+    placeHolder: 'eyJhbGciOiJSUzI1NiIs…',
+    ignoreFocusOut: true,
+    validateInput: describe,
+  });
+  if (value === undefined || value.trim() === '') return undefined;
+  try {
+    return inspectToken(value);
+  } catch (error) {
+    void vscode.window.showErrorMessage(errorMessage(error));
+    return undefined;
+  }
+}
+
+/**
+ * "Inspect JWT": a token given as argument (hover link, other extensions), else the editor
+ * selection if it holds one, else the clipboard if it holds one, else an input box.
+ */
+export async function inspectJwt(panel: InspectorPanel, argument?: unknown): Promise<void> {
+  if (typeof argument === 'string') {
+    try {
+      await panel.show(inspectToken(argument));
+    } catch (error) {
+      void vscode.window.showErrorMessage(errorMessage(error));
+    }
+    return;
+  }
+  const editor = vscode.window.activeTextEditor;
+  const selected =
+    editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection) : undefined;
+  const inspection =
+    tryInspect(selected) ?? tryInspect(await readClipboard()) ?? (await askForToken());
+  if (inspection) await panel.show(inspection);
+}
+
+/** "Inspect Selected JWT" from the editor context menu: the selection or a clear error. */
+export async function inspectSelection(panel: InspectorPanel): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor || editor.selection.isEmpty) {
+    void vscode.window.showInformationMessage(
+      'Select a JWT in the editor first, or run "Inspect JWT" to paste one.',
+    );
+    return;
+  }
+  try {
+    await panel.show(inspectToken(editor.document.getText(editor.selection)));
+  } catch (error) {
+    const message =
+      error instanceof TokenExplorerError
+        ? `The selection holds no JWT. ${error.message}`
+        : errorMessage(error);
+    void vscode.window.showErrorMessage(message);
+  }
+}

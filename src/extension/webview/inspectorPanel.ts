@@ -1,0 +1,268 @@
+import * as vscode from 'vscode';
+import { errorMessage } from '../../core/errors';
+import { inspectToken } from '../../core/jwt/inspect';
+import type { JwksCache } from '../../core/jwt/jwks';
+import type { Inspection } from '../../core/jwt/types';
+import { checkAudience, verifySignature } from '../../core/jwt/verify';
+import type { KeySource } from '../../core/jwt/verifyTypes';
+import type { Logger } from '../../core/ports';
+import type {
+  CopyTarget,
+  HostToWebview,
+  InspectorState,
+  PersistedWebviewState,
+  VerificationView,
+  WebviewToHost,
+} from '../../shared/protocol';
+import type { Settings } from '../adapters/settings';
+import { inspectorHtml, makeNonce } from './html';
+
+/** What the webview reported after its last render. */
+export interface RenderedInfo {
+  readonly token: string;
+  readonly claimNames: readonly string[];
+  readonly countdown: string;
+}
+
+export interface InspectorDeps {
+  readonly extensionUri: vscode.Uri;
+  readonly secrets: vscode.SecretStorage;
+  readonly jwks: JwksCache;
+  readonly logger: Logger;
+  readonly settings: () => Settings;
+  /** Asks the user for a key; undefined when they cancel. */
+  readonly pickKey: () => Promise<KeySource | undefined>;
+}
+
+const VIEW_TYPE = 'tokenExplorer.inspector';
+const CONTEXT_KEY = 'tokenExplorer.inspectorOpen';
+// The inspected token is kept in SecretStorage (not in webview state, which is a plain file) so
+// the panel can come back after a window reload.
+const SECRET_KEY = 'inspector.current';
+const BEARER_PREFIX = 'Bearer ';
+
+/** The "Token Inspector" webview panel: one panel, showing the last inspected token. */
+export class InspectorPanel implements vscode.Disposable {
+  private panel: vscode.WebviewPanel | undefined;
+  private state: InspectorState | undefined;
+  private generation = 0;
+  private readonly renderedEmitter = new vscode.EventEmitter<RenderedInfo>();
+  private readonly disposables: vscode.Disposable[] = [this.renderedEmitter];
+  private lastRenderedInfo: RenderedInfo | undefined;
+
+  /** Fires after the webview has rendered a token (tests wait on it). */
+  readonly onDidRender = this.renderedEmitter.event;
+
+  constructor(private readonly deps: InspectorDeps) {
+    this.disposables.push(
+      vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
+        deserializeWebviewPanel: (panel, state: unknown) => this.restore(panel, state),
+      }),
+    );
+  }
+
+  get current(): InspectorState | undefined {
+    return this.state;
+  }
+
+  get lastRendered(): RenderedInfo | undefined {
+    return this.lastRenderedInfo;
+  }
+
+  /** Shows an inspection, opening or revealing the panel, then checks the signature. */
+  async show(inspection: Inspection): Promise<void> {
+    await this.deps.secrets.store(SECRET_KEY, inspection.token);
+    const panel = this.ensurePanel();
+    this.present(panel, inspection);
+  }
+
+  /** Verifies the shown token again with a key the user supplies. */
+  async verifyWithUserKey(): Promise<void> {
+    const state = this.state;
+    if (!state) {
+      void vscode.window.showInformationMessage(
+        'Inspect a token first, then verify it with a key.',
+      );
+      return;
+    }
+    const key = await this.deps.pickKey();
+    if (key) await this.verify(state, key);
+  }
+
+  /** Copies the shown token in one of its forms. */
+  async copy(target: CopyTarget): Promise<void> {
+    const state = this.state;
+    if (!state) return;
+    const { inspection } = state;
+    const text =
+      target === 'token'
+        ? inspection.token
+        : target === 'bearer'
+          ? `Authorization: ${BEARER_PREFIX}${inspection.token}`
+          : target === 'header-json'
+            ? JSON.stringify(inspection.header ?? {}, null, 2)
+            : JSON.stringify({ header: inspection.header, payload: inspection.payload }, null, 2);
+    await vscode.env.clipboard.writeText(text);
+    const what =
+      target === 'token' ? 'Token' : target === 'bearer' ? 'Authorization header' : 'Decoded JSON';
+    vscode.window.setStatusBarMessage(`$(check) ${what} copied`, 3000);
+  }
+
+  dispose(): void {
+    this.panel?.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+
+  private ensurePanel(): vscode.WebviewPanel {
+    if (this.panel) {
+      this.panel.reveal(undefined, true);
+      return this.panel;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      VIEW_TYPE,
+      'Token Inspector',
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
+      this.webviewOptions(),
+    );
+    this.attach(panel);
+    return panel;
+  }
+
+  private webviewOptions(): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+    return {
+      enableScripts: true,
+      enableCommandUris: false,
+      retainContextWhenHidden: false,
+      localResourceRoots: [
+        vscode.Uri.joinPath(this.deps.extensionUri, 'dist'),
+        vscode.Uri.joinPath(this.deps.extensionUri, 'media'),
+      ],
+    };
+  }
+
+  private attach(panel: vscode.WebviewPanel): void {
+    this.panel = panel;
+    panel.iconPath = vscode.Uri.joinPath(this.deps.extensionUri, 'media', 'activitybar.svg');
+    const { webview } = panel;
+    webview.options = this.webviewOptions();
+    const asUri = (...segments: string[]) =>
+      webview.asWebviewUri(vscode.Uri.joinPath(this.deps.extensionUri, ...segments)).toString();
+    webview.html = inspectorHtml({
+      cspSource: webview.cspSource,
+      nonce: makeNonce(),
+      scriptUri: asUri('dist', 'webview', 'inspector.js'),
+      styleUri: asUri('media', 'inspector.css'),
+      codiconsUri: asUri('dist', 'codicons', 'codicon.css'),
+    });
+    const subscriptions = [
+      webview.onDidReceiveMessage((message: WebviewToHost) => this.onMessage(message)),
+      panel.onDidDispose(() => {
+        for (const s of subscriptions) s.dispose();
+        if (this.panel === panel) {
+          this.panel = undefined;
+          this.state = undefined;
+          void vscode.commands.executeCommand('setContext', CONTEXT_KEY, false);
+        }
+      }),
+    ];
+    void vscode.commands.executeCommand('setContext', CONTEXT_KEY, true);
+  }
+
+  private async restore(panel: vscode.WebviewPanel, persisted: unknown): Promise<void> {
+    this.panel?.dispose();
+    this.attach(panel);
+    const ref = (persisted as Partial<PersistedWebviewState> | undefined)?.ref;
+    const token = ref ? await this.deps.secrets.get(SECRET_KEY) : undefined;
+    if (!token) {
+      this.post({
+        type: 'empty',
+        message: 'The token shown before the reload is no longer available.',
+      });
+      return;
+    }
+    try {
+      this.present(panel, inspectToken(token));
+    } catch (error) {
+      this.post({ type: 'empty', message: errorMessage(error) });
+    }
+  }
+
+  private present(panel: vscode.WebviewPanel, inspection: Inspection): void {
+    const settings = this.deps.settings();
+    const generation = ++this.generation;
+    const state: InspectorState = {
+      ref: `${Date.now().toString(36)}-${generation}`,
+      inspection,
+      verification: { status: 'pending', detail: 'Checking the signature…' },
+      audience: checkAudience(inspection.payload, settings.expectedAudience),
+      clockSkewSeconds: settings.clockSkewSeconds,
+    };
+    this.state = state;
+    this.post({ type: 'show', state });
+    void this.verify(state, { kind: 'issuer' });
+  }
+
+  private async verify(state: InspectorState, keySource: KeySource): Promise<void> {
+    const generation = this.generation;
+    const settings = this.deps.settings();
+    if (keySource.kind !== 'issuer') {
+      this.update(state, {
+        status: 'pending',
+        detail: 'Checking the signature with the supplied key…',
+      });
+    }
+    const outcome = await verifySignature(state.inspection, {
+      keySource,
+      jwks: this.deps.jwks,
+      allowNetwork: settings.fetchIssuerKeys,
+    });
+    if (generation !== this.generation) return;
+    this.deps.logger.info(
+      `Verification of a token from ${state.inspection.issuer ?? 'an unknown issuer'}: ${outcome.status}`,
+    );
+    this.update(state, outcome);
+  }
+
+  private update(state: InspectorState, verification: VerificationView): void {
+    const next: InspectorState = { ...state, verification };
+    this.state = next;
+    this.post({
+      type: 'verification',
+      token: state.inspection.token,
+      verification,
+      audience: state.audience,
+    });
+  }
+
+  private post(message: HostToWebview): void {
+    void this.panel?.webview.postMessage(message);
+  }
+
+  private onMessage(message: WebviewToHost): void {
+    switch (message.type) {
+      case 'ready':
+        if (this.state) this.post({ type: 'show', state: this.state });
+        return;
+      case 'copy':
+        void this.copy(message.target);
+        return;
+      case 'verifyWithKey':
+        void this.verifyWithUserKey();
+        return;
+      case 'verifyWithIssuer':
+        if (this.state) void this.verify(this.state, { kind: 'issuer' });
+        return;
+      case 'inspectAnother':
+        void vscode.commands.executeCommand('tokenExplorer.inspectJwt');
+        return;
+      case 'rendered':
+        this.lastRenderedInfo = {
+          token: message.token,
+          claimNames: message.claimNames,
+          countdown: message.countdown,
+        };
+        this.renderedEmitter.fire(this.lastRenderedInfo);
+        return;
+    }
+  }
+}

@@ -1,0 +1,61 @@
+import { countdownText, formatRelative, timeStatus } from '../core/jwt/time';
+import type { Inspection } from '../core/jwt/types';
+import { icon } from './dom';
+
+/** What the badge says: the time status, or why time does not decide validity. */
+export type BadgeStatus =
+  'valid' | 'expired' | 'not-yet-valid' | 'no-expiry' | 'encrypted' | 'unsigned' | 'broken';
+
+const badgeText: Readonly<Record<BadgeStatus, { label: string; codicon: string }>> = {
+  valid: { label: 'Valid', codicon: 'pass-filled' },
+  expired: { label: 'Expired', codicon: 'error' },
+  'not-yet-valid': { label: 'Not yet valid', codicon: 'clock' },
+  'no-expiry': { label: 'No expiry', codicon: 'circle-slash' },
+  encrypted: { label: 'Encrypted (JWE)', codicon: 'lock' },
+  unsigned: { label: 'Unsigned (alg none)', codicon: 'unverified' },
+  broken: { label: 'Broken', codicon: 'error' },
+};
+
+/** The parts of a rendered token that change with the clock, updated without a re-render. */
+export interface LiveView {
+  readonly inspection: Inspection;
+  readonly clockSkewSeconds: number;
+  readonly badge: HTMLElement;
+  readonly countdown: HTMLElement;
+  /** "in 42 min" / "3 min ago" cells and the instant each one describes. */
+  readonly relatives: readonly { readonly node: HTMLElement; readonly epochSeconds: number }[];
+}
+
+/** The badge for a token at an instant: decoding and signing problems outrank the clock. */
+export function badgeStatus(
+  inspection: Inspection,
+  nowMs: number,
+  skewSeconds: number,
+): BadgeStatus {
+  if (inspection.problems.length > 0) return 'broken';
+  if (inspection.kind === 'jwe') return 'encrypted';
+  if (inspection.kind === 'unsecured') return 'unsigned';
+  return timeStatus(inspection.times, nowMs, skewSeconds);
+}
+
+/** The countdown line; empty for JWE, whose times are inside the encrypted payload. */
+export function countdownLine(inspection: Inspection, nowMs: number, skewSeconds: number): string {
+  return inspection.kind === 'jwe' ? '' : countdownText(inspection.times, nowMs, skewSeconds);
+}
+
+/** Brings the badge, the countdown and the relative times up to date with nowMs. */
+export function tick(live: LiveView, nowMs: number): void {
+  const status = badgeStatus(live.inspection, nowMs, live.clockSkewSeconds);
+  if (live.badge.dataset['status'] !== status) {
+    const { label, codicon } = badgeText[status];
+    live.badge.className = `badge badge-${status}`;
+    live.badge.dataset['status'] = status;
+    live.badge.replaceChildren(icon(codicon), label);
+  }
+  const countdown = countdownLine(live.inspection, nowMs, live.clockSkewSeconds);
+  if (live.countdown.textContent !== countdown) live.countdown.textContent = countdown;
+  for (const { node, epochSeconds } of live.relatives) {
+    const text = formatRelative(epochSeconds, nowMs);
+    if (node.textContent !== text) node.textContent = text;
+  }
+}

@@ -1,0 +1,88 @@
+import type { CopyTarget, HostToWebview, InspectorState } from '../shared/protocol';
+import { countdownLine, tick, type LiveView } from './countdown';
+import { byId } from './dom';
+import { renderInspector, renderVerification } from './render';
+import { Transport } from './transport';
+
+const transport = new Transport();
+let current: { state: InspectorState; live: LiveView } | undefined;
+
+function showOnly(id: 'loading' | 'empty-state' | 'inspector'): void {
+  for (const section of ['loading', 'empty-state', 'inspector'] as const) {
+    byId(section).hidden = section !== id;
+  }
+}
+
+function show(state: InspectorState): void {
+  const live = renderInspector(state);
+  current = { state, live };
+  const now = Date.now();
+  tick(live, now);
+  showOnly('inspector');
+  transport.setState({ ref: state.ref });
+  transport.post({
+    type: 'rendered',
+    token: state.inspection.token,
+    claimNames: state.inspection.claimRows.map((row) => row.name),
+    countdown: countdownLine(state.inspection, now, state.clockSkewSeconds),
+  });
+}
+
+function showEmpty(message: string): void {
+  current = undefined;
+  byId('empty-message').textContent = message;
+  showOnly('empty-state');
+  transport.setState(undefined);
+}
+
+function onMessage(message: HostToWebview): void {
+  switch (message.type) {
+    case 'show':
+      show(message.state);
+      break;
+    case 'verification':
+      // A late answer for a token that is no longer shown is dropped.
+      if (current && current.state.inspection.token === message.token) {
+        current.state = {
+          ...current.state,
+          verification: message.verification,
+          audience: message.audience,
+        };
+        renderVerification(current.state.inspection, message.verification, message.audience);
+      }
+      break;
+    case 'empty':
+      showEmpty(message.message);
+      break;
+  }
+}
+
+function onClick(id: string, action: () => void): void {
+  byId(id).addEventListener('click', action);
+}
+
+onClick('copy-token', () => transport.post({ type: 'copy', target: 'token' }));
+onClick('copy-bearer', () => transport.post({ type: 'copy', target: 'bearer' }));
+onClick('copy-json', () => {
+  // render.ts picks the header when the payload cannot be decoded or is encrypted.
+  const target: CopyTarget =
+    byId('copy-json').dataset['target'] === 'header-json' ? 'header-json' : 'payload-json';
+  transport.post({ type: 'copy', target });
+});
+onClick('copy-header-json', () => transport.post({ type: 'copy', target: 'header-json' }));
+onClick('verify-key', () => transport.post({ type: 'verifyWithKey' }));
+onClick('inspect-another', () => transport.post({ type: 'inspectAnother' }));
+onClick('empty-inspect', () => transport.post({ type: 'inspectAnother' }));
+// The issuer button is redrawn with the verification section, so listen on the section.
+byId('verification').addEventListener('click', (event) => {
+  if (event.target instanceof Element && event.target.closest('#verify-issuer')) {
+    transport.post({ type: 'verifyWithIssuer' });
+  }
+});
+
+if (transport.getState()) byId('loading-text').textContent = 'Restoring token…';
+transport.onMessage(onMessage);
+window.setInterval(() => {
+  if (current) tick(current.live, Date.now());
+}, 1000);
+transport.post({ type: 'ready' });

@@ -1,0 +1,524 @@
+import { formatDuration, lifetimeSeconds } from '../core/jwt/time';
+import type {
+  ClaimRow,
+  ClaimSource,
+  Inspection,
+  PartName,
+  PartProblem,
+  TokenKind,
+} from '../core/jwt/types';
+import type { AudienceCheck } from '../core/jwt/verifyTypes';
+import type { InspectorState, VerificationView } from '../shared/protocol';
+import type { LiveView } from './countdown';
+import { byId, dataEl, el, icon, safeText } from './dom';
+
+/** Values longer than this are cut until the user asks for all of it. */
+export const truncateAt = 2000;
+
+const partLabels: Readonly<Record<PartName | 'token', string>> = {
+  header: 'Header',
+  payload: 'Payload',
+  signature: 'Signature',
+  encryptedKey: 'Encrypted key',
+  iv: 'Initialization vector',
+  ciphertext: 'Ciphertext',
+  tag: 'Authentication tag',
+  token: 'Token',
+};
+
+const kindLabels: Readonly<Record<TokenKind, string>> = {
+  jws: 'Signed (JWS)',
+  jwe: 'Encrypted (JWE)',
+  unsecured: 'Unsecured',
+};
+
+const sourceLabels: Readonly<Record<ClaimSource, string | undefined>> = {
+  header: undefined,
+  // Registered claims are the norm; only the extensions get a tag.
+  registered: undefined,
+  oidc: 'OIDC',
+  google: 'Google',
+  gitlab: 'GitLab',
+  github: 'GitHub',
+  yandex: 'Yandex',
+  kubernetes: 'Kubernetes',
+  unknown: undefined,
+};
+
+/** The time claims of the Times block, in the order people read them. */
+const timeClaims = [
+  { claim: 'iat', key: 'iat', label: 'Issued at' },
+  { claim: 'nbf', key: 'nbf', label: 'Not before' },
+  { claim: 'exp', key: 'exp', label: 'Expires' },
+  { claim: 'auth_time', key: 'authTime', label: 'Authenticated at' },
+] as const;
+
+/** Fills the skeleton for one token; returns the nodes the countdown keeps up to date. */
+export function renderInspector(state: InspectorState): LiveView {
+  const { inspection } = state;
+  const relatives: { node: HTMLElement; epochSeconds: number }[] = [];
+
+  renderSummary(inspection);
+  renderMessages(inspection);
+  renderRawToken(inspection);
+  renderVerification(inspection, state.verification, state.audience);
+  renderTimes(inspection, relatives);
+  renderHeader(inspection);
+  renderClaims(inspection, relatives);
+  updateActions(inspection);
+
+  const badge = byId('status-badge');
+  // A new token always gets a fresh badge, even if the status is the same.
+  delete badge.dataset['status'];
+  return {
+    inspection,
+    clockSkewSeconds: state.clockSkewSeconds,
+    badge,
+    countdown: byId('countdown'),
+    relatives,
+  };
+}
+
+function renderSummary(inspection: Inspection): void {
+  const items: HTMLElement[] = [summaryItem('Found in', inspection.foundIn)];
+  items.push(summaryItem('Type', kindLabels[inspection.kind]));
+  if (inspection.alg !== undefined) items.push(summaryItem('Algorithm', inspection.alg));
+  if (inspection.kid !== undefined) items.push(summaryItem('Key ID', inspection.kid));
+  if (inspection.issuer !== undefined) items.push(summaryItem('Issuer', inspection.issuer));
+  byId('summary').replaceChildren(...items);
+}
+
+function summaryItem(label: string, value: string): HTMLElement {
+  return el('span', { className: 'summary-item' }, [
+    el('span', { className: 'summary-label', text: label }),
+    dataEl('span', value, { className: 'summary-value' }),
+  ]);
+}
+
+function renderMessages(inspection: Inspection): void {
+  byId('problems').replaceChildren(...inspection.problems.map(problemBox));
+  byId('warnings').replaceChildren(
+    ...inspection.warnings.map((warning) =>
+      el('div', { className: 'message message-warning' }, [
+        icon('warning'),
+        dataEl('span', warning, { className: 'message-text' }),
+      ]),
+    ),
+  );
+}
+
+function problemBox(problem: PartProblem): HTMLElement {
+  return el('div', { className: 'message message-error', attrs: { 'data-part': problem.part } }, [
+    icon('error'),
+    el('span', { className: 'message-text' }, [
+      el('strong', { className: 'message-part', text: `${partLabels[problem.part]}: ` }),
+      ...safeText(problem.message),
+    ]),
+  ]);
+}
+
+function renderRawToken(inspection: Inspection): void {
+  const raw = byId('raw-token');
+  const legend = byId('raw-legend');
+  if (inspection.parts.length === 0) {
+    raw.replaceChildren(dataEl('span', inspection.token, { className: 'part part-token' }));
+    legend.replaceChildren();
+    return;
+  }
+  const spans: (Node | string)[] = [];
+  inspection.parts.forEach((part, index) => {
+    if (index > 0) spans.push(el('span', { className: 'part-dot', text: '.' }));
+    spans.push(
+      dataEl('span', part.text, {
+        className: `part part-${part.name}`,
+        attrs: { title: partLabels[part.name], 'data-part': part.name },
+      }),
+    );
+  });
+  raw.replaceChildren(...spans);
+  legend.replaceChildren(
+    ...inspection.parts.map((part) =>
+      el('span', { className: `legend-item part-${part.name}` }, [
+        el('span', { className: 'legend-swatch', attrs: { 'aria-hidden': 'true' } }),
+        partLabels[part.name],
+      ]),
+    ),
+  );
+}
+
+/** Redraws the Verification section; also used when a late `verification` message arrives. */
+export function renderVerification(
+  inspection: Inspection,
+  verification: VerificationView,
+  audience: AudienceCheck,
+): void {
+  const box = byId('verification');
+  box.className = `verification verify-${verification.status}`;
+  box.dataset['status'] = verification.status;
+  box.replaceChildren(...verificationLines(inspection, verification));
+
+  const audienceBox = byId('audience');
+  audienceBox.className = `verification audience-${audience.status}`;
+  audienceBox.dataset['status'] = audience.status;
+  audienceBox.replaceChildren(audienceLine(audience));
+}
+
+function verificationLines(inspection: Inspection, v: VerificationView): HTMLElement[] {
+  switch (v.status) {
+    case 'verified':
+      return [
+        statusLine('pass-filled', 'ok', 'Signature verified', keyFacts(v.alg, v.kid, v.keyFrom)),
+      ];
+    case 'bad-signature':
+      return [
+        statusLine(
+          'error',
+          'error',
+          'Signature does not match',
+          keyFacts(v.alg, v.kid, v.keyFrom),
+          'The token was changed after signing, or it was signed with a different key.',
+        ),
+      ];
+    case 'no-matching-key':
+      return [
+        statusLine(
+          'error',
+          'error',
+          'No matching key',
+          keyFacts(undefined, v.kid, v.keyFrom),
+          v.detail,
+        ),
+      ];
+    case 'issuer-unreachable':
+      return [
+        statusLine('warning', 'warn', 'Could not reach the issuer', [['URL', v.url]], v.reason),
+        ...issuerButton(inspection, 'Retry with issuer keys'),
+      ];
+    case 'algorithm-not-allowed':
+      return [
+        statusLine('error', 'error', 'Algorithm not allowed', [['Algorithm', v.alg]], v.reason),
+      ];
+    case 'not-attempted':
+      return [
+        statusLine('info', 'muted', 'Signature not verified', [], v.reason),
+        ...issuerButton(inspection, 'Verify with issuer keys'),
+      ];
+    case 'pending':
+      return [statusLine('loading', 'muted', 'Verifying signature…', [], v.detail, true)];
+  }
+}
+
+function keyFacts(
+  alg: string | undefined,
+  kid: string | undefined,
+  keyFrom: string,
+): [string, string][] {
+  const facts: [string, string][] = [];
+  if (alg !== undefined) facts.push(['Algorithm', alg]);
+  if (kid !== undefined) facts.push(['Key ID', kid]);
+  facts.push(['Key from', keyFrom]);
+  return facts;
+}
+
+/** One outcome: an icon, a headline, facts as label/value pairs and an explanation. */
+function statusLine(
+  codicon: string,
+  tone: 'ok' | 'error' | 'warn' | 'muted',
+  headline: string,
+  facts: readonly (readonly [string, string])[],
+  detail?: string,
+  spin = false,
+): HTMLElement {
+  const body = el('div', { className: 'status-body' }, [
+    el('div', { className: 'status-headline', text: headline }),
+  ]);
+  if (facts.length > 0) {
+    body.append(
+      el(
+        'div',
+        { className: 'status-facts' },
+        facts.map(([label, value]) =>
+          el('span', { className: 'fact' }, [
+            el('span', { className: 'fact-label', text: label }),
+            dataEl('span', value, { className: 'fact-value' }),
+          ]),
+        ),
+      ),
+    );
+  }
+  if (detail) body.append(dataEl('div', detail, { className: 'status-detail' }));
+  return el('div', { className: `status-line-item tone-${tone}` }, [
+    icon(codicon, spin ? 'codicon-modifier-spin' : ''),
+    body,
+  ]);
+}
+
+/** The "verify with issuer" action, offered only for signed tokens that name an issuer. */
+function issuerButton(inspection: Inspection, label: string): HTMLElement[] {
+  if (inspection.kind !== 'jws' || inspection.issuer === undefined) return [];
+  return [
+    el('div', { className: 'status-actions' }, [
+      el(
+        'button',
+        {
+          className: 'button secondary',
+          attrs: {
+            type: 'button',
+            id: 'verify-issuer',
+            title: "Fetch the issuer's published keys and verify the signature",
+            'aria-label': "Verify with the issuer's published keys",
+          },
+        },
+        [icon('globe'), el('span', { className: 'button-label', text: label })],
+      ),
+    ]),
+  ];
+}
+
+function audienceLine(audience: AudienceCheck): HTMLElement {
+  switch (audience.status) {
+    case 'match':
+      return statusLine('pass-filled', 'ok', 'Audience matches', [['Expected', audience.expected]]);
+    case 'mismatch':
+      return statusLine('error', 'error', 'Audience does not match', [
+        ['Expected', audience.expected],
+        ['Token has', audience.actual.length > 0 ? audience.actual.join(', ') : '(none)'],
+      ]);
+    case 'not-checked':
+      return statusLine(
+        'info',
+        'muted',
+        'Audience not checked',
+        [],
+        'No expected audience is configured for this token.',
+      );
+  }
+}
+
+function renderTimes(
+  inspection: Inspection,
+  relatives: { node: HTMLElement; epochSeconds: number }[],
+): void {
+  const box = byId('times');
+  const rows: HTMLElement[] = [];
+  for (const { claim, key, label } of timeClaims) {
+    const seconds = inspection.times[key];
+    if (seconds === undefined) continue;
+    const row = inspection.claimRows.find((r) => r.name === claim);
+    const date = new Date(seconds * 1000);
+    const relative = el('td', { className: 'time-relative' });
+    relatives.push({ node: relative, epochSeconds: seconds });
+    rows.push(
+      el('tr', { attrs: { 'data-time': claim } }, [
+        el('th', { attrs: { scope: 'row' } }, [
+          el('span', { className: 'time-label', text: label }),
+          el('code', { className: 'time-claim', text: claim }),
+        ]),
+        el('td', { className: 'time-local', text: row?.time?.local ?? date.toLocaleString() }),
+        el('td', { className: 'time-utc', text: row?.time?.utc ?? date.toISOString() }),
+        relative,
+      ]),
+    );
+  }
+  if (rows.length === 0) {
+    const why =
+      inspection.kind === 'jwe'
+        ? 'The time claims are inside the encrypted payload.'
+        : 'This token has no time claims (exp, nbf, iat, auth_time).';
+    box.replaceChildren(el('p', { className: 'note', text: why }));
+    return;
+  }
+  const children: HTMLElement[] = [
+    el('table', { className: 'times-table' }, [
+      el('thead', {}, [
+        el('tr', {}, [
+          el('th', { text: 'Claim', attrs: { scope: 'col' } }),
+          el('th', { text: 'Local', attrs: { scope: 'col' } }),
+          el('th', { text: 'UTC', attrs: { scope: 'col' } }),
+          el('th', { text: 'Relative', attrs: { scope: 'col' } }),
+        ]),
+      ]),
+      el('tbody', {}, rows),
+    ]),
+  ];
+  const lifetime = lifetimeSeconds(inspection.times);
+  if (lifetime !== undefined) {
+    children.push(
+      el('p', { className: 'lifetime', attrs: { id: 'lifetime' } }, [
+        el('span', { className: 'fact-label', text: 'Lifetime' }),
+        el('span', { text: formatDuration(lifetime) }),
+      ]),
+    );
+  }
+  box.replaceChildren(...children);
+}
+
+function renderHeader(inspection: Inspection): void {
+  fillClaimTable(byId<HTMLTableElement>('header-table'), inspection.headerRows, []);
+}
+
+function renderClaims(
+  inspection: Inspection,
+  relatives: { node: HTMLElement; epochSeconds: number }[],
+): void {
+  const table = byId<HTMLTableElement>('claims-table');
+  const note = byId('payload-note');
+  let why: string | undefined;
+  if (inspection.kind === 'jwe') {
+    why =
+      'The payload is encrypted (JWE) and cannot be shown without the recipient’s private key. The protected header above is readable.';
+  } else if (inspection.payload === undefined) {
+    why = 'The payload could not be decoded; see the problems above.';
+  } else if (inspection.claimRows.length === 0) {
+    why = 'The payload is an empty JSON object.';
+  }
+  note.hidden = why === undefined;
+  note.textContent = why ?? '';
+  table.hidden = inspection.claimRows.length === 0;
+  fillClaimTable(table, inspection.claimRows, relatives);
+}
+
+/** Rows whose name extends another row's name with a dot are shown nested beneath it. */
+function nestingDepths(rows: readonly ClaimRow[]): Map<string, { depth: number; parent?: string }> {
+  const names = new Set(rows.map((r) => r.name));
+  const out = new Map<string, { depth: number; parent?: string }>();
+  for (const { name } of rows) {
+    let depth = 0;
+    let parent: string | undefined;
+    for (let dot = name.indexOf('.'); dot > 0; dot = name.indexOf('.', dot + 1)) {
+      const prefix = name.slice(0, dot);
+      if (names.has(prefix)) {
+        depth += 1;
+        parent = prefix;
+      }
+    }
+    out.set(name, parent === undefined ? { depth } : { depth, parent });
+  }
+  return out;
+}
+
+function fillClaimTable(
+  table: HTMLTableElement,
+  rows: readonly ClaimRow[],
+  relatives: { node: HTMLElement; epochSeconds: number }[],
+): void {
+  const depths = nestingDepths(rows);
+  table.replaceChildren(
+    el('thead', {}, [
+      el('tr', {}, [
+        el('th', { className: 'col-claim', text: 'Claim', attrs: { scope: 'col' } }),
+        el('th', { className: 'col-value', text: 'Value', attrs: { scope: 'col' } }),
+        el('th', { className: 'col-meaning', text: 'Meaning', attrs: { scope: 'col' } }),
+      ]),
+    ]),
+    el(
+      'tbody',
+      {},
+      rows.map((row) => claimRow(row, depths.get(row.name) ?? { depth: 0 }, relatives)),
+    ),
+  );
+}
+
+function claimRow(
+  row: ClaimRow,
+  nesting: { depth: number; parent?: string },
+  relatives: { node: HTMLElement; epochSeconds: number }[],
+): HTMLTableRowElement {
+  const depth = Math.min(nesting.depth, 6);
+  const nameCell = el('td', { className: 'claim-cell' });
+  const name = el('div', { className: 'claim-name' });
+  if (nesting.parent !== undefined) {
+    // The break opportunity keeps the child's own name whole when the column is narrow.
+    name.append(dataEl('span', `${nesting.parent}.`, { className: 'claim-parent' }), el('wbr'));
+    name.append(...safeText(row.name.slice(nesting.parent.length + 1)));
+  } else {
+    name.append(...safeText(row.name));
+  }
+  nameCell.append(name);
+  if (row.label !== undefined)
+    nameCell.append(dataEl('div', row.label, { className: 'claim-label' }));
+
+  const meaning = el('td', { className: 'claim-meaning' });
+  const source = sourceLabels[row.source];
+  if (row.description !== undefined) {
+    meaning.append(dataEl('div', row.description, { className: 'claim-description' }));
+  } else if (source === undefined) {
+    meaning.append(
+      el('span', { className: 'muted', text: '—', attrs: { title: 'Not a known claim' } }),
+    );
+  }
+  if (source !== undefined) meaning.append(el('span', { className: 'source-tag', text: source }));
+  if (row.time !== undefined) {
+    const relative = el('span', { className: 'time-relative' });
+    relatives.push({ node: relative, epochSeconds: row.time.epochSeconds });
+    meaning.append(
+      el('div', { className: 'claim-time' }, [
+        icon('clock'),
+        el('span', { text: row.time.local }),
+        el('span', { className: 'muted', text: ' · ' }),
+        relative,
+      ]),
+    );
+  }
+  if (row.warning !== undefined) {
+    meaning.append(
+      el('div', { className: 'row-warning' }, [icon('warning'), dataEl('span', row.warning)]),
+    );
+  }
+
+  const tr = el(
+    'tr',
+    {
+      className: `depth-${depth}${row.warning !== undefined ? ' has-warning' : ''}`,
+      attrs: { 'data-claim': row.name },
+    },
+    [nameCell, valueCell(row.display), meaning],
+  );
+  return tr;
+}
+
+/** The value, literal and isolated; very long values are cut with a toggle to show all of it. */
+function valueCell(display: string): HTMLTableCellElement {
+  const cell = el('td', { className: 'claim-value', attrs: { dir: 'auto' } });
+  const text = el('div', { className: 'value-text' });
+  cell.append(text);
+  if (display.length <= truncateAt) {
+    text.append(...safeText(display));
+    return cell;
+  }
+  const short = display.slice(0, truncateAt);
+  const toggle = el('button', {
+    className: 'link-button show-all',
+    attrs: { type: 'button', 'aria-expanded': 'false' },
+  });
+  const showAllLabel = `Show all (${display.length.toLocaleString('en-US')} chars)`;
+  let expanded = false;
+  const paint = (): void => {
+    text.replaceChildren(...safeText(expanded ? display : short));
+    if (!expanded) text.append(el('span', { className: 'ellipsis', text: '…' }));
+    toggle.textContent = expanded ? 'Show less' : showAllLabel;
+    toggle.setAttribute('aria-expanded', String(expanded));
+    cell.classList.toggle('truncated', !expanded);
+  };
+  toggle.addEventListener('click', () => {
+    expanded = !expanded;
+    paint();
+  });
+  paint();
+  cell.append(toggle);
+  return cell;
+}
+
+/** Copy targets and titles that fit the token: an encrypted payload can only copy its header. */
+function updateActions(inspection: Inspection): void {
+  const copyJson = byId<HTMLButtonElement>('copy-json');
+  const usePayload = inspection.payload !== undefined;
+  copyJson.dataset['target'] = usePayload ? 'payload-json' : 'header-json';
+  const title = usePayload
+    ? 'Copy the decoded payload as JSON'
+    : 'Copy the decoded header as JSON (the payload is not available)';
+  copyJson.title = title;
+  copyJson.setAttribute('aria-label', title);
+  copyJson.disabled = !usePayload && inspection.header === undefined;
+  byId<HTMLButtonElement>('copy-header-json').disabled = inspection.header === undefined;
+}
