@@ -7,7 +7,15 @@ export type ErrorCode =
   | 'network'
   | 'timeout'
   | 'http-status'
-  | 'bad-response';
+  | 'bad-response'
+  | 'cancelled'
+  | 'cli-not-found'
+  | 'cli-failed'
+  | 'permission-denied'
+  | 'bad-credentials'
+  | 'bad-config'
+  | 'user-account-audience'
+  | 'secret-storage-unavailable';
 
 /**
  * The one error class of the core. `message` is written for the user who reads it: what failed,

@@ -14,3 +14,47 @@ export interface Logger {
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
+
+/** What a finished child process printed and how it ended. */
+export interface ProcessResult {
+  readonly stdout: string;
+  readonly stderr: string;
+  /** null when the process was killed by a signal. */
+  readonly exitCode: number | null;
+}
+
+/**
+ * Runs an executable without a shell. Implementations reject with TokenExplorerError
+ * `cli-not-found` when the file does not exist, `timeout` when it outlives `timeoutMs` (it is
+ * killed), and `cancelled` when `signal` aborts.
+ */
+export interface ProcessRunner {
+  run(
+    file: string,
+    args: readonly string[],
+    options: {
+      readonly timeoutMs: number;
+      readonly env?: Readonly<Record<string, string | undefined>>;
+      readonly signal?: AbortSignal;
+    },
+  ): Promise<ProcessResult>;
+}
+
+/** Secret material (private keys, refresh tokens), kept in VS Code SecretStorage. */
+export interface SecretStore {
+  get(key: string): Promise<string | undefined>;
+  store(key: string, value: string): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+/** Reads local files (credential files, ADC); undefined when the file does not exist. */
+export interface FileReader {
+  readText(path: string): Promise<string | undefined>;
+}
+
+/** The process environment and the few machine facts providers need. */
+export interface Environment {
+  get(name: string): string | undefined;
+  readonly homeDir: string;
+  readonly platform: NodeJS.Platform;
+}

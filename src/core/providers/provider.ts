@@ -1,0 +1,68 @@
+import type { Clock, Environment, Fetch, FileReader, Logger, ProcessRunner, SecretStore } from '../ports';
+
+/** Every way of minting an ID token the extension knows. */
+export type ProviderKind =
+  | 'google-metadata'
+  | 'google-impersonation'
+  | 'google-service-account-key'
+  | 'google-gcloud'
+  | 'google-user';
+
+/**
+ * A configured account: a provider kind plus its non-secret settings. Lives in the user setting
+ * `tokenExplorer.accounts`; secret material lives in SecretStorage under `secretKey(id, name)`.
+ */
+export interface Account {
+  /** Stable id, unique among accounts; also the SecretStorage key prefix. */
+  readonly id: string;
+  readonly kind: ProviderKind;
+  /** Display name in the tree; defaults to the provider's description of the account. */
+  readonly name?: string;
+  /** Audience preselected by "Get ID token". */
+  readonly defaultAudience?: string;
+  /** Provider-specific, non-secret settings (emails, project, endpoints, file paths). */
+  readonly settings: Readonly<Record<string, unknown>>;
+}
+
+/** A minted ID token and when it stops being valid. */
+export interface MintedToken {
+  readonly token: string;
+  /** Milliseconds since the epoch, from the token's `exp`. */
+  readonly expiresAt: number;
+}
+
+/** Everything a provider may touch, injected by the composition root (or a test). */
+export interface ProviderContext {
+  readonly fetch: Fetch;
+  readonly clock: Clock;
+  readonly runner: ProcessRunner;
+  readonly secrets: SecretStore;
+  readonly files: FileReader;
+  readonly env: Environment;
+  readonly logger: Logger;
+  /** Upper bound for one network or CLI call. */
+  readonly timeoutMs: number;
+}
+
+export interface MintRequest {
+  readonly audience: string;
+  readonly signal?: AbortSignal;
+}
+
+/** One way of minting ID tokens, e.g. the GCE metadata server or `gcloud`. */
+export interface Provider {
+  readonly kind: ProviderKind;
+  /** Shown in the wizard and as the tree group, e.g. "Google Cloud: metadata server". */
+  readonly label: string;
+  /** Mints a fresh token; never caches (the token cache does). Errors are TokenExplorerError. */
+  mint(account: Account, request: MintRequest, context: ProviderContext): Promise<MintedToken>;
+  /** Problems with an account's settings, for the wizard and the tree; empty when fine. */
+  validate(account: Account): string[];
+  /** A one-line description of the account, e.g. the service-account email. */
+  describe(account: Account): string;
+}
+
+/** The SecretStorage key for one secret of one account. */
+export function secretKey(accountId: string, name: string): string {
+  return `account/${accountId}/${name}`;
+}
