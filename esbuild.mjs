@@ -65,7 +65,14 @@ if (withTests) {
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    external: ['vscode', 'mocha', 'playwright-core', '@vscode/test-electron'],
+    external: [
+      'vscode',
+      'mocha',
+      'playwright-core',
+      '@vscode/test-electron',
+      'google-auth-library',
+      'gcp-metadata',
+    ],
   });
 }
 

@@ -1,7 +1,7 @@
 // `npm run bench`: prints the figures the issues track. Figures, not assertions: compare them
 // with the targets by eye and in the issue notes.
 import { statSync } from 'node:fs';
-import Module from 'node:module';
+import Module, { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { SignJWT, generateKeyPair } from 'jose';
 import { TokenExplorerError } from '../src/core/errors';
@@ -55,8 +55,9 @@ async function benchActivate(): Promise<void> {
   const shim = vscodeShim();
   loader._load = (request, ...rest) => (request === 'vscode' ? shim : original(request, ...rest));
   try {
-    const loadMs = time(() => require(bundle));
-    const extension = require(bundle) as { activate: (context: unknown) => unknown };
+    const load = createRequire(__filename);
+    const loadMs = time(() => load(bundle));
+    const extension = load(bundle) as { activate: (context: unknown) => unknown };
     const context = { subscriptions: [], extensionUri: {}, secrets: {} };
     const activateMs = time(() => extension.activate(context));
     row('bundle evaluation (require dist/extension.js)', `${loadMs.toFixed(2)} ms`);

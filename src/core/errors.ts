@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'cli-failed'
   | 'permission-denied'
   | 'bad-credentials'
+  | 'no-credentials'
   | 'bad-config'
   | 'user-account-audience'
   | 'secret-storage-unavailable';

@@ -56,5 +56,5 @@ export interface FileReader {
 export interface Environment {
   get(name: string): string | undefined;
   readonly homeDir: string;
-  readonly platform: NodeJS.Platform;
+  readonly platform: string;
 }

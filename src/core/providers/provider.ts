@@ -1,4 +1,12 @@
-import type { Clock, Environment, Fetch, FileReader, Logger, ProcessRunner, SecretStore } from '../ports';
+import type {
+  Clock,
+  Environment,
+  Fetch,
+  FileReader,
+  Logger,
+  ProcessRunner,
+  SecretStore,
+} from '../ports';
 
 /** Every way of minting an ID token the extension knows. */
 export type ProviderKind =

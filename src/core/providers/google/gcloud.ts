@@ -1,0 +1,334 @@
+import { TokenExplorerError } from '../../errors';
+import { inspectToken } from '../../jwt/inspect';
+import type { ProcessResult } from '../../ports';
+import type { Account, MintedToken, Provider, ProviderContext } from '../provider';
+
+const EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
+/** gcloud configuration names: lower-case letters, digits and hyphens, starting with a letter. */
+const CONFIGURATION = /^[a-z][-a-z0-9]*$/;
+/** Lines of gcloud's error output quoted in a message. */
+const MAX_ERROR_LINES = 4;
+const MAX_ERROR_CHARS = 400;
+const OPENID_ROLE = 'roles/iam.serviceAccountOpenIdTokenCreator';
+
+/** The settings of a `google-gcloud` account. */
+interface GcloudSettings {
+  readonly gcloudPath: string;
+  readonly account?: string;
+  /** One email, or a comma-separated delegation chain ending with the target. */
+  readonly impersonateServiceAccount?: string;
+  readonly includeEmail: boolean;
+  readonly configuration?: string;
+}
+
+function optionalString(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() ? value.trim() : undefined;
+}
+
+function readSettings(account: Account): GcloudSettings {
+  const s = account.settings;
+  const gcloudAccount = optionalString(s.account);
+  const impersonate = optionalString(s.impersonateServiceAccount);
+  const configuration = optionalString(s.configuration);
+  return {
+    gcloudPath: optionalString(s.gcloudPath) ?? 'gcloud',
+    ...(gcloudAccount ? { account: gcloudAccount } : {}),
+    ...(impersonate ? { impersonateServiceAccount: impersonate.replace(/\s+/g, '') } : {}),
+    includeEmail: s.includeEmail === true,
+    ...(configuration ? { configuration } : {}),
+  };
+}
+
+/** The target of an impersonation chain (`a@x,b@y` mints for b@y). */
+function targetOf(chain: string): string {
+  return chain.split(',').at(-1) ?? chain;
+}
+
+/**
+ * gcloud's error, for quoting: the lines from the first `ERROR:` on (warnings before it are
+ * noise), at most a few, blank lines dropped.
+ */
+function gcloudError(stderr: string): string {
+  const lines = stderr.split(/\r?\n/).map((line) => line.trimEnd());
+  const start = lines.findIndex((line) => line.startsWith('ERROR:'));
+  const kept = lines
+    .slice(start === -1 ? 0 : start)
+    .filter((line) => line.trim() !== '')
+    .slice(0, MAX_ERROR_LINES)
+    .join('\n')
+    .trim();
+  return kept.length > MAX_ERROR_CHARS ? `${kept.slice(0, MAX_ERROR_CHARS)}…` : kept;
+}
+
+/** A readable command line for messages (never holds a secret: gcloud takes none as argument). */
+function shown(args: readonly string[]): string {
+  return `gcloud ${args.filter((a) => a !== '--quiet').join(' ')}`;
+}
+
+async function runGcloud(
+  context: ProviderContext,
+  gcloudPath: string,
+  args: readonly string[],
+  signal?: AbortSignal,
+): Promise<ProcessResult> {
+  try {
+    return await context.runner.run(gcloudPath, args, {
+      timeoutMs: context.timeoutMs,
+      // Same as --quiet, for every command: gcloud must never wait for an answer on stdin.
+      env: { CLOUDSDK_CORE_DISABLE_PROMPTS: '1' },
+      ...(signal ? { signal } : {}),
+    });
+  } catch (error) {
+    if (!(error instanceof TokenExplorerError)) throw error;
+    switch (error.code) {
+      case 'cli-not-found':
+        throw new TokenExplorerError(
+          'cli-not-found',
+          `gcloud was not found at ${gcloudPath}. Install the Google Cloud CLI or set tokenExplorer.gcloud.path to its full path.`,
+          { cause: error },
+        );
+      case 'timeout':
+        throw new TokenExplorerError(
+          'timeout',
+          `${shown(args)} did not finish within ${context.timeoutMs / 1000} s and was stopped. Run it in a terminal: gcloud may be waiting for the network or for you to sign in again.`,
+          { cause: error },
+        );
+      default:
+        throw error;
+    }
+  }
+}
+
+/** The error for a failed gcloud run, with what to do for the failures users meet most. */
+function failure(
+  result: ProcessResult,
+  args: readonly string[],
+  settings?: GcloudSettings,
+): TokenExplorerError {
+  const said = gcloudError(result.stderr);
+  const how = result.exitCode === null ? 'was stopped' : `failed (exit code ${result.exitCode})`;
+  const head = `${shown(args)} ${how}${said ? `:\n${said}\n` : '. '}`;
+  if (said.includes('Invalid account type for `--audiences`')) {
+    return new TokenExplorerError(
+      'user-account-audience',
+      `${head}Google issues ID tokens with a custom audience only to service accounts, and the gcloud account is a user. Set a service account to impersonate (you need ${OPENID_ROLE} on it), or leave the audience empty for your own user ID token.`,
+    );
+  }
+  if (said.includes('You do not currently have an active account selected')) {
+    return new TokenExplorerError(
+      'bad-credentials',
+      `${head}Run \`gcloud auth login\` in a terminal (or \`gcloud config set account ACCOUNT\`), then try again.`,
+    );
+  }
+  if (
+    /Reauthentication (required|failed)|problem refreshing your current auth tokens|does not have any valid credentials/.test(
+      said,
+    )
+  ) {
+    return new TokenExplorerError(
+      'bad-credentials',
+      `${head}Your gcloud sign-in has expired or is missing. Run \`gcloud auth login${settings?.account ? ` ${settings.account}` : ''}\` in a terminal, then try again.`,
+    );
+  }
+  if (said.includes('PERMISSION_DENIED') || said.includes('getOpenIdToken')) {
+    if (said.includes('iam.serviceAccounts.list')) {
+      return new TokenExplorerError(
+        'permission-denied',
+        `${head}Listing service accounts needs roles/iam.serviceAccountViewer (or Viewer) on the project; you can still type the email yourself.`,
+      );
+    }
+    const target = settings?.impersonateServiceAccount
+      ? targetOf(settings.impersonateServiceAccount)
+      : 'the service account';
+    const who = settings?.account;
+    const member = !who
+      ? 'user:YOUR_EMAIL'
+      : who.endsWith('.gserviceaccount.com')
+        ? `serviceAccount:${who}`
+        : `user:${who}`;
+    return new TokenExplorerError(
+      'permission-denied',
+      `${head}${who ?? 'Your gcloud account'} may not mint ID tokens for ${target}, or it does not exist. Check the email, and grant ${OPENID_ROLE} on ${target}: gcloud iam service-accounts add-iam-policy-binding ${target} --member=${member} --role=${OPENID_ROLE}`,
+    );
+  }
+  return new TokenExplorerError(
+    'cli-failed',
+    `${head}Run the same command in a terminal to see the whole output.`,
+  );
+}
+
+/** The command line of `gcloud auth print-identity-token` for an account and audience. */
+function identityArgs(settings: GcloudSettings, audience: string): string[] {
+  const args = ['auth', 'print-identity-token'];
+  if (settings.account) args.push(settings.account);
+  // Without an audience gcloud prints the user's own ID token (aud = gcloud's OAuth client).
+  if (audience) args.push(`--audiences=${audience}`);
+  if (settings.impersonateServiceAccount) {
+    args.push(`--impersonate-service-account=${settings.impersonateServiceAccount}`);
+  }
+  if (settings.includeEmail) args.push('--include-email');
+  if (settings.configuration) args.push(`--configuration=${settings.configuration}`);
+  args.push('--quiet');
+  return args;
+}
+
+/** The token gcloud printed; its output must be exactly one JWT with an `exp`. */
+function tokenFromOutput(stdout: string, args: readonly string[]): MintedToken {
+  const token = stdout.trim();
+  const notToken = (why: string) =>
+    new TokenExplorerError(
+      'not-a-jwt',
+      `gcloud printed something that is not a token (${why}). Run ${shown(args)} in a terminal to see what it prints; a proxy or an outdated gcloud may be the cause.`,
+    );
+  if (!token) throw notToken('nothing on standard output');
+  if (!/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) throw notToken(`${token.length} characters`);
+  const exp = inspectToken(token).times.exp;
+  if (exp === undefined) throw notToken('a JWT without a readable exp claim');
+  return { token, expiresAt: Math.round(exp * 1000) };
+}
+
+/** Mints ID tokens with the Google Cloud CLI: `gcloud auth print-identity-token`. */
+export const gcloudProvider: Provider = {
+  kind: 'google-gcloud',
+  label: 'Google Cloud: gcloud CLI',
+
+  async mint(account, request, context) {
+    const problems = gcloudProvider.validate(account);
+    if (problems.length > 0) {
+      throw new TokenExplorerError(
+        'bad-config',
+        `The account is not set up right: ${problems.join(' ')}`,
+      );
+    }
+    const settings = readSettings(account);
+    const args = identityArgs(settings, request.audience.trim());
+    const result = await runGcloud(context, settings.gcloudPath, args, request.signal);
+    if (result.exitCode !== 0) throw failure(result, args, settings);
+    return tokenFromOutput(result.stdout, args);
+  },
+
+  validate(account) {
+    const problems: string[] = [];
+    const s = account.settings;
+    for (const name of ['gcloudPath', 'account', 'impersonateServiceAccount', 'configuration']) {
+      if (s[name] !== undefined && typeof s[name] !== 'string') {
+        problems.push(`"${name}" must be text.`);
+      }
+    }
+    if (s.includeEmail !== undefined && typeof s.includeEmail !== 'boolean') {
+      problems.push('"includeEmail" must be true or false.');
+    }
+    if (problems.length > 0) return problems;
+    const settings = readSettings(account);
+    if (settings.account && !EMAIL.test(settings.account)) {
+      problems.push(`The gcloud account "${settings.account}" must be an email address.`);
+    }
+    const chain = settings.impersonateServiceAccount;
+    if (chain && !chain.split(',').every((email) => EMAIL.test(email))) {
+      problems.push(
+        'The service account to impersonate must be an email (or a comma-separated delegation chain of emails).',
+      );
+    }
+    if (settings.configuration && !CONFIGURATION.test(settings.configuration)) {
+      problems.push(
+        'The gcloud configuration name may hold lower-case letters, digits and hyphens, starting with a letter.',
+      );
+    }
+    if (settings.includeEmail && !chain) {
+      problems.push('"Include email" only applies when impersonating a service account.');
+    }
+    return problems;
+  },
+
+  describe(account) {
+    const { account: who, impersonateServiceAccount: chain } = readSettings(account);
+    const as = who ?? 'active account';
+    return chain ? `gcloud: ${targetOf(chain)} (impersonated by ${as})` : `gcloud: ${as}`;
+  },
+};
+
+function parseJson(result: ProcessResult, args: readonly string[]): unknown {
+  try {
+    return JSON.parse(result.stdout);
+  } catch {
+    throw new TokenExplorerError(
+      'bad-response',
+      `${shown(args)} did not print JSON. Run it in a terminal to see what it prints.`,
+    );
+  }
+}
+
+/**
+ * The account and project of gcloud's active configuration (`gcloud config list --format=json`),
+ * for the wizard; undefined when gcloud is not installed there.
+ */
+export async function gcloudActiveAccount(
+  context: ProviderContext,
+  gcloudPath: string,
+  signal?: AbortSignal,
+): Promise<{ account?: string; project?: string } | undefined> {
+  const args = ['config', 'list', '--format=json', '--quiet'];
+  let result: ProcessResult;
+  try {
+    result = await runGcloud(context, gcloudPath, args, signal);
+  } catch (error) {
+    if (error instanceof TokenExplorerError && error.code === 'cli-not-found') return undefined;
+    throw error;
+  }
+  if (result.exitCode !== 0) throw failure(result, args);
+  const core = (parseJson(result, args) as { core?: Record<string, unknown> } | null)?.core;
+  const account = optionalString(core?.account);
+  const project = optionalString(core?.project);
+  return { ...(account ? { account } : {}), ...(project ? { project } : {}) };
+}
+
+/** A service account as the wizard lists it. */
+export interface ListedServiceAccount {
+  email: string;
+  displayName?: string;
+  disabled?: boolean;
+  uniqueId?: string;
+}
+
+/**
+ * The service accounts of a project (`gcloud iam service-accounts list --format=json`, the IAM
+ * API's ServiceAccount resources), sorted by email.
+ */
+export async function gcloudListServiceAccounts(
+  context: ProviderContext,
+  gcloudPath: string,
+  project: string,
+  signal?: AbortSignal,
+): Promise<ListedServiceAccount[]> {
+  if (!/^[a-z][-a-z0-9.:]*$/.test(project)) {
+    throw new TokenExplorerError('bad-config', `"${project}" is not a Google Cloud project id.`);
+  }
+  const args = [
+    'iam',
+    'service-accounts',
+    'list',
+    `--project=${project}`,
+    '--format=json',
+    '--quiet',
+  ];
+  const result = await runGcloud(context, gcloudPath, args, signal);
+  if (result.exitCode !== 0) throw failure(result, args);
+  const rows = parseJson(result, args);
+  if (!Array.isArray(rows)) {
+    throw new TokenExplorerError('bad-response', `${shown(args)} did not print a list.`);
+  }
+  const accounts: ListedServiceAccount[] = [];
+  for (const row of rows as Record<string, unknown>[]) {
+    const email = optionalString(row?.email);
+    if (!email) continue;
+    const displayName = optionalString(row.displayName);
+    const uniqueId = optionalString(row.uniqueId);
+    accounts.push({
+      email,
+      ...(displayName ? { displayName } : {}),
+      ...(row.disabled === true ? { disabled: true } : {}),
+      ...(uniqueId ? { uniqueId } : {}),
+    });
+  }
+  return accounts.sort((a, b) => a.email.localeCompare(b.email));
+}

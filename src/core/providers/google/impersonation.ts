@@ -1,0 +1,199 @@
+import { TokenExplorerError } from '../../errors';
+import { httpFailure, postJson } from '../../http';
+import type { Account, MintRequest, MintedToken, Provider, ProviderContext } from '../provider';
+import type { AccessTokenSource } from './adc';
+import { adcAccessTokenSource, delegateResource, mintedToken } from './adc';
+
+const DEFAULT_IAM_CREDENTIALS = 'https://iamcredentials.googleapis.com';
+const TOKEN_CREATOR = 'roles/iam.serviceAccountOpenIdTokenCreator';
+
+/** The settings of a `google-impersonation` account. */
+export interface ImpersonationSettings {
+  /** Email or unique id of the service account whose ID tokens are minted. */
+  readonly targetServiceAccount: string;
+  /** Emails of the delegation chain, caller first. */
+  readonly delegates: readonly string[];
+  readonly includeEmail: boolean;
+  /** An explicit credentials file instead of the ADC search order. */
+  readonly credentialsFile?: string;
+  readonly iamCredentialsEndpoint: string;
+}
+
+function settingProblems(settings: Readonly<Record<string, unknown>>): string[] {
+  const problems: string[] = [];
+  const target = settings.targetServiceAccount;
+  if (typeof target !== 'string' || target.trim() === '') {
+    problems.push('Set "targetServiceAccount" to the email or unique id of the service account.');
+  } else if (!/^[^\s/:]+@[^\s/:]+$/.test(target) && !/^\d+$/.test(target)) {
+    problems.push(
+      `"targetServiceAccount" (${target}) is neither a service-account email nor a numeric unique id.`,
+    );
+  }
+  const delegates = settings.delegates;
+  if (
+    delegates !== undefined &&
+    !(Array.isArray(delegates) && delegates.every((d) => typeof d === 'string' && d !== ''))
+  ) {
+    problems.push('"delegates" must be a list of service-account emails.');
+  }
+  if (settings.includeEmail !== undefined && typeof settings.includeEmail !== 'boolean') {
+    problems.push('"includeEmail" must be true or false.');
+  }
+  if (settings.credentialsFile !== undefined && typeof settings.credentialsFile !== 'string') {
+    problems.push('"credentialsFile" must be a file path.');
+  }
+  const endpoint = settings.iamCredentialsEndpoint;
+  if (endpoint !== undefined && (typeof endpoint !== 'string' || !URL.canParse(endpoint))) {
+    problems.push('"iamCredentialsEndpoint" must be a URL.');
+  }
+  return problems;
+}
+
+/**
+ * Reads the settings of a `google-impersonation` account, with defaults.
+ * @throws TokenExplorerError `bad-config` listing what is wrong.
+ */
+export function readImpersonationSettings(account: Account): ImpersonationSettings {
+  const problems = settingProblems(account.settings);
+  if (problems.length > 0) {
+    throw new TokenExplorerError(
+      'bad-config',
+      `The account "${account.name ?? account.id}" is not set up right: ${problems.join(' ')}`,
+    );
+  }
+  const s = account.settings;
+  return {
+    targetServiceAccount: (s.targetServiceAccount as string).trim(),
+    delegates: (s.delegates as string[] | undefined) ?? [],
+    includeEmail: (s.includeEmail as boolean | undefined) ?? true,
+    ...(typeof s.credentialsFile === 'string' && s.credentialsFile !== ''
+      ? { credentialsFile: s.credentialsFile }
+      : {}),
+    iamCredentialsEndpoint: (
+      (s.iamCredentialsEndpoint as string | undefined) ?? DEFAULT_IAM_CREDENTIALS
+    ).replace(/\/+$/, ''),
+  };
+}
+
+/** How the caller is named in `gcloud ... --member=`. */
+function member(source: AccessTokenSource): string {
+  const email = source.callerEmail;
+  if (!email) return 'PRINCIPAL';
+  return source.credentials.type === 'authorized_user'
+    ? `user:${email}`
+    : `serviceAccount:${email}`;
+}
+
+function callerName(source: AccessTokenSource): string {
+  if (source.callerEmail) return source.callerEmail;
+  return source.credentials.type === 'metadata'
+    ? "the metadata server's service account"
+    : 'your Application Default Credentials';
+}
+
+function explainFailure(
+  error: unknown,
+  settings: ImpersonationSettings,
+  source: AccessTokenSource,
+  url: string,
+): never {
+  const failure = httpFailure(error);
+  const target = settings.targetServiceAccount;
+  const caller = callerName(source);
+  if (failure?.status === 403) {
+    const chain = settings.delegates.length
+      ? ` Through the delegates ${settings.delegates.join(' → ')}, each account in the chain needs the role on the next one.`
+      : '';
+    throw new TokenExplorerError(
+      'permission-denied',
+      `${caller} may not mint ID tokens for ${target}: ${failure.description ?? 'permission denied'} Grant ${caller} ${TOKEN_CREATOR} (or roles/iam.serviceAccountTokenCreator) on ${target}, e.g. \`gcloud iam service-accounts add-iam-policy-binding ${target} --member=${member(source)} --role=${TOKEN_CREATOR}\`.${chain}`,
+      { cause: error },
+    );
+  }
+  if (failure?.status === 404) {
+    throw new TokenExplorerError(
+      'bad-config',
+      `The service account ${target} does not exist (or one of the delegates does not): ${url} answered 404. Check the email or unique id in the account settings.`,
+      { cause: error },
+    );
+  }
+  if (failure?.status === 401) {
+    throw new TokenExplorerError(
+      'bad-credentials',
+      `IAM Credentials rejected the access token of ${caller} (HTTP 401): your Application Default Credentials are invalid or expired. Run \`gcloud auth application-default login\`, then try again.`,
+      { cause: error },
+    );
+  }
+  throw error;
+}
+
+async function generateIdToken(
+  settings: ImpersonationSettings,
+  audience: string,
+  source: AccessTokenSource,
+  context: ProviderContext,
+  signal: AbortSignal | undefined,
+): Promise<string> {
+  const url = `${settings.iamCredentialsEndpoint}/v1/projects/-/serviceAccounts/${settings.targetServiceAccount}:generateIdToken`;
+  const body = {
+    audience,
+    includeEmail: settings.includeEmail,
+    delegates: settings.delegates.map(delegateResource),
+  };
+  for (let attempt = 1; ; attempt++) {
+    const { accessToken } = await source.getAccessToken(signal);
+    try {
+      const answer = await postJson(context.fetch, url, body, {
+        timeoutMs: context.timeoutMs,
+        headers: { authorization: `Bearer ${accessToken}` },
+        ...(signal ? { signal } : {}),
+      });
+      const token = (answer as { token?: unknown } | null)?.token;
+      if (typeof token !== 'string' || token === '') {
+        throw new TokenExplorerError('bad-response', `${url} answered without "token".`);
+      }
+      return token;
+    } catch (error) {
+      // A cached access token may have been revoked: one retry with a fresh one.
+      if (httpFailure(error)?.status === 401 && attempt === 1) {
+        source.invalidate();
+        continue;
+      }
+      explainFailure(error, settings, source, url);
+    }
+  }
+}
+
+/**
+ * Mints an ID token for a service account through IAM Credentials `generateIdToken`, with the
+ * caller's Application Default Credentials.
+ */
+export async function mintImpersonatedIdToken(
+  account: Account,
+  request: MintRequest,
+  context: ProviderContext,
+): Promise<MintedToken> {
+  const settings = readImpersonationSettings(account);
+  const source = await adcAccessTokenSource(
+    context,
+    settings.credentialsFile ? { credentialsFile: settings.credentialsFile } : {},
+  );
+  const token = await generateIdToken(settings, request.audience, source, context, request.signal);
+  return mintedToken(token, settings.iamCredentialsEndpoint);
+}
+
+/** `google-impersonation`: ID tokens of a service account the ADC identity may impersonate. */
+export const impersonationProvider: Provider = {
+  kind: 'google-impersonation',
+  label: 'Google Cloud: service-account impersonation',
+  mint: mintImpersonatedIdToken,
+  validate: (account) => settingProblems(account.settings),
+  describe: (account) => {
+    const target = account.settings.targetServiceAccount;
+    const name = typeof target === 'string' && target !== '' ? target : '(no service account)';
+    const delegates = account.settings.delegates;
+    return Array.isArray(delegates) && delegates.length > 0
+      ? `${name} (impersonated via ${delegates.length} delegate${delegates.length > 1 ? 's' : ''})`
+      : `${name} (impersonated)`;
+  },
+};

@@ -1,0 +1,399 @@
+import { TokenExplorerError } from '../../errors';
+import { inspectToken } from '../../jwt/inspect';
+import type { Account, MintedToken, Provider, ProviderContext } from '../provider';
+
+const DEFAULT_HOST = '169.254.169.254';
+const FLAVOR_HEADER = 'Metadata-Flavor';
+const FLAVOR = 'Google';
+const EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
+/** Longest piece of a server's error text quoted in a message. */
+const MAX_BODY_EXCERPT = 200;
+
+/** The settings of a `google-metadata` account, read leniently (validate reports problems). */
+interface MetadataSettings {
+  readonly endpoint?: string;
+  readonly serviceAccount: string;
+  readonly format: 'full' | 'standard';
+  readonly licenses: boolean;
+}
+
+function readSettings(account: Account): MetadataSettings {
+  const { endpoint, serviceAccount, format, licenses } = account.settings;
+  return {
+    ...(typeof endpoint === 'string' && endpoint.trim() ? { endpoint: endpoint.trim() } : {}),
+    serviceAccount:
+      typeof serviceAccount === 'string' && serviceAccount.trim()
+        ? serviceAccount.trim()
+        : 'default',
+    format: format === 'standard' ? 'standard' : 'full',
+    licenses: licenses === true,
+  };
+}
+
+function withScheme(host: string): string {
+  const base = /^https?:\/\//i.test(host) ? host : `http://${host}`;
+  return base.replace(/\/+$/, '');
+}
+
+/**
+ * The metadata server's base URL: the account's `endpoint`, else the host the official clients
+ * read from `GCE_METADATA_HOST` (older `GCE_METADATA_ROOT`) or `GCE_METADATA_IP`, else
+ * 169.254.169.254. `http://` is prefixed when no scheme is given. (gcp-metadata prefers
+ * GCE_METADATA_IP over GCE_METADATA_HOST; the Python client uses HOST for data, as we do.)
+ */
+export function metadataBaseUrl(context: Pick<ProviderContext, 'env'>, endpoint?: string): string {
+  const { env } = context;
+  const host =
+    endpoint ??
+    env.get('GCE_METADATA_HOST') ??
+    env.get('GCE_METADATA_ROOT') ??
+    env.get('GCE_METADATA_IP') ??
+    DEFAULT_HOST;
+  return withScheme(host.trim() || DEFAULT_HOST);
+}
+
+/** Why the metadata server could not be reached, from the codes Node's fetch puts in `cause`. */
+function unreachableReason(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  switch (cause?.code) {
+    case 'ECONNREFUSED':
+      return 'connection refused (nothing is listening there)';
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'EHOSTDOWN':
+      return 'the address is unreachable (this machine is probably not on Google Cloud)';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'the host name could not be resolved';
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+      return 'the connection was reset';
+    default:
+      return cause?.message ?? (error instanceof Error ? error.message : String(error));
+  }
+}
+
+interface MetadataAnswer {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly text: string;
+}
+
+/**
+ * One GET to the metadata server with the `Metadata-Flavor: Google` header and a hard timeout.
+ * Rejects answers without that header: whatever answered is not a metadata server (a proxy, a
+ * captive portal, another service on the port).
+ */
+async function metadataGet(
+  context: Pick<ProviderContext, 'fetch'>,
+  url: string,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<MetadataAnswer> {
+  // The query (the audience) is left out of messages: it is long and not what went wrong.
+  const shownUrl = url.split('?')[0] ?? url;
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+  const stopped = (error: unknown): TokenExplorerError | undefined => {
+    if (signal?.aborted) {
+      return new TokenExplorerError('cancelled', `The request to ${shownUrl} was cancelled.`, {
+        cause: error,
+      });
+    }
+    if (timeout.aborted) {
+      return new TokenExplorerError(
+        'timeout',
+        `The metadata server at ${shownUrl} did not answer within ${timeoutMs / 1000} s. Outside Google Cloud there is no metadata server; set the account's endpoint (or GCE_METADATA_HOST) if you use an emulator.`,
+        { cause: error },
+      );
+    }
+    return undefined;
+  };
+  let response: Response;
+  let text: string;
+  try {
+    response = await context.fetch(url, {
+      headers: { [FLAVOR_HEADER]: FLAVOR },
+      signal: combined,
+      redirect: 'follow',
+    });
+  } catch (error) {
+    throw (
+      stopped(error) ??
+      new TokenExplorerError(
+        'network',
+        `Could not reach the metadata server at ${shownUrl}: ${unreachableReason(error)}.`,
+        { cause: error },
+      )
+    );
+  }
+  try {
+    text = await response.text();
+  } catch (error) {
+    throw (
+      stopped(error) ??
+      new TokenExplorerError(
+        'network',
+        `The metadata server at ${shownUrl} broke off its answer: ${unreachableReason(error)}.`,
+        { cause: error },
+      )
+    );
+  }
+  if (response.headers.get(FLAVOR_HEADER) !== FLAVOR) {
+    throw new TokenExplorerError(
+      'bad-response',
+      `${shownUrl} is not a metadata server: its answer (HTTP ${response.status}) lacks the "${FLAVOR_HEADER}: ${FLAVOR}" header. Check the endpoint setting and GCE_METADATA_HOST.`,
+    );
+  }
+  return { status: response.status, headers: response.headers, text };
+}
+
+function excerpt(text: string): string {
+  const flat = text
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  if (!flat) return '';
+  return flat.length > MAX_BODY_EXCERPT ? `${flat.slice(0, MAX_BODY_EXCERPT)}…` : flat;
+}
+
+/** The error for a non-200 answer, explaining the cases the metadata server documents. */
+function statusError(
+  answer: MetadataAnswer,
+  url: string,
+  serviceAccount: string,
+): TokenExplorerError {
+  const said = excerpt(answer.text);
+  const quoted = said ? `: "${said}"` : '';
+  switch (answer.status) {
+    case 400:
+      if (/audience/i.test(answer.text)) {
+        return new TokenExplorerError(
+          'bad-config',
+          `The metadata server refused to mint an ID token without an audience (HTTP 400${quoted}). Enter the audience: the URL of the service that will receive the token.`,
+        );
+      }
+      break;
+    case 403:
+      return new TokenExplorerError(
+        'permission-denied',
+        `The metadata server at ${url} answered HTTP 403 Forbidden${quoted}. It refuses requests without the Metadata-Flavor header or sent through a proxy (X-Forwarded-For); check proxy settings.`,
+      );
+    case 404:
+      return new TokenExplorerError(
+        'bad-config',
+        serviceAccount === 'default'
+          ? `The metadata server has no default service account (HTTP 404). Attach a service account to this VM, Cloud Run service or function.`
+          : `The service account ${serviceAccount} is not attached here (HTTP 404 from the metadata server). Use "default" or the email of the attached service account.`,
+      );
+    case 429:
+    case 503: {
+      const retry = answer.headers.get('retry-after');
+      return new TokenExplorerError(
+        'http-status',
+        `The metadata server is busy (HTTP ${answer.status}${quoted}); try again${retry ? ` in ${retry} s` : ' in a moment'}.`,
+      );
+    }
+    default:
+      break;
+  }
+  return new TokenExplorerError(
+    'http-status',
+    `The metadata server at ${url} answered HTTP ${answer.status}${quoted}.${answer.status >= 500 ? ' Try again in a moment.' : ''}`,
+  );
+}
+
+/** The minted token from a body that must be exactly one JWT with an `exp`. */
+function tokenFromBody(text: string, url: string): MintedToken {
+  const token = text.trim();
+  if (!/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) {
+    throw new TokenExplorerError(
+      'bad-response',
+      `The metadata server at ${url} answered something that is not a JWT (${text.length} characters). Check the endpoint setting.`,
+    );
+  }
+  const exp = inspectToken(token).times.exp;
+  if (exp === undefined) {
+    throw new TokenExplorerError(
+      'bad-response',
+      `The metadata server at ${url} answered a token without a readable exp claim.`,
+    );
+  }
+  return { token, expiresAt: Math.round(exp * 1000) };
+}
+
+/** Keeps `@` readable in the path, as the official clients send it. */
+function pathSegment(value: string): string {
+  return encodeURIComponent(value).replace(/%40/g, '@');
+}
+
+/** The identity URL for an account and audience. */
+function identityUrl(
+  base: string,
+  settings: { serviceAccount: string; format: 'full' | 'standard'; licenses: boolean },
+  audience: string,
+): string {
+  const query = new URLSearchParams({ audience, format: settings.format });
+  if (settings.format === 'full' && settings.licenses) query.set('licenses', 'TRUE');
+  const account = pathSegment(settings.serviceAccount);
+  return `${base}/computeMetadata/v1/instance/service-accounts/${account}/identity?${query}`;
+}
+
+/** Mints an ID token from the metadata server of the GCE VM, Cloud Run service, GKE pod, … */
+export const metadataProvider: Provider = {
+  kind: 'google-metadata',
+  label: 'Google Cloud: metadata server',
+
+  async mint(account, request, context) {
+    const problems = metadataProvider.validate(account);
+    if (problems.length > 0) {
+      throw new TokenExplorerError(
+        'bad-config',
+        `The account is not set up right: ${problems.join(' ')}`,
+      );
+    }
+    const settings = readSettings(account);
+    const base = metadataBaseUrl(context, settings.endpoint);
+    const url = identityUrl(base, settings, request.audience);
+    const answer = await metadataGet(context, url, context.timeoutMs, request.signal);
+    const shownUrl = url.split('?')[0] ?? url;
+    if (answer.status !== 200) throw statusError(answer, shownUrl, settings.serviceAccount);
+    return tokenFromBody(answer.text, shownUrl);
+  },
+
+  validate(account) {
+    const problems: string[] = [];
+    const { endpoint, serviceAccount, format, licenses } = account.settings;
+    if (endpoint !== undefined) {
+      if (typeof endpoint !== 'string' || !URL.canParse(withScheme(endpoint.trim()))) {
+        problems.push('The endpoint must be a host (e.g. 127.0.0.1:8080) or an http(s) URL.');
+      } else if (/\/computeMetadata/i.test(endpoint)) {
+        problems.push('The endpoint is the server only, without /computeMetadata/v1.');
+      }
+    }
+    if (
+      serviceAccount !== undefined &&
+      (typeof serviceAccount !== 'string' ||
+        (serviceAccount.trim() !== 'default' &&
+          serviceAccount.trim() !== '' &&
+          !EMAIL.test(serviceAccount.trim())))
+    ) {
+      problems.push('The service account must be "default" or a service account email.');
+    }
+    if (format !== undefined && format !== 'full' && format !== 'standard') {
+      problems.push('The token format must be "full" or "standard".');
+    }
+    if (licenses !== undefined && typeof licenses !== 'boolean') {
+      problems.push('"licenses" must be true or false.');
+    } else if (licenses === true && format === 'standard') {
+      problems.push('License codes are only included in the "full" token format.');
+    }
+    return problems;
+  },
+
+  describe(account) {
+    const { endpoint, serviceAccount } = readSettings(account);
+    const who = serviceAccount === 'default' ? 'default service account' : serviceAccount;
+    return `Metadata server: ${who}${endpoint ? ` at ${endpoint}` : ''}`;
+  },
+};
+
+/** What "Detect credentials" learned about a metadata server. */
+export interface MetadataProbe {
+  available: boolean;
+  /** The default service account's email. */
+  email?: string;
+  project?: string;
+  /** Why it is not available, in words. */
+  reason?: string;
+}
+
+/** Environment variables that tell where the code runs although the server did not answer. */
+const RESIDENCY_HINTS: readonly (readonly [string, string])[] = [
+  ['K_SERVICE', 'Cloud Run service'],
+  ['CLOUD_RUN_JOB', 'Cloud Run job'],
+  ['FUNCTION_NAME', 'Cloud Functions'],
+];
+
+async function optionalText(
+  context: ProviderContext,
+  url: string,
+  timeoutMs: number,
+): Promise<string | undefined> {
+  try {
+    const answer = await metadataGet(context, url, timeoutMs);
+    const text = answer.text.trim();
+    return answer.status === 200 && text ? text : undefined;
+  } catch {
+    // The ping already proved the server; a missing detail only leaves its field empty.
+    return undefined;
+  }
+}
+
+/**
+ * Pings the metadata server (at GCE_METADATA_HOST and friends, else 169.254.169.254) with a short
+ * bound, then reads the default service account's email and the project id. Never throws: an
+ * absent server is the common case off Google Cloud, reported in `reason`.
+ */
+export async function probeMetadataServer(
+  context: ProviderContext,
+  timeoutMs = 1500,
+): Promise<MetadataProbe> {
+  const base = metadataBaseUrl(context);
+  try {
+    const ping = await metadataGet(context, `${base}/computeMetadata/v1/instance`, timeoutMs);
+    if (ping.status !== 200) throw statusError(ping, base, 'default');
+  } catch (error) {
+    const hint = RESIDENCY_HINTS.find(([name]) => context.env.get(name) !== undefined);
+    const reason = error instanceof Error ? error.message : String(error);
+    return {
+      available: false,
+      reason: hint
+        ? `${reason} (${hint[0]} is set, which suggests ${hint[1]}, yet the server did not answer.)`
+        : reason,
+    };
+  }
+  const [email, project] = await Promise.all([
+    optionalText(
+      context,
+      `${base}/computeMetadata/v1/instance/service-accounts/default/email`,
+      timeoutMs,
+    ),
+    optionalText(context, `${base}/computeMetadata/v1/project/project-id`, timeoutMs),
+  ]);
+  return {
+    available: true,
+    ...(email ? { email } : {}),
+    ...(project ? { project } : {}),
+  };
+}
+
+/**
+ * An OAuth access token of the default service account from the metadata server, for the ADC
+ * fallback. The token never appears in an error message.
+ */
+export async function metadataAccessToken(
+  context: ProviderContext,
+  signal?: AbortSignal,
+): Promise<{ accessToken: string; expiresAt: number }> {
+  const url = `${metadataBaseUrl(context)}/computeMetadata/v1/instance/service-accounts/default/token`;
+  const answer = await metadataGet(context, url, context.timeoutMs, signal);
+  if (answer.status !== 200) throw statusError(answer, url, 'default');
+  let body: unknown;
+  try {
+    body = JSON.parse(answer.text);
+  } catch {
+    body = undefined;
+  }
+  const { access_token: accessToken, expires_in: expiresIn } = (body ?? {}) as Record<
+    string,
+    unknown
+  >;
+  if (typeof accessToken !== 'string' || !accessToken || typeof expiresIn !== 'number') {
+    throw new TokenExplorerError(
+      'bad-response',
+      `The metadata server at ${url} did not answer with {access_token, expires_in}.`,
+    );
+  }
+  return { accessToken, expiresAt: context.clock.now() + expiresIn * 1000 };
+}

@@ -1,0 +1,150 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { exportJWK, generateKeyPair } from 'jose';
+import type { CryptoKey, JWK } from 'jose';
+
+/** An account gcloud holds credentials for (`gcloud auth list`). */
+export interface FakeGcloudAccount {
+  readonly email: string;
+  readonly type: 'user' | 'service_account';
+  /** Numeric id, the `sub` of its ID tokens. */
+  readonly uniqueId: string;
+}
+
+/** A service account in a project, and who may mint ID tokens for it by impersonation. */
+export interface FakeServiceAccount {
+  readonly email: string;
+  readonly uniqueId: string;
+  readonly displayName?: string;
+  readonly description?: string;
+  readonly disabled?: boolean;
+  /** Defaults to the project in the email (`name@PROJECT.iam.gserviceaccount.com`). */
+  readonly projectId?: string;
+  /** Accounts (users or service accounts) granted roles/iam.serviceAccountOpenIdTokenCreator. */
+  readonly impersonators?: readonly string[];
+}
+
+/**
+ * `none` behaves normally; `hang` makes print-identity-token never finish; `garbage` makes it
+ * print HTML instead of a token; `reauth` fails every credentialed command like an expired
+ * session does.
+ */
+export type FakeGcloudFault = 'none' | 'hang' | 'garbage' | 'reauth';
+
+/** What a test says about the fake gcloud's world. */
+export interface FakeGcloudSetup {
+  /** The active account of the default configuration; null when none is selected. */
+  readonly activeAccount: string | null;
+  readonly accounts: readonly FakeGcloudAccount[];
+  readonly project?: string;
+  /** Named configurations for `--configuration`. */
+  readonly configurations?: Readonly<Record<string, { account?: string; project?: string }>>;
+  readonly serviceAccounts?: readonly FakeServiceAccount[];
+  /** Projects where `iam service-accounts list` is denied. */
+  readonly deniedProjects?: readonly string[];
+  readonly fault?: FakeGcloudFault;
+  /** Defaults to https://accounts.google.com. */
+  readonly issuer?: string;
+  /** Fixes `iat` (epoch seconds) of minted tokens. */
+  readonly now?: number;
+}
+
+/** The state file gcloud.mjs reads: the setup plus the signing key. */
+export interface FakeGcloudState extends FakeGcloudSetup {
+  readonly signingKey: { readonly kid: string; readonly privateJwk: JWK };
+}
+
+export interface FakeGcloud {
+  /** The executable to run as gcloud: a wrapper that points gcloud.mjs at this state. */
+  readonly path: string;
+  readonly statePath: string;
+  /** The public key set that verifies the tokens it prints. */
+  readonly jwks: { keys: JWK[] };
+  readonly verifyKey: CryptoKey;
+  /** Replaces parts of the state (e.g. the fault) for the following runs. */
+  update(changes: Partial<FakeGcloudSetup>): Promise<void>;
+  /** The arguments of every run so far, oldest first. */
+  calls(): Promise<string[][]>;
+  cleanup(): Promise<void>;
+}
+
+/**
+ * Finds gcloud.mjs in the repository: esbuild bundles this helper into out/ (or elsewhere), so
+ * it looks upwards from both the bundle and the working folder.
+ */
+function findScript(): string {
+  const relative = join('test', 'emulators', 'gcloud', 'gcloud.mjs');
+  for (const start of [__dirname, process.cwd()]) {
+    for (let dir = start; ; dir = dirname(dir)) {
+      const candidate = join(dir, relative);
+      if (existsSync(candidate)) return candidate;
+      if (dirname(dir) === dir) break;
+    }
+  }
+  throw new Error(`fakeGcloud: ${relative} not found above ${__dirname} or ${process.cwd()}`);
+}
+
+/** A POSIX shell or Windows batch wrapper that runs gcloud.mjs with this fake's state. */
+function wrapper(script: string, statePath: string, logPath: string): string {
+  // process.execPath is Electron inside the VS Code extension host; make it behave as node.
+  if (process.platform === 'win32') {
+    return [
+      '@echo off',
+      'set ELECTRON_RUN_AS_NODE=1',
+      `set "FAKE_GCLOUD_STATE=${statePath}"`,
+      `set "FAKE_GCLOUD_LOG=${logPath}"`,
+      `"${process.execPath}" "${script}" %*`,
+      '',
+    ].join('\r\n');
+  }
+  const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  return [
+    '#!/bin/sh',
+    `ELECTRON_RUN_AS_NODE=1 FAKE_GCLOUD_STATE=${q(statePath)} FAKE_GCLOUD_LOG=${q(logPath)} \\`,
+    `  exec ${q(process.execPath)} ${q(script)} "$@"`,
+    '',
+  ].join('\n');
+}
+
+/**
+ * Writes a fake gcloud's state (with a fresh RS256 signing key) to a temp folder, and a wrapper
+ * executable that runs test/emulators/gcloud/gcloud.mjs with it. Point `gcloudPath` (or the
+ * `tokenExplorer.gcloud.path` setting) at `path`.
+ */
+export async function makeFakeGcloud(setup: FakeGcloudSetup): Promise<FakeGcloud> {
+  const dir = await mkdtemp(join(tmpdir(), 'fake-gcloud-'));
+  const statePath = join(dir, 'state.json');
+  const logPath = join(dir, 'calls.jsonl');
+  const path = join(dir, process.platform === 'win32' ? 'gcloud.cmd' : 'gcloud');
+  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+  const kid = randomBytes(20).toString('hex');
+  const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: 'RS256' };
+  const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
+  let state: FakeGcloudState = { ...setup, signingKey: { kid, privateJwk } };
+  const save = () => writeFile(statePath, JSON.stringify(state, null, 2));
+  await save();
+  await writeFile(logPath, '');
+  await writeFile(path, wrapper(findScript(), statePath, logPath));
+  await chmod(path, 0o755);
+  return {
+    path,
+    statePath,
+    jwks: { keys: [publicJwk] },
+    verifyKey: publicKey,
+    async update(changes) {
+      state = { ...state, ...changes };
+      await save();
+    },
+    async calls() {
+      const text = await readFile(logPath, 'utf8');
+      return text
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as string[]);
+    },
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+}

@@ -1,0 +1,315 @@
+import * as assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLocalJWKSet, jwtVerify } from 'jose';
+import { TokenExplorerError } from '../../../../../src/core/errors';
+import type { ErrorCode } from '../../../../../src/core/errors';
+import type { Account, ProviderContext } from '../../../../../src/core/providers/provider';
+import {
+  impersonationProvider,
+  readImpersonationSettings,
+} from '../../../../../src/core/providers/google/impersonation';
+import { GoogleApis, testContext } from '../../../../emulators/google/googleApis';
+import type {
+  EmulatedServiceAccount,
+  EmulatedUser,
+  GoogleFault,
+} from '../../../../emulators/google/googleApis';
+import { MetadataServer } from '../../../../emulators/google/metadataServer';
+
+const AUDIENCE = 'https://hello-abc123-ew.a.run.app';
+
+async function rejectsWith(
+  promise: Promise<unknown>,
+  code: ErrorCode,
+  ...patterns: RegExp[]
+): Promise<TokenExplorerError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof TokenExplorerError, `not a TokenExplorerError: ${String(error)}`);
+    assert.equal(error.code, code, error.message);
+    for (const pattern of patterns) assert.match(error.message, pattern);
+    return error;
+  }
+  assert.fail('expected a rejection');
+}
+
+describe('google-impersonation provider', () => {
+  let apis: GoogleApis;
+  let dir: string;
+  let user: EmulatedUser;
+  let target: EmulatedServiceAccount;
+  let delegate: EmulatedServiceAccount;
+  let context: ProviderContext;
+
+  const account = (settings: Record<string, unknown> = {}): Account => ({
+    id: 'imp',
+    kind: 'google-impersonation',
+    settings: {
+      targetServiceAccount: target.email,
+      iamCredentialsEndpoint: apis.url,
+      ...settings,
+    },
+  });
+
+  const verify = (token: string, audience = AUDIENCE) =>
+    jwtVerify(token, createLocalJWKSet(apis.jwks()), {
+      issuer: 'https://accounts.google.com',
+      audience,
+      algorithms: ['RS256'],
+    });
+
+  before(async () => {
+    apis = await GoogleApis.start();
+    target = await apis.addServiceAccount({ email: 'invoker@proj.iam.gserviceaccount.com' });
+    delegate = await apis.addServiceAccount({ email: 'hop@proj.iam.gserviceaccount.com' });
+  });
+  after(() => apis.stop());
+  beforeEach(async () => {
+    apis.clearFaults();
+    dir = await mkdtemp(join(tmpdir(), 'imp-'));
+    user = apis.addUser({ email: `dev${Math.random().toString(36).slice(2)}@example.com` });
+    const path = join(dir, 'adc.json');
+    await writeFile(path, user.adcJson);
+    context = testContext({ env: { GOOGLE_APPLICATION_CREDENTIALS: path }, timeoutMs: 500 });
+    apis.requests.length = 0;
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it('mints a verifiable ID token with the ADC user as caller', async () => {
+    apis.allow(user.email, target.email);
+    const minted = await impersonationProvider.mint(account(), { audience: AUDIENCE }, context);
+    const { payload, protectedHeader } = await verify(minted.token);
+    assert.equal(protectedHeader.alg, 'RS256');
+    assert.equal(payload.email, target.email);
+    assert.equal(payload.email_verified, true);
+    assert.equal(payload.sub, target.uniqueId);
+    assert.equal(payload.azp, target.uniqueId);
+    assert.equal(payload.exp, (payload.iat ?? 0) + 3600);
+    assert.equal(minted.expiresAt, (payload.exp ?? 0) * 1000);
+    assert.deepEqual(
+      apis.requests.map((r) => [r.route, r.grantType]),
+      [
+        ['token', 'refresh_token'],
+        ['generateIdToken', undefined],
+      ],
+    );
+  });
+
+  it('reuses the cached ADC access token across mints', async () => {
+    apis.allow(user.email, target.email);
+    await impersonationProvider.mint(account(), { audience: AUDIENCE }, context);
+    await impersonationProvider.mint(account(), { audience: 'https://other' }, context);
+    assert.deepEqual(
+      apis.requests.map((r) => r.route),
+      ['token', 'generateIdToken', 'generateIdToken'],
+    );
+  });
+
+  it('leaves out the email when includeEmail is false, and accepts a unique id', async () => {
+    apis.allow(user.email, target.email);
+    const minted = await impersonationProvider.mint(
+      account({ includeEmail: false, targetServiceAccount: target.uniqueId }),
+      { audience: AUDIENCE },
+      context,
+    );
+    const { payload } = await verify(minted.token);
+    assert.equal(payload.email, undefined);
+    assert.equal(payload.sub, target.uniqueId);
+  });
+
+  it('goes through delegates', async () => {
+    apis.allow(user.email, delegate.email);
+    apis.allow(delegate.email, target.email);
+    const minted = await impersonationProvider.mint(
+      account({ delegates: [delegate.email] }),
+      { audience: AUDIENCE },
+      context,
+    );
+    assert.equal((await verify(minted.token)).payload.email, target.email);
+  });
+
+  it('403 names the role, the caller and the target', async () => {
+    await rejectsWith(
+      impersonationProvider.mint(account(), { audience: AUDIENCE }, context),
+      'permission-denied',
+      new RegExp(`${user.email.replace('.', '\\.')} may not mint ID tokens for ${target.email}`),
+      /roles\/iam\.serviceAccountOpenIdTokenCreator/,
+      /roles\/iam\.serviceAccountTokenCreator/,
+      new RegExp(`--member=user:${user.email.replace('.', '\\.')}`),
+      /iam\.serviceAccounts\.getOpenIdToken/,
+    );
+  });
+
+  it('403 through delegates explains the chain', async () => {
+    const hop = await apis.addServiceAccount({ email: 'hop2@proj.iam.gserviceaccount.com' });
+    apis.allow(user.email, hop.email);
+    await rejectsWith(
+      impersonationProvider.mint(
+        account({ delegates: [hop.email] }),
+        { audience: AUDIENCE },
+        context,
+      ),
+      'permission-denied',
+      /each account in the chain needs the role on the next/,
+    );
+  });
+
+  it('404 says the service account does not exist', async () => {
+    await rejectsWith(
+      impersonationProvider.mint(
+        account({ targetServiceAccount: 'ghost@proj.iam.gserviceaccount.com' }),
+        { audience: AUDIENCE },
+        context,
+      ),
+      'bad-config',
+      /ghost@proj\.iam\.gserviceaccount\.com does not exist/,
+    );
+  });
+
+  it('401 retries once with a fresh token, then says to log in again', async () => {
+    apis.allow(user.email, target.email);
+    await impersonationProvider.mint(account(), { audience: AUDIENCE }, context);
+    apis.revokeAccessTokens();
+    await impersonationProvider.mint(account(), { audience: AUDIENCE }, context);
+    apis.requests.length = 0;
+    apis.revokeAccessTokens();
+    apis.setFault('generateIdToken', undefined);
+    const fetchToken = context.fetch;
+    const revoking: ProviderContext = {
+      ...context,
+      fetch: async (input, init) => {
+        const response = await fetchToken(input, init);
+        apis.revokeAccessTokens();
+        return response;
+      },
+    };
+    await rejectsWith(
+      impersonationProvider.mint(account(), { audience: AUDIENCE }, revoking),
+      'bad-credentials',
+      /HTTP 401/,
+      /gcloud auth application-default login/,
+    );
+    // A new context has its own token source: token, 401, fresh token, 401 again.
+    assert.deepEqual(
+      apis.requests.map((r) => r.route),
+      ['token', 'generateIdToken', 'token', 'generateIdToken'],
+    );
+  });
+
+  it('explains the search order when there are no credentials at all', async () => {
+    await rejectsWith(
+      impersonationProvider.mint(account(), { audience: AUDIENCE }, testContext({ homeDir: dir })),
+      'no-credentials',
+      /GOOGLE_APPLICATION_CREDENTIALS/,
+      /metadata server/,
+      /gcloud auth application-default login/,
+    );
+  });
+
+  it('uses an explicit credentialsFile (a service-account key)', async () => {
+    const caller = await apis.addServiceAccount({ email: 'caller@proj.iam.gserviceaccount.com' });
+    apis.allow(caller.email, target.email);
+    const path = join(dir, 'key.json');
+    await writeFile(path, caller.keyFile);
+    const minted = await impersonationProvider.mint(
+      account({ credentialsFile: path }),
+      { audience: AUDIENCE },
+      context,
+    );
+    assert.equal((await verify(minted.token)).payload.email, target.email);
+    apis.requests.length = 0;
+    const other = await apis.addServiceAccount({ email: 'nobody@proj.iam.gserviceaccount.com' });
+    await writeFile(path, other.keyFile);
+    await rejectsWith(
+      impersonationProvider.mint(
+        account({ credentialsFile: path }),
+        { audience: AUDIENCE },
+        context,
+      ),
+      'permission-denied',
+      /--member=serviceAccount:nobody@proj\.iam\.gserviceaccount\.com/,
+    );
+  });
+
+  it('falls back to the metadata server', async () => {
+    const metadata = await MetadataServer.start();
+    try {
+      const runner = 'runner@emulated-project.iam.gserviceaccount.com';
+      apis.acceptAccessToken(metadata.accessToken, runner);
+      apis.allow(runner, target.email);
+      const minted = await impersonationProvider.mint(
+        account(),
+        { audience: AUDIENCE },
+        testContext({ homeDir: dir, env: { GCE_METADATA_HOST: metadata.host } }),
+      );
+      assert.equal((await verify(minted.token)).payload.email, target.email);
+    } finally {
+      await metadata.stop();
+    }
+  });
+
+  const faults: [GoogleFault, ErrorCode, RegExp][] = [
+    ['http-500', 'http-status', /HTTP 500/],
+    ['429', 'http-status', /wait 7 s/],
+    ['hang', 'timeout', /generateIdToken did not answer within 0\.5 s/],
+    ['reset', 'network', /connection was reset|Could not reach/],
+    ['malformed-json', 'bad-response', /did not answer with JSON/],
+    ['wrong-content-type', 'bad-response', /text\/html/],
+    ['403', 'permission-denied', /roles\/iam\.serviceAccountOpenIdTokenCreator/],
+  ];
+  for (const [fault, code, pattern] of faults) {
+    it(`generateIdToken fault ${fault} → ${code}`, async () => {
+      apis.allow(user.email, target.email);
+      apis.setFault('generateIdToken', fault);
+      const started = Date.now();
+      const error = await rejectsWith(
+        impersonationProvider.mint(account(), { audience: AUDIENCE }, context),
+        code,
+        pattern,
+      );
+      assert.ok(Date.now() - started < 3000);
+      assert.ok(!/ya29\./.test(error.message));
+    });
+  }
+
+  it('stops when the request is cancelled', async () => {
+    apis.allow(user.email, target.email);
+    apis.setFault('generateIdToken', 'hang');
+    const controller = new AbortController();
+    const pending = impersonationProvider.mint(
+      account(),
+      { audience: AUDIENCE, signal: controller.signal },
+      testContext({ env: { GOOGLE_APPLICATION_CREDENTIALS: join(dir, 'adc.json') } }),
+    );
+    setTimeout(() => controller.abort(), 50);
+    await rejectsWith(pending, 'cancelled');
+  });
+
+  it('validates and describes settings', () => {
+    assert.deepEqual(impersonationProvider.validate(account()), []);
+    assert.equal(impersonationProvider.validate(account({ targetServiceAccount: '' })).length, 1);
+    assert.match(
+      impersonationProvider.validate(account({ targetServiceAccount: 'not an email' }))[0] ?? '',
+      /neither a service-account email/,
+    );
+    assert.equal(impersonationProvider.validate(account({ delegates: 'x' })).length, 1);
+    assert.equal(impersonationProvider.validate(account({ includeEmail: 'yes' })).length, 1);
+    assert.equal(
+      impersonationProvider.validate(account({ iamCredentialsEndpoint: 'not a url' })).length,
+      1,
+    );
+    assert.equal(impersonationProvider.describe(account()), `${target.email} (impersonated)`);
+    assert.match(
+      impersonationProvider.describe(account({ delegates: [delegate.email] })),
+      /via 1 delegate\)/,
+    );
+    assert.throws(
+      () => readImpersonationSettings(account({ targetServiceAccount: 3 })),
+      /not set up right/,
+    );
+    assert.equal(readImpersonationSettings(account()).includeEmail, true);
+  });
+});

@@ -1,0 +1,283 @@
+import * as assert from 'node:assert/strict';
+import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
+import { TokenExplorerError } from '../../../../../src/core/errors';
+import type { ErrorCode } from '../../../../../src/core/errors';
+import type { Account, ProviderContext } from '../../../../../src/core/providers/provider';
+import { secretKey } from '../../../../../src/core/providers/provider';
+import {
+  importServiceAccountKey,
+  serviceAccountKeyProvider,
+} from '../../../../../src/core/providers/google/serviceAccountKey';
+import {
+  FrozenClock,
+  GoogleApis,
+  MemorySecrets,
+  testContext,
+} from '../../../../emulators/google/googleApis';
+import type { EmulatedServiceAccount, GoogleFault } from '../../../../emulators/google/googleApis';
+
+const AUDIENCE = 'https://api.example.com';
+
+async function rejectsWith(
+  promise: Promise<unknown>,
+  code: ErrorCode,
+  ...patterns: RegExp[]
+): Promise<TokenExplorerError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof TokenExplorerError, `not a TokenExplorerError: ${String(error)}`);
+    assert.equal(error.code, code, error.message);
+    for (const pattern of patterns) assert.match(error.message, pattern);
+    return error;
+  }
+  assert.fail('expected a rejection');
+}
+
+/** Characters of a PEM body, to prove no message echoes key material. */
+function keyMaterial(keyFile: string): string {
+  return String((JSON.parse(keyFile) as { private_key: string }).private_key)
+    .split('\n')[2]
+    ?.slice(0, 40) as string;
+}
+
+describe('google-service-account-key provider', () => {
+  let apis: GoogleApis;
+  let sa: EmulatedServiceAccount;
+  let secrets: MemorySecrets;
+  let context: ProviderContext;
+  let account: Account;
+
+  before(async () => {
+    apis = await GoogleApis.start();
+    sa = await apis.addServiceAccount({ email: 'deployer@proj.iam.gserviceaccount.com' });
+  });
+  after(() => apis.stop());
+  beforeEach(async () => {
+    apis.clearFaults();
+    apis.requests.length = 0;
+    apis.now = () => Date.now();
+    secrets = new MemorySecrets();
+    context = testContext({ secrets, timeoutMs: 400 });
+    const imported = await importServiceAccountKey(sa.keyFile, 'deployer.json');
+    await secrets.store(secretKey('key', 'serviceAccountKey'), imported.secret);
+    account = { id: 'key', kind: 'google-service-account-key', settings: { ...imported.settings } };
+  });
+
+  describe('importServiceAccountKey', () => {
+    it('splits a key file into settings and the secret', async () => {
+      const { settings, secret } = await importServiceAccountKey(sa.keyFile, 'deployer.json');
+      assert.deepEqual(settings, {
+        clientEmail: sa.email,
+        privateKeyId: sa.keyId,
+        tokenUri: apis.tokenUrl,
+        projectId: 'proj',
+      });
+      assert.equal(secret, sa.keyFile);
+      assert.ok(!JSON.stringify(settings).includes('PRIVATE KEY'));
+    });
+
+    it('rejects other credential types', async () => {
+      const user = apis.addUser({ email: 'u@example.com' });
+      await rejectsWith(
+        importServiceAccountKey(user.adcJson, 'adc.json'),
+        'bad-credentials',
+        /adc\.json holds authorized_user credentials, not a service-account key/,
+      );
+    });
+
+    it('names the missing field', async () => {
+      const key = JSON.parse(sa.keyFile) as Record<string, unknown>;
+      delete key.private_key_id;
+      await rejectsWith(
+        importServiceAccountKey(JSON.stringify(key), 'k.json'),
+        'bad-credentials',
+        /"private_key_id"/,
+        /k\.json/,
+      );
+    });
+
+    it('rejects a damaged private key without echoing it', async () => {
+      const key = JSON.parse(sa.keyFile) as { private_key: string };
+      key.private_key = key.private_key.replace(/\n[A-Za-z0-9+/]{10}/, '\n!!!!!!!!!!');
+      const error = await rejectsWith(
+        importServiceAccountKey(JSON.stringify(key), 'k.json'),
+        'bad-credentials',
+        /"private_key" in k\.json is not a readable RSA PKCS#8 key/,
+      );
+      assert.ok(!error.message.includes(keyMaterial(sa.keyFile)));
+      const rsa = {
+        ...key,
+        private_key: '-----BEGIN RSA PRIVATE KEY-----\nabc\n-----END RSA PRIVATE KEY-----\n',
+      };
+      await rejectsWith(
+        importServiceAccountKey(JSON.stringify(rsa), 'k.json'),
+        'bad-credentials',
+        /not a PKCS#8 PEM key/,
+      );
+    });
+
+    it('reports broken JSON without its text', async () => {
+      const error = await rejectsWith(
+        importServiceAccountKey(sa.keyFile.slice(0, 200), 'k.json'),
+        'bad-credentials',
+        /not valid JSON/,
+      );
+      assert.ok(!error.message.includes('BEGIN'));
+    });
+  });
+
+  it('mints an ID token through the jwt-bearer grant', async () => {
+    const minted = await serviceAccountKeyProvider.mint(account, { audience: AUDIENCE }, context);
+    const { payload } = await jwtVerify(minted.token, createLocalJWKSet(apis.jwks()), {
+      issuer: 'https://accounts.google.com',
+      audience: AUDIENCE,
+    });
+    assert.equal(payload.email, sa.email);
+    assert.equal(payload.sub, sa.uniqueId);
+    assert.equal(minted.expiresAt, (payload.exp ?? 0) * 1000);
+    assert.deepEqual(apis.requests, [
+      {
+        method: 'POST',
+        route: 'token',
+        path: '/token',
+        grantType: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+      },
+    ]);
+  });
+
+  it('signs the assertion as Google expects', async () => {
+    let assertion = '';
+    const spying = testContext({
+      secrets,
+      clock: new FrozenClock(Date.parse('2026-01-02T03:04:05Z')),
+      fetch: async (input, init) => {
+        assertion = new URLSearchParams(String(init?.body)).get('assertion') ?? '';
+        return new Response('{"id_token":"x"}', { status: 400 });
+      },
+    });
+    await serviceAccountKeyProvider
+      .mint(account, { audience: AUDIENCE }, spying)
+      .catch(() => undefined);
+    assert.deepEqual(decodeProtectedHeader(assertion), { alg: 'RS256', typ: 'JWT', kid: sa.keyId });
+    assert.deepEqual(decodeJwt(assertion), {
+      target_audience: AUDIENCE,
+      iss: sa.email,
+      aud: apis.tokenUrl,
+      iat: Date.parse('2026-01-02T03:04:05Z') / 1000,
+      exp: Date.parse('2026-01-02T03:04:05Z') / 1000 + 3600,
+    });
+  });
+
+  it('a deleted key: invalid_grant explained', async () => {
+    const extra = await apis.addServiceAccount({ email: 'rotated@proj.iam.gserviceaccount.com' });
+    const imported = await importServiceAccountKey(extra.keyFile, 'rotated.json');
+    await secrets.store(secretKey('rot', 'serviceAccountKey'), imported.secret);
+    apis.deleteKey(extra.email, extra.keyId);
+    const error = await rejectsWith(
+      serviceAccountKeyProvider.mint(
+        { id: 'rot', kind: 'google-service-account-key', settings: imported.settings },
+        { audience: AUDIENCE },
+        context,
+      ),
+      'bad-credentials',
+      /invalid_grant: Invalid JWT Signature/,
+      /deleted or disabled/,
+      /import it again/,
+    );
+    assert.ok(!error.message.includes(keyMaterial(extra.keyFile)));
+  });
+
+  it('a wrong clock: invalid_grant explained', async () => {
+    apis.now = () => Date.now() + 2 * 3600_000;
+    await rejectsWith(
+      serviceAccountKeyProvider.mint(account, { audience: AUDIENCE }, context),
+      'bad-credentials',
+      /short-lived token/,
+      /clock/,
+    );
+  });
+
+  it('a disabled service account is explained', async () => {
+    const off = await apis.addServiceAccount({
+      email: 'off@proj.iam.gserviceaccount.com',
+      disabled: true,
+    });
+    const imported = await importServiceAccountKey(off.keyFile, 'off.json');
+    await secrets.store(secretKey('off', 'serviceAccountKey'), imported.secret);
+    await rejectsWith(
+      serviceAccountKeyProvider.mint(
+        { id: 'off', kind: 'google-service-account-key', settings: imported.settings },
+        { audience: AUDIENCE },
+        context,
+      ),
+      'bad-credentials',
+      /disabled/,
+    );
+  });
+
+  it('a key missing from SecretStorage says to import it again', async () => {
+    await secrets.delete(secretKey('key', 'serviceAccountKey'));
+    await rejectsWith(
+      serviceAccountKeyProvider.mint(account, { audience: AUDIENCE }, context),
+      'bad-credentials',
+      /not in the secret storage/,
+      /Import the key file again/,
+    );
+  });
+
+  it('a failing secret storage is reported', async () => {
+    const broken = testContext({
+      secrets: {
+        get: () => Promise.reject(new Error('keychain locked')),
+        store: () => Promise.resolve(),
+        delete: () => Promise.resolve(),
+      },
+    });
+    await rejectsWith(
+      serviceAccountKeyProvider.mint(account, { audience: AUDIENCE }, broken),
+      'secret-storage-unavailable',
+    );
+  });
+
+  const faults: [GoogleFault, ErrorCode, RegExp][] = [
+    ['http-500', 'http-status', /HTTP 500/],
+    ['429', 'http-status', /wait 7 s/],
+    ['hang', 'timeout', /did not answer within 0\.4 s/],
+    ['reset', 'network', /Could not reach/],
+    ['malformed-json', 'bad-response', /did not answer with JSON/],
+    ['wrong-content-type', 'bad-response', /text\/html/],
+    ['403', 'bad-credentials', /refused the key/],
+  ];
+  for (const [fault, code, pattern] of faults) {
+    it(`token endpoint fault ${fault} → ${code}`, async () => {
+      apis.setFault('*', fault);
+      const error = await rejectsWith(
+        serviceAccountKeyProvider.mint(account, { audience: AUDIENCE }, context),
+        code,
+        pattern,
+      );
+      assert.ok(!error.message.includes(keyMaterial(sa.keyFile)));
+      assert.ok(!error.message.includes('eyJ'));
+    });
+  }
+
+  it('validates and describes settings', () => {
+    assert.deepEqual(serviceAccountKeyProvider.validate(account), []);
+    assert.equal(
+      serviceAccountKeyProvider.validate({ ...account, settings: { clientEmail: 'x' } }).length,
+      2,
+    );
+    assert.equal(
+      serviceAccountKeyProvider.validate({
+        ...account,
+        settings: { ...account.settings, tokenUri: 'nope' },
+      }).length,
+      1,
+    );
+    assert.equal(
+      serviceAccountKeyProvider.describe(account),
+      `${sa.email} (key ${sa.keyId.slice(0, 8)})`,
+    );
+  });
+});

@@ -1,0 +1,124 @@
+import * as assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TokenExplorerError } from '../../../../../src/core/errors';
+import type { ErrorCode } from '../../../../../src/core/errors';
+import type { ProviderContext } from '../../../../../src/core/providers/provider';
+import { listServiceAccounts } from '../../../../../src/core/providers/google/serviceAccounts';
+import { GoogleApis, testContext } from '../../../../emulators/google/googleApis';
+import type { GoogleFault } from '../../../../emulators/google/googleApis';
+
+async function rejectsWith(
+  promise: Promise<unknown>,
+  code: ErrorCode,
+  ...patterns: RegExp[]
+): Promise<TokenExplorerError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof TokenExplorerError, `not a TokenExplorerError: ${String(error)}`);
+    assert.equal(error.code, code, error.message);
+    for (const pattern of patterns) assert.match(error.message, pattern);
+    return error;
+  }
+  assert.fail('expected a rejection');
+}
+
+describe('listServiceAccounts', () => {
+  let apis: GoogleApis;
+  let dir: string;
+  let context: ProviderContext;
+
+  before(async () => {
+    apis = await GoogleApis.start();
+    for (let i = 0; i < 105; i++) {
+      await apis.addServiceAccount({
+        email: `sa-${String(i).padStart(3, '0')}@big.iam.gserviceaccount.com`,
+        displayName: i === 0 ? 'The first one' : '',
+        disabled: i === 1,
+        withKey: false,
+      });
+    }
+    await apis.addServiceAccount({ email: 'solo@small.iam.gserviceaccount.com' });
+  });
+  after(() => apis.stop());
+  beforeEach(async () => {
+    apis.clearFaults();
+    dir = await mkdtemp(join(tmpdir(), 'list-'));
+    const user = apis.addUser({ email: 'viewer@example.com' });
+    const path = join(dir, 'adc.json');
+    await writeFile(path, user.adcJson);
+    context = testContext({ env: { GOOGLE_APPLICATION_CREDENTIALS: path }, timeoutMs: 400 });
+    apis.requests.length = 0;
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it('follows nextPageToken', async () => {
+    const accounts = await listServiceAccounts(context, 'big', { iamEndpoint: apis.url });
+    assert.equal(accounts.length, 105);
+    assert.deepEqual(accounts[0], {
+      email: 'sa-000@big.iam.gserviceaccount.com',
+      displayName: 'The first one',
+      uniqueId: accounts[0]?.uniqueId,
+    });
+    assert.equal(accounts[1]?.disabled, true);
+    assert.deepEqual(
+      apis.requests.map((r) => r.route),
+      ['token', 'list', 'list'],
+    );
+  });
+
+  it('lists a one-page project', async () => {
+    const accounts = await listServiceAccounts(context, 'small', { iamEndpoint: apis.url });
+    assert.deepEqual(
+      accounts.map((a) => a.email),
+      ['solo@small.iam.gserviceaccount.com'],
+    );
+  });
+
+  it('an unknown project is explained', async () => {
+    await rejectsWith(
+      listServiceAccounts(context, 'nope', { iamEndpoint: apis.url }),
+      'bad-config',
+      /project nope was not found/,
+    );
+  });
+
+  it('rejects a malformed project id before any request', async () => {
+    await rejectsWith(listServiceAccounts(context, 'a/b', { iamEndpoint: apis.url }), 'bad-config');
+    assert.equal(apis.requests.length, 0);
+  });
+
+  it('401 says to log in again', async () => {
+    await listServiceAccounts(context, 'small', { iamEndpoint: apis.url });
+    apis.revokeAccessTokens();
+    await rejectsWith(
+      listServiceAccounts(context, 'small', { iamEndpoint: apis.url }),
+      'bad-credentials',
+      /gcloud auth application-default login/,
+    );
+  });
+
+  const faults: [GoogleFault, ErrorCode, RegExp][] = [
+    [
+      '403',
+      'permission-denied',
+      /viewer@example\.com may not list .*roles\/iam\.serviceAccountViewer/,
+    ],
+    ['http-500', 'http-status', /HTTP 500/],
+    ['hang', 'timeout', /0\.4 s/],
+    ['malformed-json', 'bad-response', /JSON/],
+    ['wrong-content-type', 'bad-response', /text\/html/],
+  ];
+  for (const [fault, code, pattern] of faults) {
+    it(`list fault ${fault} → ${code}`, async () => {
+      apis.setFault('list', fault);
+      await rejectsWith(
+        listServiceAccounts(context, 'small', { iamEndpoint: apis.url }),
+        code,
+        pattern,
+      );
+    });
+  }
+});
