@@ -26,6 +26,7 @@ const common = {
   minify: production,
   logLevel: 'warning',
   legalComments: 'none',
+  charset: 'utf8',
 };
 
 const builds = [

@@ -1,13 +1,24 @@
 import * as vscode from 'vscode';
+import { TokenCache } from '../core/cache/tokenCache';
 import { JwksCache } from '../core/jwt/jwks';
+import { nodeEnvironment } from '../core/node/environment';
+import { nodeFileReader } from '../core/node/fileReader';
+import { nodeProcessRunner } from '../core/node/processRunner';
 import { systemClock } from '../core/ports';
+import type { ProviderContext } from '../core/providers/provider';
+import { providers } from '../core/providers/registry';
+import { TokenService } from '../core/tokenService';
+import type { InspectorState } from '../shared/protocol';
+import { AccountsStore } from './adapters/accountsStore';
 import { channelLogger } from './adapters/logger';
+import { vscodeSecretStore } from './adapters/secretStore';
 import { SETTINGS_SECTION, readSettings } from './adapters/settings';
 import { CommandId, registerCommands } from './commands';
 import { pickKey } from './commands/pickKey';
+import { AccountsTree } from './views/accountsTree';
 import { JwtCodeLensProvider } from './views/jwtCodeLens';
 import { JwtHoverProvider } from './views/jwtHover';
-import type { InspectorState } from '../shared/protocol';
+import { TokenStatusBar } from './views/statusBar';
 import type { RenderedInfo } from './webview/inspectorPanel';
 import { InspectorPanel } from './webview/inspectorPanel';
 
@@ -30,6 +41,22 @@ export function activate(context: vscode.ExtensionContext): TokenExplorerApi {
   const channel = vscode.window.createOutputChannel('Token Explorer', { log: true });
   const logger = channelLogger(channel);
   const settings = readSettings;
+  const secrets = vscodeSecretStore(context.secrets);
+  const providerContext: ProviderContext = {
+    fetch,
+    clock: systemClock,
+    runner: nodeProcessRunner,
+    secrets,
+    files: nodeFileReader,
+    env: nodeEnvironment,
+    logger,
+    get timeoutMs() {
+      return settings().providerTimeoutMs;
+    },
+    get gcloudPath() {
+      return settings().gcloudPath;
+    },
+  };
   const jwks = new JwksCache(fetch, systemClock, {
     timeoutMs: settings().timeoutMs,
     jwksOverrides: () => settings().jwksUris,
@@ -42,23 +69,49 @@ export function activate(context: vscode.ExtensionContext): TokenExplorerApi {
     settings,
     pickKey,
   });
+  const cache = new TokenCache(systemClock);
+  const tokens = new TokenService(providers, cache, () => providerContext);
+  const store = new AccountsStore(secrets, context.globalState);
+  const tree = new AccountsTree(store, tokens, (account) =>
+    tokens.provider(account.kind).describe(account),
+  );
+  const statusBar = new TokenStatusBar(tokens, store);
   const codeLens = new JwtCodeLensProvider(settings);
+  const cacheSubscription = cache.onDidChange(() => {
+    tree.refresh();
+    statusBar.update();
+  });
   context.subscriptions.push(
     channel,
     inspector,
     codeLens,
+    store,
+    tree,
+    statusBar,
+    { dispose: () => cacheSubscription.dispose() },
     vscode.languages.registerHoverProvider(ALL_FILES, new JwtHoverProvider(settings)),
     vscode.languages.registerCodeLensProvider(ALL_FILES, codeLens),
-    vscode.window.registerTreeDataProvider('tokenExplorer.accounts', {
-      getTreeItem: (item: vscode.TreeItem) => item,
-      getChildren: () => [],
+    vscode.window.createTreeView('tokenExplorer.accounts', {
+      treeDataProvider: tree,
+      showCollapseAll: true,
     }),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration(`${SETTINGS_SECTION}.codeLens`)) codeLens.refresh();
       if (event.affectsConfiguration(`${SETTINGS_SECTION}.verification`)) jwks.clear();
     }),
   );
-  registerCommands(context, { inspector });
+  registerCommands(context, {
+    inspector,
+    store,
+    tokens,
+    statusBar,
+    settings,
+    logger,
+    context: providerContext,
+    state: context.globalState,
+    refreshTree: () => tree.refresh(),
+    showLog: () => channel.show(),
+  });
   logger.info(`Token Explorer activated; commands: ${Object.values(CommandId).length}`);
   return {
     inspector: {

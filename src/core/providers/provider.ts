@@ -50,6 +50,8 @@ export interface ProviderContext {
   readonly logger: Logger;
   /** Upper bound for one network or CLI call. */
   readonly timeoutMs: number;
+  /** The gcloud executable from the machine-scoped setting (never from a workspace). */
+  readonly gcloudPath?: string;
 }
 
 export interface MintRequest {

@@ -9,12 +9,27 @@ export interface Settings {
   readonly clockSkewSeconds: number;
   readonly hoverEnabled: boolean;
   readonly codeLensEnabled: boolean;
+  /** What "Get ID token" puts on the clipboard. */
+  readonly copyFormat: 'token' | 'bearer';
+  /** The gcloud executable; machine-scoped, never from a workspace. */
+  readonly gcloudPath: string;
+  /** Upper bound for one provider network or CLI call. */
+  readonly providerTimeoutMs: number;
 }
 
 export const SETTINGS_SECTION = 'tokenExplorer';
 
 function clamp(value: number, min: number, max: number): number {
   return Number.isFinite(value) ? Math.min(max, Math.max(min, value)) : min;
+}
+
+/**
+ * A setting naming an executable: only the user's (or remote machine's) value counts, never a
+ * workspace's, whatever the trust state, so opening a repository cannot swap the binary we run.
+ */
+function machineValue(config: vscode.WorkspaceConfiguration, key: string): string | undefined {
+  const value = config.inspect<string>(key)?.globalValue;
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 }
 
 /**
@@ -39,5 +54,8 @@ export function readSettings(): Settings {
     clockSkewSeconds: clamp(config.get<number>('clockSkewSeconds', 60), 0, 3600),
     hoverEnabled: config.get<boolean>('hover.enabled', true),
     codeLensEnabled: config.get<boolean>('codeLens.enabled', false),
+    copyFormat: config.get<string>('copyFormat', 'token') === 'bearer' ? 'bearer' : 'token',
+    gcloudPath: machineValue(config, 'gcloud.path') ?? 'gcloud',
+    providerTimeoutMs: clamp(config.get<number>('timeoutSeconds', 30), 1, 300) * 1000,
   };
 }

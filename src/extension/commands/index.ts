@@ -1,6 +1,18 @@
 import * as vscode from 'vscode';
 import type { InspectorPanel } from '../webview/inspectorPanel';
+import type { AccountCommandDeps } from './accounts';
+import { addAccount, detectCredentials, editAccount, removeAccount } from './accounts';
 import { inspectJwt, inspectSelection } from './inspectJwt';
+import type { TokenCommandDeps } from './tokens';
+import {
+  copyAsCurl,
+  copyBearerHeader,
+  getIdToken,
+  inspectAccountToken,
+  inspectLatest,
+  refreshAll,
+  refreshToken,
+} from './tokens';
 
 /** Every command the extension contributes (package.json `contributes.commands`). */
 export enum CommandId {
@@ -9,10 +21,23 @@ export enum CommandId {
   VerifyWithKey = 'tokenExplorer.verifyWithKey',
   CopyInspectedToken = 'tokenExplorer.copyInspectedToken',
   CopyInspectedBearer = 'tokenExplorer.copyInspectedBearer',
+  GetIdToken = 'tokenExplorer.getIdToken',
+  CopyBearerHeader = 'tokenExplorer.copyBearerHeader',
+  CopyAsCurl = 'tokenExplorer.copyAsCurl',
+  InspectAudience = 'tokenExplorer.inspectAudience',
+  InspectLatest = 'tokenExplorer.inspectLatest',
+  RefreshToken = 'tokenExplorer.refreshToken',
+  RefreshAll = 'tokenExplorer.refreshAll',
+  AddAccount = 'tokenExplorer.addAccount',
+  DetectCredentials = 'tokenExplorer.detectCredentials',
+  EditAccount = 'tokenExplorer.editAccount',
+  RemoveAccount = 'tokenExplorer.removeAccount',
+  ShowLog = 'tokenExplorer.showLog',
 }
 
-export interface CommandDeps {
+export interface CommandDeps extends TokenCommandDeps, AccountCommandDeps {
   readonly inspector: InspectorPanel;
+  readonly showLog: () => void;
 }
 
 /** Registers every command, each disposable pushed to the extension's subscriptions. */
@@ -24,6 +49,18 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     [CommandId.VerifyWithKey]: () => inspector.verifyWithUserKey(),
     [CommandId.CopyInspectedToken]: () => inspector.copy('token'),
     [CommandId.CopyInspectedBearer]: () => inspector.copy('bearer'),
+    [CommandId.GetIdToken]: (arg) => getIdToken(deps, arg),
+    [CommandId.CopyBearerHeader]: (arg) => copyBearerHeader(deps, arg),
+    [CommandId.CopyAsCurl]: (arg) => copyAsCurl(deps, arg),
+    [CommandId.InspectAudience]: (arg) => inspectAccountToken(deps, arg),
+    [CommandId.InspectLatest]: () => inspectLatest(deps),
+    [CommandId.RefreshToken]: (arg) => refreshToken(deps, arg),
+    [CommandId.RefreshAll]: () => refreshAll(deps),
+    [CommandId.AddAccount]: (arg) => addAccount(deps, arg),
+    [CommandId.DetectCredentials]: () => detectCredentials(deps),
+    [CommandId.EditAccount]: (arg) => editAccount(deps, arg),
+    [CommandId.RemoveAccount]: (arg) => removeAccount(deps, arg),
+    [CommandId.ShowLog]: () => deps.showLog(),
   };
   for (const [id, handler] of Object.entries(handlers)) {
     context.subscriptions.push(vscode.commands.registerCommand(id, handler));

@@ -202,7 +202,10 @@ export const gcloudProvider: Provider = {
     }
     const settings = readSettings(account);
     const args = identityArgs(settings, request.audience.trim());
-    const result = await runGcloud(context, settings.gcloudPath, args, request.signal);
+    // An account may name its own gcloud; otherwise the machine-scoped setting (context) decides.
+    const gcloudPath =
+      optionalString(account.settings.gcloudPath) ?? context.gcloudPath ?? 'gcloud';
+    const result = await runGcloud(context, gcloudPath, args, request.signal);
     if (result.exitCode !== 0) throw failure(result, args, settings);
     return tokenFromOutput(result.stdout, args);
   },

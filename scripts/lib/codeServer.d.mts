@@ -1,0 +1,25 @@
+// Types of codeServer.mjs for the TypeScript e2e harness (test/e2e/harness/vscode.ts).
+import type { Browser } from 'playwright-core';
+
+export const CODE_SERVER_VERSION: string;
+export const repoRoot: string;
+export const DEFAULT_SETTINGS: Readonly<Record<string, unknown>>;
+
+export interface CodeServer {
+  readonly port: number;
+  readonly url: string;
+  readonly runDir: string;
+  /** Kills the process group and removes the run dir. */
+  stop(): Promise<void>;
+}
+
+export function ensureCodeServer(): Promise<string>;
+export function startCodeServer(options?: {
+  settings?: Record<string, unknown>;
+  env?: Record<string, string>;
+}): Promise<CodeServer>;
+export function workbenchUrl(
+  server: CodeServer,
+  options: { folder?: string; extensionDevelopmentPath?: string; extensionTestsPath?: string },
+): string;
+export function launchChromium(): Promise<Browser>;

@@ -1,0 +1,292 @@
+// Runs a real VS Code offline: code-server (the VS Code workbench served from npm) installed on
+// demand into .vscode-test-offline/, driven by Debian's Chromium through playwright-core.
+// The measured recipe is in /work/shared/OFFLINE_VSCODE.md.
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const CODE_SERVER_VERSION = '4.100.3';
+export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const cacheDir = join(repoRoot, '.vscode-test-offline');
+const installDir = join(cacheDir, `code-server-${CODE_SERVER_VERSION}`);
+const marker = join(installDir, 'installed.txt');
+const codeServerBin = join(installDir, 'node_modules', '.bin', 'code-server');
+
+/** User settings every run starts from; callers override any of them. */
+export const DEFAULT_SETTINGS = {
+  'telemetry.telemetryLevel': 'off',
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'security.workspace.trust.enabled': false,
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'update.mode': 'none',
+};
+
+/** Prints progress on stderr so that stdout stays the test report. */
+const log = (/** @type {string} */ message) => console.error(`[code-server] ${message}`);
+
+/**
+ * Installs code-server into .vscode-test-offline/ unless that version is already there.
+ * @returns {Promise<string>} the code-server executable
+ */
+export async function ensureCodeServer() {
+  if (existsSync(marker) && readFileSync(marker, 'utf8').trim() === CODE_SERVER_VERSION) {
+    return codeServerBin;
+  }
+  const started = Date.now();
+  log(`installing code-server ${CODE_SERVER_VERSION} into ${installDir} (about 2 minutes)`);
+  rmSync(installDir, { recursive: true, force: true });
+  const tmpDir = join(installDir, 'tmp');
+  mkdirSync(tmpDir, { recursive: true });
+  cacheRipgrep(tmpDir);
+  writeFileSync(
+    join(installDir, 'package.json'),
+    JSON.stringify(
+      { private: true, dependencies: { 'code-server': CODE_SERVER_VERSION } },
+      null,
+      2,
+    ),
+  );
+  // As root, code-server's postinstall needs unsafe-perm; node-pty's runs `npx node-gyp`.
+  writeFileSync(join(installDir, '.npmrc'), 'unsafe-perm=true\nyes=true\n');
+  // Under `npm test`, npm_config_* variables (e.g. an empty `yes`) would override that .npmrc.
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.toLowerCase().startsWith('npm_')),
+  );
+  const install = () =>
+    spawnSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], {
+      cwd: installDir,
+      env: { ...env, TMPDIR: tmpDir },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    }).status;
+  // argon2's fallback compile has failed once here for no lasting reason: try a second time.
+  if (install() !== 0) {
+    log('npm install failed; trying once more');
+    if (install() !== 0) throw new Error(`npm install code-server failed in ${installDir}`);
+  }
+  rmSync(tmpDir, { recursive: true, force: true });
+  writeFileSync(marker, `${CODE_SERVER_VERSION}\n`);
+  log(`installed in ${Math.round((Date.now() - started) / 1000)} s`);
+  return codeServerBin;
+}
+
+/**
+ * @vscode/ripgrep's postinstall downloads rg from GitHub unless it finds this tarball in TMPDIR:
+ * give it Debian's rg instead.
+ * @param {string} tmpDir
+ */
+function cacheRipgrep(tmpDir) {
+  const rg = spawnSync('sh', ['-c', 'command -v rg'], { encoding: 'utf8' }).stdout.trim();
+  if (!rg) throw new Error('ripgrep is missing: apt-get install -y ripgrep');
+  const target = { x64: 'x86_64', arm64: 'aarch64' }[process.arch];
+  if (!target) throw new Error(`no ripgrep build for ${process.arch}`);
+  const dir = join(tmpDir, 'vscode-ripgrep-cache-1.15.11');
+  mkdirSync(join(dir, 'bin'), { recursive: true });
+  copyFileSync(rg, join(dir, 'bin', 'rg'));
+  const tarball = join(dir, `ripgrep-v13.0.0-10-${target}-unknown-linux-musl.tar.gz`);
+  const tar = spawnSync('tar', ['-czf', tarball, '-C', join(dir, 'bin'), 'rg']);
+  if (tar.status !== 0) throw new Error(`could not write ${tarball}`);
+}
+
+/** @returns {Promise<number>} a port nobody listens on right now */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** Run dirs of the servers still running, by process group: killed and removed on exit. */
+const running = new Map();
+let handlersInstalled = false;
+
+function installExitHandlers() {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  process.on('exit', () => {
+    for (const [pid, runDir] of running) {
+      killGroup(pid, 'SIGKILL');
+      rmSync(runDir, { recursive: true, force: true });
+    }
+  });
+  process.once('SIGINT', () => process.exit(130));
+  process.once('SIGTERM', () => process.exit(143));
+}
+
+/**
+ * @param {number} pid
+ * @param {NodeJS.Signals} signal
+ */
+function killGroup(pid, signal) {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}
+
+/**
+ * Starts code-server on 127.0.0.1 with a fresh run dir (user data, extensions, XDG dirs) under
+ * .vscode-test-offline/runs/, user settings written first, in its own process group.
+ * @param {{ settings?: Record<string, unknown>; env?: Record<string, string> }} [options]
+ * @returns {Promise<CodeServer>}
+ */
+export async function startCodeServer({ settings = {}, env = {} } = {}) {
+  const bin = await ensureCodeServer();
+  const started = Date.now();
+  const runDir = join(cacheDir, 'runs', `${Date.now()}-${randomBytes(3).toString('hex')}`);
+  const userDir = join(runDir, 'data', 'User');
+  mkdirSync(userDir, { recursive: true });
+  writeFileSync(
+    join(userDir, 'settings.json'),
+    JSON.stringify({ ...DEFAULT_SETTINGS, ...settings }, null, 2),
+  );
+  const port = await freePort();
+  const logFile = join(runDir, 'code-server.log');
+  const output = openSync(logFile, 'w');
+  // Inside a VS Code terminal, VSCODE_* variables would make code-server talk to that window.
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith('VSCODE_')),
+  );
+  const child = spawn(
+    bin,
+    [
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--auth',
+      'none',
+      '--user-data-dir',
+      join(runDir, 'data'),
+      '--extensions-dir',
+      join(runDir, 'exts'),
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-getting-started-override',
+      '--ignore-last-opened',
+    ],
+    {
+      detached: true,
+      stdio: ['ignore', output, output],
+      env: {
+        ...inherited,
+        XDG_CONFIG_HOME: join(runDir, 'xdg-config'),
+        XDG_DATA_HOME: join(runDir, 'xdg-data'),
+        XDG_CACHE_HOME: join(runDir, 'xdg-cache'),
+        EXTENSIONS_GALLERY: '{}',
+        ...env,
+      },
+    },
+  );
+  const pid = /** @type {number} */ (child.pid);
+  running.set(pid, runDir);
+  installExitHandlers();
+  child.unref();
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+
+  const server = {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    runDir,
+    async stop() {
+      if (!running.delete(pid)) return;
+      killGroup(pid, 'SIGTERM');
+      const timer = setTimeout(() => killGroup(pid, 'SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+      rmSync(runDir, { recursive: true, force: true });
+    },
+  };
+  try {
+    await waitForHealth(server.url, exited);
+  } catch (error) {
+    const tail = readFileSync(logFile, 'utf8').split('\n').slice(-20).join('\n');
+    await server.stop();
+    throw new Error(`${/** @type {Error} */ (error).message}\n${tail}`);
+  }
+  log(`listening on ${server.url} (pid ${pid}, up in ${Date.now() - started} ms)`);
+  return server;
+}
+
+/**
+ * @typedef {object} CodeServer
+ * @property {number} port
+ * @property {string} url
+ * @property {string} runDir
+ * @property {() => Promise<void>} stop kills the process group and removes the run dir
+ */
+
+/**
+ * @param {string} url
+ * @param {Promise<unknown>} exited
+ */
+async function waitForHealth(url, exited) {
+  let gone = false;
+  exited.then(() => (gone = true));
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (gone) throw new Error('code-server exited during start');
+    try {
+      if ((await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) })).ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error('code-server did not answer /healthz within 30 s');
+}
+
+/**
+ * The workbench URL that opens folder with the extension loaded in development mode, and with
+ * extensionTestsPath, runs that test module in the extension host (what test-electron does).
+ * @param {CodeServer} server
+ * @param {{ folder?: string; extensionDevelopmentPath?: string; extensionTestsPath?: string }} options
+ */
+export function workbenchUrl(server, { folder, extensionDevelopmentPath, extensionTestsPath }) {
+  const remote = (/** @type {string} */ path) => `vscode-remote://127.0.0.1:${server.port}${path}`;
+  const payload = [['skipWelcome', 'true']];
+  if (extensionDevelopmentPath) {
+    payload.push(['extensionDevelopmentPath', remote(extensionDevelopmentPath)]);
+  }
+  if (extensionTestsPath) payload.push(['extensionTestsPath', remote(extensionTestsPath)]);
+  const query = new URLSearchParams({ payload: JSON.stringify(payload) });
+  if (folder) query.set('folder', folder);
+  return `${server.url}/?${query}`;
+}
+
+/** Launches Debian's Chromium headless with the flags the recipe measured. */
+export function launchChromium() {
+  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (!existsSync(executablePath)) {
+    throw new Error(`${executablePath} is missing: apt-get install -y chromium`);
+  }
+  return chromium.launch({
+    executablePath,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}

@@ -1,0 +1,334 @@
+import * as vscode from 'vscode';
+import { TokenExplorerError, errorMessage } from '../../core/errors';
+import { inspectToken } from '../../core/jwt/inspect';
+import type { Account } from '../../core/providers/provider';
+import type { IssuedToken, TokenService } from '../../core/tokenService';
+import type { Logger } from '../../core/ports';
+import type { AccountsStore } from '../adapters/accountsStore';
+import type { Settings } from '../adapters/settings';
+import type { TreeNode } from '../views/accountsTree';
+import type { TokenStatusBar } from '../views/statusBar';
+import type { InspectorPanel } from '../webview/inspectorPanel';
+
+export interface TokenCommandDeps {
+  readonly store: AccountsStore;
+  readonly tokens: TokenService;
+  readonly inspector: InspectorPanel;
+  readonly statusBar: TokenStatusBar;
+  readonly settings: () => Settings;
+  readonly logger: Logger;
+  readonly refreshTree: () => void;
+}
+
+/** `{account, audience}` as other extensions and `${command:…}` inputs pass it. */
+interface TokenArgs {
+  readonly account?: string;
+  readonly audience?: string;
+}
+
+type AccountPick = vscode.QuickPickItem & { readonly account?: Account };
+
+function label(account: Account): string {
+  return account.name ?? account.id;
+}
+
+/** Asks for an account, most recently used first; offers "Add account" when there is none. */
+async function pickAccount(deps: TokenCommandDeps, title: string): Promise<Account | undefined> {
+  const { accounts, problems } = deps.store.read();
+  if (accounts.length === 0) {
+    const detail =
+      problems.length > 0 ? ` (${problems.length} could not be read: ${problems[0]})` : '';
+    const choice = await vscode.window.showInformationMessage(
+      `No service accounts are configured yet${detail}.`,
+      'Add Account…',
+      'Detect Credentials',
+    );
+    if (choice === 'Add Account…') await vscode.commands.executeCommand('tokenExplorer.addAccount');
+    if (choice === 'Detect Credentials')
+      await vscode.commands.executeCommand('tokenExplorer.detectCredentials');
+    return undefined;
+  }
+  if (accounts.length === 1) return accounts[0];
+  const recent = deps.store.recentAccounts();
+  const rank = (a: Account) => {
+    const i = recent.indexOf(a.id);
+    return i === -1 ? Number.MAX_SAFE_INTEGER : i;
+  };
+  const items: AccountPick[] = [...accounts]
+    .sort((a, b) => rank(a) - rank(b))
+    .map((account) => ({
+      account,
+      label: label(account),
+      description: deps.tokens.provider(account.kind).describe(account),
+      detail: deps.tokens.provider(account.kind).label,
+    }));
+  const picked = await vscode.window.showQuickPick(items, {
+    title,
+    placeHolder: 'Which account should mint the token?',
+    matchOnDescription: true,
+  });
+  return picked?.account;
+}
+
+/** Asks for the audience: the account's default preselected, recent ones listed, any typed. */
+async function pickAudience(deps: TokenCommandDeps, account: Account): Promise<string | undefined> {
+  const optional = account.kind === 'google-user' || account.kind === 'google-gcloud';
+  const recent = deps.store.recentAudiences(account.id);
+  const known = [
+    ...new Set([...(account.defaultAudience ? [account.defaultAudience] : []), ...recent]),
+  ];
+  const quickPick = vscode.window.createQuickPick<vscode.QuickPickItem>();
+  quickPick.title = `Audience for ${label(account)}`;
+  quickPick.placeholder = optional
+    ? 'Type the audience (the service URL), or pick the default audience'
+    : 'Type the audience (the service URL, e.g. https://my-service-abc123-uc.a.run.app)';
+  quickPick.ignoreFocusOut = true;
+  const base: vscode.QuickPickItem[] = [
+    ...known.map((audience) => ({
+      label: audience,
+      description: audience === account.defaultAudience ? 'default' : 'recent',
+    })),
+    ...(optional
+      ? [{ label: '', description: "no audience: the account's own default (OAuth client id)" }]
+      : []),
+  ];
+  const render = (value: string) => {
+    const typed = value.trim();
+    quickPick.items =
+      typed !== '' && !known.includes(typed)
+        ? [{ label: typed, description: 'use this audience' }, ...base]
+        : base;
+  };
+  render('');
+  const first = quickPick.items[0];
+  if (first) quickPick.activeItems = [first];
+  return new Promise<string | undefined>((resolve) => {
+    quickPick.onDidChangeValue(render);
+    quickPick.onDidAccept(() => {
+      const chosen = quickPick.selectedItems[0]?.label ?? quickPick.value.trim();
+      if (chosen === '' && !optional) return;
+      resolve(chosen);
+      quickPick.hide();
+    });
+    quickPick.onDidHide(() => {
+      resolve(undefined);
+      quickPick.dispose();
+    });
+    quickPick.show();
+  });
+}
+
+/** Gets a token with a cancellable progress notification; errors are shown and logged. */
+async function fetchToken(
+  deps: TokenCommandDeps,
+  account: Account,
+  audience: string,
+  options: { force?: boolean; quiet?: boolean } = {},
+): Promise<IssuedToken> {
+  try {
+    const issued = await vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Getting an ID token for ${label(account)}${audience ? ` (audience ${audience})` : ''}…`,
+        cancellable: true,
+      },
+      (_progress, cancellation) => {
+        const controller = new AbortController();
+        cancellation.onCancellationRequested(() => controller.abort());
+        return deps.tokens.get(account, audience, {
+          force: options.force ?? false,
+          signal: controller.signal,
+        });
+      },
+    );
+    deps.logger.info(
+      `Token for account "${account.id}", audience "${audience}": ${issued.fromCache ? 'served from cache' : 'minted'}`,
+    );
+    if (issued.refreshError !== undefined) {
+      deps.logger.warn(
+        `Refreshing the token of "${account.id}" failed: ${errorMessage(issued.refreshError)}`,
+      );
+    }
+    await deps.store.remember(account.id, audience);
+    return issued;
+  } catch (error) {
+    deps.logger.error(`Getting a token for account "${account.id}" failed: ${errorMessage(error)}`);
+    if (!options.quiet && !(error instanceof TokenExplorerError && error.code === 'cancelled')) {
+      void vscode.window
+        .showErrorMessage(`Token Explorer: ${errorMessage(error)}`, 'Show Log', 'Edit Account')
+        .then((choice) => {
+          if (choice === 'Show Log') void vscode.commands.executeCommand('tokenExplorer.showLog');
+          if (choice === 'Edit Account')
+            void vscode.commands.executeCommand('tokenExplorer.editAccount', account.id);
+        });
+    }
+    throw error;
+  } finally {
+    deps.refreshTree();
+    deps.statusBar.update();
+  }
+}
+
+function bearer(token: string): string {
+  return `Authorization: Bearer ${token}`;
+}
+
+function curl(token: string, audience: string): string {
+  const url = /^https?:\/\//.test(audience) ? audience : 'https://SERVICE_URL';
+  return `curl -H "Authorization: Bearer ${token}" '${url.replace(/'/g, "'\\''")}'`;
+}
+
+/** The account and audience a command acts on: from a tree node, arguments, or pickers. */
+async function resolveTarget(
+  deps: TokenCommandDeps,
+  arg: unknown,
+  title: string,
+): Promise<{ account: Account; audience: string } | undefined> {
+  const node = arg as Partial<TreeNode> | undefined;
+  if (node?.type === 'audience' && 'accountId' in node && 'audience' in node) {
+    const account = deps.store.get(node.accountId as string);
+    if (account) return { account, audience: node.audience as string };
+  }
+  if (node?.type === 'account' && 'account' in node) {
+    const account = node.account as Account;
+    const audience = account.defaultAudience ?? (await pickAudience(deps, account));
+    return audience === undefined ? undefined : { account, audience };
+  }
+  const account = await pickAccount(deps, title);
+  if (!account) return undefined;
+  const audience = await pickAudience(deps, account);
+  return audience === undefined ? undefined : { account, audience };
+}
+
+/** Finds the account named by id or display name in `{account, audience}` arguments. */
+function accountFromArgs(deps: TokenCommandDeps, args: TokenArgs): Account {
+  const { accounts } = deps.store.read();
+  const account = args.account
+    ? accounts.find((a) => a.id === args.account || a.name === args.account)
+    : accounts.length === 1
+      ? accounts[0]
+      : undefined;
+  if (!account) {
+    throw new TokenExplorerError(
+      'bad-config',
+      args.account
+        ? `No account "${args.account}" is configured (known: ${accounts.map((a) => a.id).join(', ') || 'none'}).`
+        : 'Several accounts are configured: pass {"account": "<id>"} to choose one.',
+    );
+  }
+  return account;
+}
+
+/**
+ * "Get ID token". With `{account, audience}` it runs without asking and returns the token (for
+ * `${command:tokenExplorer.getIdToken}` and other extensions); otherwise it asks, copies the token
+ * (or the bearer header, per setting) and returns it.
+ */
+export async function getIdToken(
+  deps: TokenCommandDeps,
+  arg?: unknown,
+): Promise<string | undefined> {
+  const args = (arg && typeof arg === 'object' && !('type' in arg) ? arg : {}) as TokenArgs;
+  if (args.account !== undefined || args.audience !== undefined) {
+    const account = accountFromArgs(deps, args);
+    const issued = await fetchToken(deps, account, args.audience ?? account.defaultAudience ?? '', {
+      quiet: true,
+    });
+    return issued.token.token;
+  }
+  const target = await resolveTarget(deps, arg, 'Get ID token');
+  if (!target) return undefined;
+  let issued: IssuedToken;
+  try {
+    issued = await fetchToken(deps, target.account, target.audience);
+  } catch {
+    return undefined;
+  }
+  const token = issued.token.token;
+  const asBearer = deps.settings().copyFormat === 'bearer';
+  await vscode.env.clipboard.writeText(asBearer ? bearer(token) : token);
+  const left = Math.max(0, Math.round((issued.token.expiresAt - Date.now()) / 60000));
+  const what = asBearer ? 'Authorization header' : 'ID token';
+  const source = issued.fromCache ? 'cached' : 'new';
+  void vscode.window
+    .showInformationMessage(
+      `${what} for ${label(target.account)} copied (${source}, expires in ${left} min).`,
+      'Inspect',
+      asBearer ? 'Copy Raw Token' : 'Copy Bearer Header',
+    )
+    .then(async (choice) => {
+      if (choice === 'Inspect') await deps.inspector.show(inspectToken(token));
+      if (choice === 'Copy Bearer Header') await vscode.env.clipboard.writeText(bearer(token));
+      if (choice === 'Copy Raw Token') await vscode.env.clipboard.writeText(token);
+    });
+  return token;
+}
+
+/** Copies `Authorization: Bearer <token>` for a tree node or picked account. */
+export async function copyBearerHeader(deps: TokenCommandDeps, arg?: unknown): Promise<void> {
+  const target = await resolveTarget(deps, arg, 'Copy bearer header');
+  if (!target) return;
+  const issued = await fetchToken(deps, target.account, target.audience).catch(() => undefined);
+  if (!issued) return;
+  await vscode.env.clipboard.writeText(bearer(issued.token.token));
+  vscode.window.setStatusBarMessage(
+    `$(check) Authorization header for ${label(target.account)} copied`,
+    4000,
+  );
+}
+
+/** Copies a curl command calling the audience URL with the token. */
+export async function copyAsCurl(deps: TokenCommandDeps, arg?: unknown): Promise<void> {
+  const target = await resolveTarget(deps, arg, 'Copy as curl');
+  if (!target) return;
+  const issued = await fetchToken(deps, target.account, target.audience).catch(() => undefined);
+  if (!issued) return;
+  await vscode.env.clipboard.writeText(curl(issued.token.token, target.audience));
+  vscode.window.setStatusBarMessage(
+    `$(check) curl command for ${label(target.account)} copied`,
+    4000,
+  );
+}
+
+/** Opens the inspector on the token of a tree node (minting one if needed). */
+export async function inspectAccountToken(deps: TokenCommandDeps, arg?: unknown): Promise<void> {
+  const target = await resolveTarget(deps, arg, 'Inspect ID token');
+  if (!target) return;
+  const issued = await fetchToken(deps, target.account, target.audience).catch(() => undefined);
+  if (issued) await deps.inspector.show(inspectToken(issued.token.token));
+}
+
+/** Inspects the most recent token (status bar click). */
+export async function inspectLatest(deps: TokenCommandDeps): Promise<void> {
+  const latest = deps.tokens.latest();
+  if (!latest) {
+    void vscode.window.showInformationMessage('No ID token yet: run "Get ID Token" first.');
+    return;
+  }
+  await deps.inspector.show(inspectToken(latest.token.token));
+}
+
+/** Mints a fresh token for a node, ignoring the cache. */
+export async function refreshToken(deps: TokenCommandDeps, arg?: unknown): Promise<void> {
+  const target = await resolveTarget(deps, arg, 'Refresh ID token');
+  if (!target) return;
+  await fetchToken(deps, target.account, target.audience, { force: true }).catch(() => undefined);
+}
+
+/** Mints fresh tokens for every audience every account has used. */
+export async function refreshAll(deps: TokenCommandDeps): Promise<void> {
+  const failures: string[] = [];
+  for (const account of deps.store.read().accounts) {
+    for (const { audience } of deps.tokens.audiences(account.id)) {
+      await fetchToken(deps, account, audience, { force: true, quiet: true }).catch(
+        (error: unknown) => failures.push(`${label(account)}: ${errorMessage(error)}`),
+      );
+    }
+  }
+  deps.refreshTree();
+  if (failures.length > 0) {
+    void vscode.window.showErrorMessage(
+      `Token Explorer: ${failures.length} refresh(es) failed. ${failures[0]}`,
+    );
+  }
+}

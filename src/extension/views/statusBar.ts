@@ -1,0 +1,54 @@
+import * as vscode from 'vscode';
+import type { TokenService } from '../../core/tokenService';
+import type { AccountsStore } from '../adapters/accountsStore';
+import { tokenStateText } from './tokenState';
+
+/** Status bar item for the most recent token: account, audience, countdown; click inspects it. */
+export class TokenStatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem(
+    'tokenExplorer.latest',
+    vscode.StatusBarAlignment.Right,
+    100,
+  );
+  private readonly timer: ReturnType<typeof setInterval>;
+  private shown = '';
+
+  constructor(
+    private readonly tokens: TokenService,
+    private readonly store: AccountsStore,
+  ) {
+    this.item.name = 'Token Explorer: latest ID token';
+    this.item.command = 'tokenExplorer.inspectLatest';
+    this.timer = setInterval(() => this.update(), 1000);
+    this.update();
+  }
+
+  /** Redraws now (after a token was minted); otherwise it redraws itself every second. */
+  update(): void {
+    const latest = this.tokens.latest();
+    const account = latest ? this.store.get(latest.accountId) : undefined;
+    if (!latest || !account) {
+      this.item.hide();
+      this.shown = '';
+      return;
+    }
+    const state = tokenStateText(latest.token, undefined, Date.now()) ?? '';
+    const audience =
+      latest.audience === '' ? 'default audience' : latest.audience.replace(/^https?:\/\//, '');
+    const text = `$(key) ${account.name ?? account.id} · ${audience.length > 32 ? `${audience.slice(0, 32)}…` : audience} · ${state.replace(/^expires /, '')}`;
+    if (text === this.shown) return;
+    this.shown = text;
+    this.item.text = text;
+    this.item.tooltip = `Latest ID token: ${account.name ?? account.id} for ${latest.audience || 'the default audience'}, ${state}. Click to inspect.`;
+    this.item.backgroundColor =
+      latest.token.expiresAt <= Date.now()
+        ? new vscode.ThemeColor('statusBarItem.warningBackground')
+        : undefined;
+    this.item.show();
+  }
+
+  dispose(): void {
+    clearInterval(this.timer);
+    this.item.dispose();
+  }
+}

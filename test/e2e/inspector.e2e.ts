@@ -1,0 +1,156 @@
+// The Token Inspector as a user meets it: command palette, input box, webview, in real VS Code.
+import * as assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { SignJWT, generateKeyPair } from 'jose';
+import type { JWTPayload } from 'jose';
+import type { FrameLocator } from 'playwright-core';
+import { launchVsCode, webviewFrame } from './harness/vscode';
+import type { VsCode } from './harness/vscode';
+
+const screenshots = join(__dirname, '..', '..', '..', 'media', 'screenshots');
+// Tests stay offline: no fetching of issuer keys.
+const settings = { 'tokenExplorer.verification.fetchIssuerKeys': false };
+
+async function sign(payload: JWTPayload): Promise<string> {
+  const { privateKey } = await generateKeyPair('RS256');
+  return new SignJWT(payload)
+    .setProtectedHeader({
+      alg: 'RS256',
+      typ: 'JWT',
+      kid: '6f7254101f56e41cf35c9926de84a2d552b4c6f1',
+    })
+    .sign(privateKey);
+}
+
+const now = (): number => Math.floor(Date.now() / 1000);
+
+/** Runs "Inspect JWT" with an empty clipboard, enters token and waits for its claims. */
+async function inspect(vscode: VsCode, token: string, claim = 'sub'): Promise<FrameLocator> {
+  const { page } = vscode;
+  await page.evaluate(() => navigator.clipboard.writeText(''));
+  await vscode.runCommand('Token Explorer: Inspect JWT');
+  const input = page.locator('.quick-input-widget input[placeholder^="eyJ"]');
+  await input.waitFor();
+  await input.fill(token);
+  await input.press('Enter');
+  await page.locator('.tab', { hasText: 'Token Inspector' }).waitFor();
+  const frame = webviewFrame(page);
+  await frame.locator(`#claims-table tr[data-claim="${claim}"] .claim-value`).waitFor();
+  return frame;
+}
+
+function claimValue(frame: FrameLocator, claim: string): Promise<string> {
+  return frame.locator(`#claims-table tr[data-claim="${claim}"] .claim-value`).innerText();
+}
+
+/** Resolves when #countdown shows something else than it does now, or fails after 2.5 s. */
+async function countdownTicks(frame: FrameLocator): Promise<void> {
+  const countdown = frame.locator('#countdown');
+  const before = await countdown.innerText();
+  const deadline = Date.now() + 2500;
+  while (Date.now() < deadline) {
+    if ((await countdown.innerText()) !== before) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.fail(`#countdown stayed at "${before}" for 2.5 s`);
+}
+
+describe('Token Inspector in VS Code', function () {
+  let vscode: VsCode;
+
+  before(async () => {
+    vscode = await launchVsCode({ settings });
+  });
+
+  after(async () => {
+    await vscode?.close();
+  });
+
+  it('shows the claims of a token typed into the input box, with a live countdown', async () => {
+    const token = await sign({
+      iss: 'https://issuer.example',
+      sub: 'user-42',
+      aud: 'my-api',
+      iat: now(),
+      exp: now() + 3600,
+    });
+    const frame = await inspect(vscode, token);
+    assert.equal(await claimValue(frame, 'sub'), 'user-42');
+    assert.equal(await claimValue(frame, 'iss'), 'https://issuer.example');
+    assert.match(await claimValue(frame, 'aud'), /my-api/);
+    await countdownTicks(frame);
+  });
+
+  it('shows hostile claim values as text and runs none of them', async () => {
+    const hostile = {
+      sub: 'hostile',
+      img: '<img src=x onerror="window.__pwned=1">',
+      script: '</script><script>window.__pwned=2</script>',
+      website: 'javascript:alert(1)',
+      style: '<style>*{display:none}</style>',
+      big: 'A'.repeat(100_000),
+      bidi: 'invoice\u202Efdp.exe',
+    };
+    const frame = await inspect(vscode, await sign({ ...hostile, exp: now() + 600 }), 'img');
+    assert.match(await claimValue(frame, 'img'), /<img src=x onerror=/);
+    assert.match(await claimValue(frame, 'script'), /<\/script><script>window.__pwned=2/);
+    assert.match(await claimValue(frame, 'website'), /javascript:alert\(1\)/);
+    assert.match(await claimValue(frame, 'style'), /<style>\*\{display:none\}<\/style>/);
+    assert.match(await claimValue(frame, 'big'), /^A{1000}/);
+    const bidi = await claimValue(frame, 'bidi');
+    assert.ok(bidi.startsWith('invoice') && bidi.endsWith('fdp.exe'), bidi);
+
+    const table = frame.locator('#claims-table');
+    for (const tag of ['img', 'script', 'style', 'a[href^="javascript:"]']) {
+      assert.equal(await table.locator(tag).count(), 0, `${tag} inside #claims-table`);
+    }
+    assert.equal(await table.isVisible(), true);
+    const pwned = () => (window as Window & { __pwned?: unknown }).__pwned;
+    assert.equal(await frame.locator('body').evaluate(pwned), undefined);
+    assert.equal(await vscode.page.evaluate(pwned), undefined);
+
+    // Still responsive: the countdown ticks and the command palette opens.
+    await countdownTicks(frame);
+    await vscode.page.keyboard.press('F1');
+    await vscode.page.locator('.quick-input-widget input').waitFor({ timeout: 5000 });
+    await vscode.page.keyboard.press('Escape');
+  });
+});
+
+describe('Token Inspector screenshots', function () {
+  const themes = [
+    { theme: 'Default Dark Modern', file: 'inspector-dark.png' },
+    { theme: 'Default Light Modern', file: 'inspector-light.png' },
+  ];
+  let token: string;
+
+  before(async () => {
+    token = await sign({
+      iss: 'https://accounts.google.com',
+      aud: 'https://my-service-abc123-uc.a.run.app',
+      azp: 'deployer@my-project-123456.iam.gserviceaccount.com',
+      email: 'deployer@my-project-123456.iam.gserviceaccount.com',
+      email_verified: true,
+      sub: '104583942615803746192',
+      iat: now() - 5 * 60,
+      exp: now() + 55 * 60,
+    });
+  });
+
+  for (const { theme, file } of themes) {
+    it(`in ${theme}`, async () => {
+      const vscode = await launchVsCode({
+        settings: { ...settings, 'workbench.colorTheme': theme },
+      });
+      try {
+        const frame = await inspect(vscode, token, 'email');
+        await frame.locator('#claims-table').waitFor();
+        // Let fonts, codicons and the first countdown tick settle.
+        await vscode.page.waitForTimeout(1000);
+        await vscode.screenshot(join(screenshots, file));
+      } finally {
+        await vscode.close();
+      }
+    });
+  }
+});
