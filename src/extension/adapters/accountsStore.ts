@@ -24,15 +24,22 @@ export class AccountsStore {
     private readonly state: vscode.Memento,
   ) {
     this.subscription = vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration(`${SETTINGS_SECTION}.${ACCOUNTS}`)) this.changed.fire();
+      if (e.affectsConfiguration(`${SETTINGS_SECTION}.${ACCOUNTS}`)) {
+        this.parsed = undefined;
+        this.changed.fire();
+      }
     });
   }
 
+  // Parsed once per change of the setting: the tree and status bar read it every second.
+  private parsed: ParsedAccounts | undefined;
+
   /** The configured accounts (user settings only: the setting is machine-scoped). */
   read(): ParsedAccounts {
-    return parseAccounts(
+    this.parsed ??= parseAccounts(
       vscode.workspace.getConfiguration(SETTINGS_SECTION).get<unknown>(ACCOUNTS),
     );
+    return this.parsed;
   }
 
   get(id: string): Account | undefined {
@@ -96,6 +103,7 @@ export class AccountsStore {
   }
 
   private async write(raw: unknown[]): Promise<void> {
+    this.parsed = undefined;
     await vscode.workspace
       .getConfiguration(SETTINGS_SECTION)
       .update(ACCOUNTS, raw, vscode.ConfigurationTarget.Global);

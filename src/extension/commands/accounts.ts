@@ -214,9 +214,18 @@ async function fillSettings(
         adc?.credentials && 'quotaProjectId' in adc.credentials
           ? (adc.credentials as { quotaProjectId?: string }).quotaProjectId
           : undefined;
-      const target = await pickServiceAccount(deps, title, quotaProject, (project) =>
-        listServiceAccounts(ctx, project),
-      );
+      // The IAM REST list with the ADC token first; gcloud's listing when that fails.
+      const list = async (project: string) => {
+        try {
+          return await listServiceAccounts(ctx, project);
+        } catch (error) {
+          deps.logger.warn(`IAM listing failed, trying gcloud: ${errorMessage(error)}`);
+          return gcloudListServiceAccounts(ctx, deps.settings().gcloudPath, project).catch(() => {
+            throw error;
+          });
+        }
+      };
+      const target = await pickServiceAccount(deps, title, quotaProject, list);
       if (!target) return undefined;
       return {
         ...draft,

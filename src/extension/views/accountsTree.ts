@@ -152,9 +152,10 @@ export class AccountsTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
     this.changed.dispose();
   }
 
+  /** Keeps one object per id (VS Code matches refreshes by identity); content may change. */
   private node<T extends TreeNode>(node: T): T {
     const existing = this.nodes.get(node.id) as T | undefined;
-    if (existing && existing.type !== 'account') return existing;
+    if (existing && (existing.type === 'group' || existing.type === 'audience')) return existing;
     this.nodes.set(node.id, node);
     return node;
   }
