@@ -6,6 +6,12 @@ export const PROVIDER_KINDS: readonly ProviderKind[] = [
   'google-service-account-key',
   'google-gcloud',
   'google-user',
+  'yandex-cli',
+  'gitlab-ci',
+  'github-actions',
+  'kubernetes',
+  'custom-command',
+  'local-issuer',
 ];
 
 /** The result of reading the accounts setting: the usable accounts and what was wrong with the rest. */

@@ -14,7 +14,13 @@ export type ProviderKind =
   | 'google-impersonation'
   | 'google-service-account-key'
   | 'google-gcloud'
-  | 'google-user';
+  | 'google-user'
+  | 'yandex-cli'
+  | 'gitlab-ci'
+  | 'github-actions'
+  | 'kubernetes'
+  | 'custom-command'
+  | 'local-issuer';
 
 /**
  * A configured account: a provider kind plus its non-secret settings. Lives in the user setting
@@ -52,6 +58,17 @@ export interface ProviderContext {
   readonly timeoutMs: number;
   /** The gcloud executable from the machine-scoped setting (never from a workspace). */
   readonly gcloudPath?: string;
+  /** The yc (Yandex Cloud CLI) executable, from a machine-scoped setting. */
+  readonly ycPath?: string;
+  /** The kubectl executable, from a machine-scoped setting. */
+  readonly kubectlPath?: string;
+  /**
+   * Parses YAML (kubeconfig, .gitlab-ci.yml, yc config) into plain data; throws an Error whose
+   * message names the line on bad input. Injected so the YAML library loads only when needed.
+   */
+  readonly parseYaml?: (text: string) => unknown;
+  /** False in an untrusted workspace: providers that run user-defined commands refuse then. */
+  readonly workspaceTrusted?: boolean;
 }
 
 export interface MintRequest {

@@ -34,12 +34,28 @@ const KIND_ICONS: Record<ProviderKind, string> = {
   'google-service-account-key': 'key',
   'google-gcloud': 'terminal',
   'google-user': 'account',
+  'yandex-cli': 'terminal',
+  'gitlab-ci': 'git-merge',
+  'github-actions': 'github-action',
+  kubernetes: 'server-process',
+  'custom-command': 'terminal-bash',
+  'local-issuer': 'beaker',
 };
 
+const GROUPS: Readonly<Record<string, string>> = {
+  google: 'Google Cloud',
+  yandex: 'Yandex Cloud',
+  gitlab: 'GitLab CI',
+  github: 'GitHub Actions',
+  kubernetes: 'Kubernetes',
+  custom: 'Custom commands',
+  local: 'Local dev issuer',
+};
+
+/** The tree group of a kind: its cloud or tool, the kind's first word. */
 function groupOf(kind: ProviderKind): { id: string; label: string } {
-  return kind.startsWith('google-')
-    ? { id: 'google', label: 'Google Cloud' }
-    : { id: 'other', label: 'Other' };
+  const id = kind.split('-')[0] ?? kind;
+  return { id, label: GROUPS[id] ?? id };
 }
 
 /**
