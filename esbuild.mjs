@@ -41,6 +41,14 @@ const builds = [
   },
   {
     ...common,
+    entryPoints: ['src/extension/yamlBundle.ts'],
+    outfile: 'dist/yaml.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  },
+  {
+    ...common,
     entryPoints: ['src/webview/main.ts'],
     outfile: 'dist/webview/inspector.js',
     platform: 'browser',

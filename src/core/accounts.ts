@@ -14,6 +14,20 @@ export const PROVIDER_KINDS: readonly ProviderKind[] = [
   'local-issuer',
 ];
 
+/**
+ * Kinds whose tokens get a sensible audience when none is asked for: the OAuth client id
+ * (Google user, gcloud), the service-account id (Yandex), the API server's audience
+ * (Kubernetes), the repository owner (GitHub), or the one fixed in .gitlab-ci.yml (GitLab).
+ */
+export const AUDIENCE_OPTIONAL: ReadonlySet<ProviderKind> = new Set<ProviderKind>([
+  'google-user',
+  'google-gcloud',
+  'yandex-cli',
+  'kubernetes',
+  'github-actions',
+  'gitlab-ci',
+]);
+
 /** The result of reading the accounts setting: the usable accounts and what was wrong with the rest. */
 export interface ParsedAccounts {
   readonly accounts: readonly Account[];

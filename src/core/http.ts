@@ -1,25 +1,74 @@
 import { TokenExplorerError } from './errors';
 import type { Fetch } from './ports';
 
-/** Why a connection failed, in words, from the error codes Node's fetch puts in `cause`. */
-function networkReason(error: unknown): string {
+/**
+ * Connection failures in words, by the error code Node's fetch puts in `cause`. Keys may list
+ * several codes separated by spaces; `{code}` in a reason stands for the code itself.
+ */
+export function reasonsByCode(
+  table: Readonly<Record<string, string>>,
+): ReadonlyMap<string, string> {
+  const reasons = new Map<string, string>();
+  for (const [codes, reason] of Object.entries(table)) {
+    for (const code of codes.split(' ')) reasons.set(code, reason.replace('{code}', code));
+  }
+  return reasons;
+}
+
+const NETWORK_REASONS = reasonsByCode({
+  ECONNREFUSED: 'connection refused (nothing is listening there)',
+  'ENOTFOUND EAI_AGAIN': 'the host name could not be resolved (offline, or a typo in the URL)',
+  'ECONNRESET UND_ERR_SOCKET': 'the connection was reset by the server',
+  'CERT_HAS_EXPIRED DEPTH_ZERO_SELF_SIGNED_CERT SELF_SIGNED_CERT_IN_CHAIN UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+    "the server's TLS certificate was rejected ({code})",
+});
+
+/** Why a connection failed, in words: the reason for its code, else what Node said. */
+function networkReason(error: unknown, reasons: ReadonlyMap<string, string>): string {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  switch (cause?.code) {
-    case 'ECONNREFUSED':
-      return 'connection refused (nothing is listening there)';
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return 'the host name could not be resolved (offline, or a typo in the URL)';
-    case 'ECONNRESET':
-    case 'UND_ERR_SOCKET':
-      return 'the connection was reset by the server';
-    case 'CERT_HAS_EXPIRED':
-    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
-    case 'SELF_SIGNED_CERT_IN_CHAIN':
-    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
-      return `the server's TLS certificate was rejected (${cause.code})`;
-    default:
-      return cause?.message ?? (error instanceof Error ? error.message : String(error));
+  return (
+    reasons.get(cause?.code ?? '') ??
+    cause?.message ??
+    (error instanceof Error ? error.message : String(error))
+  );
+}
+
+const isAbort = (error: unknown): boolean =>
+  error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+
+/**
+ * Awaits one network step of a request (connecting, or reading the answer). A failure becomes what
+ * `stopped` makes of it (a cancellation or a timeout), else a `network` error that `failed` words
+ * around the reason.
+ */
+export async function networkStep<T>(
+  step: () => Promise<T>,
+  failed: (reason: string) => string,
+  stopped: (error: unknown) => TokenExplorerError | undefined = () => undefined,
+  reasons: ReadonlyMap<string, string> = NETWORK_REASONS,
+): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    throw (
+      stopped(error) ??
+      new TokenExplorerError('network', failed(networkReason(error, reasons)), { cause: error })
+    );
+  }
+}
+
+/** `URL answered HTTP 404 Not Found`. */
+function answered(url: string, response: Response): string {
+  return `${url} answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
+}
+
+/** The JSON body; `end` closes the message of a body that is not JSON. */
+function parseJson(url: string, response: Response, text: string, end = '.'): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    const type = response.headers.get('content-type') ?? 'no content type';
+    throw new TokenExplorerError('bad-response', `${url} did not answer with JSON (${type})${end}`);
   }
 }
 
@@ -34,51 +83,27 @@ export async function fetchJson(
   timeoutMs: number,
   init: RequestInit = {},
 ): Promise<unknown> {
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      ...init,
-      signal: init.signal ?? AbortSignal.timeout(timeoutMs),
-      headers: { accept: 'application/json', ...(init.headers as Record<string, string>) },
-    });
-  } catch (error) {
-    if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
-      throw new TokenExplorerError(
-        'timeout',
-        `${url} did not answer within ${timeoutMs / 1000} s.`,
-        {
-          cause: error,
-        },
-      );
-    }
-    throw new TokenExplorerError('network', `Could not reach ${url}: ${networkReason(error)}.`, {
-      cause: error,
-    });
-  }
-  let text: string;
-  try {
-    text = await response.text();
-  } catch (error) {
-    throw new TokenExplorerError(
-      'network',
-      `${url} broke off its answer: ${networkReason(error)}.`,
-      {
-        cause: error,
-      },
-    );
-  }
-  if (!response.ok) {
-    throw new TokenExplorerError(
-      'http-status',
-      `${url} answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}.`,
-    );
-  }
-  try {
-    return JSON.parse(text);
-  } catch {
-    const type = response.headers.get('content-type') ?? 'no content type';
-    throw new TokenExplorerError('bad-response', `${url} did not answer with JSON (${type}).`);
-  }
+  const response = await networkStep(
+    () =>
+      fetch(url, {
+        ...init,
+        signal: init.signal ?? AbortSignal.timeout(timeoutMs),
+        headers: { accept: 'application/json', ...(init.headers as Record<string, string>) },
+      }),
+    (reason) => `Could not reach ${url}: ${reason}.`,
+    (error) =>
+      isAbort(error)
+        ? new TokenExplorerError('timeout', `${url} did not answer within ${timeoutMs / 1000} s.`, {
+            cause: error,
+          })
+        : undefined,
+  );
+  const text = await networkStep(
+    () => response.text(),
+    (reason) => `${url} broke off its answer: ${reason}.`,
+  );
+  if (!response.ok) throw new TokenExplorerError('http-status', `${answered(url, response)}.`);
+  return parseJson(url, response, text);
 }
 
 /** What a failed HTTP call reported, kept as the `cause` of an `http-status` error. */
@@ -145,45 +170,34 @@ async function post(
 ): Promise<unknown> {
   const timeout = AbortSignal.timeout(options.timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-  const aborted = (error: unknown): TokenExplorerError =>
-    options.signal?.aborted
-      ? new TokenExplorerError('cancelled', `The request to ${url} was cancelled.`, {
-          cause: error,
-        })
-      : new TokenExplorerError(
-          'timeout',
-          `${url} did not answer within ${options.timeoutMs / 1000} s. Check your network or proxy, then try again.`,
-          { cause: error },
-        );
-  const isAbort = (error: unknown): boolean =>
-    error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      method: 'POST',
-      body,
-      signal,
-      headers: { accept: 'application/json', 'content-type': contentType, ...options.headers },
-    });
-  } catch (error) {
-    if (isAbort(error) || signal.aborted) throw aborted(error);
-    throw new TokenExplorerError('network', `Could not reach ${url}: ${networkReason(error)}.`, {
-      cause: error,
-    });
-  }
-  let text: string;
-  try {
-    text = await response.text();
-  } catch (error) {
-    if (isAbort(error) || signal.aborted) throw aborted(error);
-    throw new TokenExplorerError(
-      'network',
-      `${url} broke off its answer: ${networkReason(error)}.`,
-      {
-        cause: error,
-      },
-    );
-  }
+  const stopped = (error: unknown): TokenExplorerError | undefined =>
+    !isAbort(error) && !signal.aborted
+      ? undefined
+      : options.signal?.aborted
+        ? new TokenExplorerError('cancelled', `The request to ${url} was cancelled.`, {
+            cause: error,
+          })
+        : new TokenExplorerError(
+            'timeout',
+            `${url} did not answer within ${options.timeoutMs / 1000} s. Check your network or proxy, then try again.`,
+            { cause: error },
+          );
+  const response = await networkStep(
+    () =>
+      fetch(url, {
+        method: 'POST',
+        body,
+        signal,
+        headers: { accept: 'application/json', 'content-type': contentType, ...options.headers },
+      }),
+    (reason) => `Could not reach ${url}: ${reason}.`,
+    stopped,
+  );
+  const text = await networkStep(
+    () => response.text(),
+    (reason) => `${url} broke off its answer: ${reason}.`,
+    stopped,
+  );
   if (!response.ok) {
     const { error, description } = readErrorBody(text);
     const retryAfter = Number(response.headers.get('retry-after') ?? NaN);
@@ -202,19 +216,11 @@ async function post(
           : '';
     throw new TokenExplorerError(
       'http-status',
-      `${url} answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}${said ? ` (${clip(said)})` : ''}.${hint}`,
+      `${answered(url, response)}${said ? ` (${clip(said)})` : ''}.${hint}`,
       { cause: failure },
     );
   }
-  try {
-    return JSON.parse(text);
-  } catch {
-    const type = response.headers.get('content-type') ?? 'no content type';
-    throw new TokenExplorerError(
-      'bad-response',
-      `${url} did not answer with JSON (${type}); is the endpoint URL right?`,
-    );
-  }
+  return parseJson(url, response, text, '; is the endpoint URL right?');
 }
 
 /**

@@ -6,19 +6,23 @@ import { nodeFileReader } from '../core/node/fileReader';
 import { nodeProcessRunner } from '../core/node/processRunner';
 import { systemClock } from '../core/ports';
 import type { ProviderContext } from '../core/providers/provider';
-import { providers } from '../core/providers/registry';
+import { createProviders } from '../core/providers/registry';
 import { TokenService } from '../core/tokenService';
 import type { InspectorState } from '../shared/protocol';
 import { AccountsStore } from './adapters/accountsStore';
 import { channelLogger } from './adapters/logger';
 import { vscodeSecretStore } from './adapters/secretStore';
+import { parseYaml } from './adapters/yaml';
 import { SETTINGS_SECTION, readSettings } from './adapters/settings';
 import { CommandId, registerCommands } from './commands';
 import { pickKey } from './commands/pickKey';
 import { AccountsTree } from './views/accountsTree';
 import { JwtCodeLensProvider } from './views/jwtCodeLens';
 import { JwtHoverProvider } from './views/jwtHover';
+import { SourcesTree } from './views/sourcesTree';
 import { TokenStatusBar } from './views/statusBar';
+import { ImportedTokens } from './importedTokens';
+import { LocalIssuerController } from './localIssuerController';
 import type { RenderedInfo } from './webview/inspectorPanel';
 import { InspectorPanel } from './webview/inspectorPanel';
 
@@ -56,6 +60,16 @@ export function activate(context: vscode.ExtensionContext): TokenExplorerApi {
     get gcloudPath() {
       return settings().gcloudPath;
     },
+    get ycPath() {
+      return settings().ycPath;
+    },
+    get kubectlPath() {
+      return settings().kubectlPath;
+    },
+    parseYaml,
+    get workspaceTrusted() {
+      return vscode.workspace.isTrusted;
+    },
   };
   const jwks = new JwksCache(fetch, systemClock, {
     timeoutMs: settings().timeoutMs,
@@ -69,13 +83,26 @@ export function activate(context: vscode.ExtensionContext): TokenExplorerApi {
     settings,
     pickKey,
   });
+  const localIssuer = new LocalIssuerController(
+    secrets,
+    context.globalStorageUri,
+    settings,
+    systemClock,
+    logger,
+  );
+  const imported = new ImportedTokens(secrets, context.globalState);
+  void imported
+    .restore()
+    .catch((error: unknown) => logger.warn(`Imported tokens: ${String(error)}`));
   const cache = new TokenCache(systemClock);
+  const providers = createProviders(() => localIssuer.running());
   const tokens = new TokenService(providers, cache, () => providerContext);
   const store = new AccountsStore(secrets, context.globalState);
   const tree = new AccountsTree(store, tokens, (account) =>
     tokens.provider(account.kind).describe(account),
   );
   const statusBar = new TokenStatusBar(tokens, store);
+  const sources = new SourcesTree(imported, localIssuer, parseYaml);
   const codeLens = new JwtCodeLensProvider(settings);
   const cacheSubscription = cache.onDidChange(() => {
     tree.refresh();
@@ -95,6 +122,10 @@ export function activate(context: vscode.ExtensionContext): TokenExplorerApi {
       treeDataProvider: tree,
       showCollapseAll: true,
     }),
+    localIssuer,
+    imported,
+    sources,
+    vscode.window.createTreeView('tokenExplorer.sources', { treeDataProvider: sources }),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration(`${SETTINGS_SECTION}.codeLens`)) codeLens.refresh();
       if (event.affectsConfiguration(`${SETTINGS_SECTION}.verification`)) jwks.clear();
@@ -111,6 +142,9 @@ export function activate(context: vscode.ExtensionContext): TokenExplorerApi {
     state: context.globalState,
     refreshTree: () => tree.refresh(),
     showLog: () => channel.show(),
+    imported,
+    localIssuer,
+    parseYaml,
   });
   logger.info(`Token Explorer activated; commands: ${Object.values(CommandId).length}`);
   return {

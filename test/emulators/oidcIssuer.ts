@@ -1,8 +1,7 @@
-import { createServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import type { JWK, JWTPayload, CryptoKey } from 'jose';
+import { HttpEmulator } from './httpServer';
 
 /** A fault the issuer can be switched into, to test how clients report it. */
 export type IssuerFault =
@@ -19,27 +18,21 @@ interface SigningKey {
  * A real OIDC issuer on 127.0.0.1: `/.well-known/openid-configuration` and a JWKS at `/jwks`,
  * signing real tokens with keys made at start. Counts requests so tests can assert caching.
  */
-export class OidcIssuer {
+export class OidcIssuer extends HttpEmulator {
   fault: IssuerFault = 'none';
   readonly requests: string[] = [];
   private readonly keys: SigningKey[] = [];
-  private readonly hanging = new Set<ServerResponse>();
 
-  private constructor(private readonly server: Server) {}
+  private constructor() {
+    super();
+  }
 
   /** Starts an issuer with one RS256 key (more can be added with addKey). */
   static async start(): Promise<OidcIssuer> {
-    const server = createServer();
-    const issuer = new OidcIssuer(server);
-    server.on('request', (req, res) => issuer.handle(req, res));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const issuer = new OidcIssuer();
+    await issuer.listen();
     await issuer.addKey('RS256');
     return issuer;
-  }
-
-  get url(): string {
-    const { port } = this.server.address() as AddressInfo;
-    return `http://127.0.0.1:${port}`;
   }
 
   get jwksUrl(): string {
@@ -73,22 +66,11 @@ export class OidcIssuer {
     return jwt.sign(key.privateKey);
   }
 
-  async stop(): Promise<void> {
-    for (const res of this.hanging) res.destroy();
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  private handle(req: IncomingMessage, res: ServerResponse): void {
+  protected override handle(req: IncomingMessage, res: ServerResponse): void {
     const path = new URL(req.url ?? '/', this.url).pathname;
     this.requests.push(path);
+    if (this.connectionFault(this.fault, req, res)) return;
     switch (this.fault) {
-      case 'hang':
-        this.hanging.add(res);
-        return;
-      case 'reset':
-        req.socket.destroy();
-        return;
       case 'http-500':
         res.writeHead(500, { 'content-type': 'text/plain' }).end('internal error');
         return;
@@ -108,15 +90,11 @@ export class OidcIssuer {
         id_token_signing_alg_values_supported: [...new Set(this.keys.map((k) => k.alg))],
       };
       if (this.fault !== 'no-jwks-uri') doc.jwks_uri = this.jwksUrl;
-      this.json(res, doc);
+      this.json(res, 200, doc);
     } else if (path === '/jwks' && this.fault !== 'not-found') {
-      this.json(res, this.jwks());
+      this.json(res, 200, this.jwks());
     } else {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
     }
-  }
-
-  private json(res: ServerResponse, body: unknown): void {
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   }
 }

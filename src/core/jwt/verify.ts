@@ -1,4 +1,4 @@
-import { compactVerify, createLocalJWKSet, errors, importJWK, importSPKI, importX509 } from 'jose';
+import { compactVerify, createLocalJWKSet, importJWK, importSPKI, importX509 } from 'jose';
 import type {
   CryptoKey,
   FlattenedJWSInput,
@@ -38,16 +38,26 @@ export interface VerifyOptions {
 type KeyInput = CryptoKey | KeyObject | JWK | Uint8Array;
 type KeyGetter = (header: JWSHeaderParameters, token: FlattenedJWSInput) => Promise<KeyInput>;
 
+/**
+ * The code of a jose error (its `code`, e.g. `ERR_JWS_INVALID`). Read instead of `instanceof`
+ * against `errors.*`, whose namespace would pull every jose error class into the bundle.
+ */
+function joseCode(error: unknown): string | undefined {
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : undefined;
+}
+
 function outcomeFromError(
   error: unknown,
   alg: string,
   kid: string | undefined,
   keyFrom: string,
 ): VerifyOutcome {
-  if (error instanceof errors.JWSSignatureVerificationFailed) {
+  const code = joseCode(error);
+  if (code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') {
     return { status: 'bad-signature', alg, ...(kid ? { kid } : {}), keyFrom };
   }
-  if (error instanceof errors.JWKSNoMatchingKey) {
+  if (code === 'ERR_JWKS_NO_MATCHING_KEY') {
     return {
       status: 'no-matching-key',
       ...(kid ? { kid } : {}),
@@ -57,19 +67,15 @@ function outcomeFromError(
         : `No key for algorithm ${alg} is in the key set, and the token names no kid.`,
     };
   }
-  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) {
-    return { status: 'algorithm-not-allowed', alg, reason: error.message };
+  if (code === 'ERR_JOSE_ALG_NOT_ALLOWED' || code === 'ERR_JOSE_NOT_SUPPORTED') {
+    return { status: 'algorithm-not-allowed', alg, reason: errorMessage(error) };
   }
-  if (
-    error instanceof TypeError ||
-    error instanceof errors.JWKInvalid ||
-    error instanceof errors.JWSInvalid
-  ) {
+  if (error instanceof TypeError || code === 'ERR_JWK_INVALID' || code === 'ERR_JWS_INVALID') {
     return {
       status: 'no-matching-key',
       ...(kid ? { kid } : {}),
       keyFrom,
-      detail: `The key cannot verify ${alg} signatures (${error.message}).`,
+      detail: `The key cannot verify ${alg} signatures (${errorMessage(error)}).`,
     };
   }
   return {
@@ -91,7 +97,7 @@ async function verifyWith(
     await compactVerify(token, getKey as KeyGetter, { algorithms: [...algorithms] });
     return { status: 'verified', alg, ...(kid ? { kid } : {}), keyFrom };
   } catch (error) {
-    if (error instanceof errors.JWKSMultipleMatchingKeys) {
+    if (joseCode(error) === 'ERR_JWKS_MULTIPLE_MATCHING_KEYS') {
       let last: unknown = error;
       for await (const key of error as unknown as AsyncIterable<KeyInput>) {
         try {

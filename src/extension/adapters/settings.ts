@@ -15,6 +15,12 @@ export interface Settings {
   readonly gcloudPath: string;
   /** Upper bound for one provider network or CLI call. */
   readonly providerTimeoutMs: number;
+  /** The yc and kubectl executables; machine-scoped, never from a workspace. */
+  readonly ycPath: string;
+  readonly kubectlPath: string;
+  /** Port of the local dev issuer (0: any free port) and its signing algorithm. */
+  readonly localIssuerPort: number;
+  readonly localIssuerAlgorithm: 'ES256' | 'RS256';
 }
 
 export const SETTINGS_SECTION = 'tokenExplorer';
@@ -57,5 +63,10 @@ export function readSettings(): Settings {
     copyFormat: config.get<string>('copyFormat', 'token') === 'bearer' ? 'bearer' : 'token',
     gcloudPath: machineValue(config, 'gcloud.path') ?? 'gcloud',
     providerTimeoutMs: clamp(config.get<number>('timeoutSeconds', 30), 1, 300) * 1000,
+    ycPath: machineValue(config, 'yc.path') ?? 'yc',
+    kubectlPath: machineValue(config, 'kubectl.path') ?? 'kubectl',
+    localIssuerPort: Math.round(clamp(config.get<number>('localIssuer.port', 8977), 0, 65535)),
+    localIssuerAlgorithm:
+      config.get<string>('localIssuer.algorithm') === 'RS256' ? 'RS256' : 'ES256',
   };
 }

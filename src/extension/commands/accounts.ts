@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { newAccountId } from '../../core/accounts';
+import { AUDIENCE_OPTIONAL, newAccountId } from '../../core/accounts';
 import { errorMessage } from '../../core/errors';
 import { findAdc } from '../../core/providers/google/adc';
 import { gcloudActiveAccount, gcloudListServiceAccounts } from '../../core/providers/google/gcloud';
@@ -9,6 +9,10 @@ import {
   importServiceAccountKey,
 } from '../../core/providers/google/serviceAccountKey';
 import { listServiceAccounts } from '../../core/providers/google/serviceAccounts';
+import { githubActionsAvailable } from '../../core/providers/github/actions';
+import { gitlabEnvironmentTokens } from '../../core/providers/gitlab/ciToken';
+import { listContexts, loadKubeconfig } from '../../core/providers/kubernetes/kubeconfig';
+import { ycListServiceAccounts, ycProfiles } from '../../core/providers/yandex/yc';
 import type { Account, ProviderContext, ProviderKind } from '../../core/providers/provider';
 import type { TokenService } from '../../core/tokenService';
 import type { Logger } from '../../core/ports';
@@ -72,6 +76,42 @@ const KIND_PICKS: KindPick[] = [
     label: '$(account) Your own Google identity',
     description: 'ADC authorized_user (gcloud auth application-default login)',
     detail: 'For Cloud Run services that accept user tokens; the audience is the OAuth client id.',
+  },
+  {
+    provider: 'yandex-cli',
+    label: '$(terminal) Yandex Cloud service account',
+    description: 'yc iam create-id-token',
+    detail: 'Pick a service account listed by yc; the audience defaults to its id.',
+  },
+  {
+    provider: 'kubernetes',
+    label: '$(server-process) Kubernetes service account',
+    description: 'TokenRequest API (kubeconfig) or kubectl create token',
+    detail: 'Bound service-account tokens with your audience, from the cluster in your kubeconfig.',
+  },
+  {
+    provider: 'gitlab-ci',
+    label: '$(git-merge) GitLab CI job token',
+    description: 'an id_tokens variable of the job VS Code runs in',
+    detail: 'For editors started inside a CI job, a dev container or GitLab Workspaces.',
+  },
+  {
+    provider: 'github-actions',
+    label: '$(github-action) GitHub Actions job token',
+    description: 'ACTIONS_ID_TOKEN_REQUEST_URL',
+    detail: 'For editors running inside a workflow job with id-token: write.',
+  },
+  {
+    provider: 'custom-command',
+    label: '$(terminal-bash) Custom command',
+    description: 'any command that prints a token ({audience} is replaced)',
+    detail: 'Runs without a shell; user settings only, disabled in untrusted workspaces.',
+  },
+  {
+    provider: 'local-issuer',
+    label: '$(beaker) Local dev issuer',
+    description: 'test tokens from an OIDC issuer on 127.0.0.1',
+    detail: "For testing your own service's token validation.",
   },
 ];
 
@@ -320,14 +360,225 @@ async function fillSettings(
     }
     case 'google-user':
       return draft;
+    case 'yandex-cli':
+      return fillYandex(deps, draft);
+    case 'kubernetes':
+      return fillKubernetes(deps, draft);
+    case 'gitlab-ci':
+      return fillGitlab(deps, draft);
+    case 'github-actions': {
+      if (!githubActionsAvailable(ctx.env)) {
+        const go = await vscode.window.showWarningMessage(
+          'ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set: GitHub gives them only to workflow jobs with "permissions: id-token: write", so VS Code must run inside such a job. Add the account anyway?',
+          'Add Anyway',
+        );
+        if (go !== 'Add Anyway') return undefined;
+      }
+      return { ...draft, name: draft.name ?? 'GitHub Actions job' };
+    }
+    case 'custom-command': {
+      if (Array.isArray(draft.settings.command)) return draft;
+      const text = await input({
+        title: 'Custom command',
+        prompt: 'The command as a JSON array (run without a shell); {audience} is replaced',
+        placeHolder: '["vault", "write", "-field=token", "identity/oidc/token/my-role"]',
+        validateInput: (v) =>
+          parseArgv(v)
+            ? undefined
+            : 'A JSON array of strings, e.g. ["my-tool", "token", "--aud", "{audience}"]',
+      });
+      const command = text === undefined ? undefined : parseArgv(text);
+      if (!command) return undefined;
+      return { ...draft, settings: { ...draft.settings, command }, name: draft.name ?? command[0] };
+    }
+    case 'local-issuer': {
+      const sub = await input({
+        title: 'Local dev issuer',
+        prompt: 'Subject (sub) of the test tokens',
+        value: 'test-user',
+      });
+      if (sub === undefined) return undefined;
+      return {
+        ...draft,
+        settings: { ...draft.settings, sub: sub.trim() || 'test-user' },
+        name: draft.name ?? `Local issuer: ${sub.trim() || 'test-user'}`,
+      };
+    }
   }
+}
+
+/** A JSON array of strings, or undefined. */
+function parseArgv(text: string): string[] | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string')
+      ? (value as string[])
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function fillYandex(
+  deps: AccountCommandDeps,
+  draft: AccountDraft,
+): Promise<AccountDraft | undefined> {
+  if (draft.settings.serviceAccountId) return draft;
+  const ctx = deps.context;
+  const ycPath = deps.settings().ycPath;
+  const profiles = await withBusy('Asking yc for its profiles…', () => ycProfiles(ctx, ycPath));
+  if (profiles === undefined) {
+    void vscode.window.showErrorMessage(
+      `yc was not found (${ycPath}). Install the Yandex Cloud CLI or set "tokenExplorer.yc.path" in your user settings.`,
+    );
+    return undefined;
+  }
+  let profile = profiles.find((p) => p.active)?.name;
+  if (profiles.length > 1) {
+    const picked = await vscode.window.showQuickPick(
+      profiles.map((p) => ({ label: p.name, description: p.active ? 'active' : '' })),
+      { title: 'Yandex Cloud: yc profile', ignoreFocusOut: true },
+    );
+    if (!picked) return undefined;
+    profile = picked.label;
+  }
+  let listed: Awaited<ReturnType<typeof ycListServiceAccounts>> = [];
+  try {
+    listed = await vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: 'Listing service accounts with yc…',
+      },
+      () => ycListServiceAccounts(ctx, ycPath, profile ? { profile } : {}),
+    );
+  } catch (error) {
+    deps.logger.warn(`yc service-account list failed: ${errorMessage(error)}`);
+    void vscode.window.showWarningMessage(
+      `Listing service accounts failed: ${errorMessage(error)}`,
+    );
+  }
+  const typed = '$(edit) Type a service account id…';
+  const picked = await vscode.window.showQuickPick(
+    [
+      ...listed.map((sa) => ({
+        label: sa.name,
+        description: sa.id,
+        detail: sa.description,
+        id: sa.id,
+      })),
+      { label: typed, id: '' },
+    ],
+    { title: 'Yandex Cloud: service account', matchOnDescription: true, ignoreFocusOut: true },
+  );
+  if (!picked) return undefined;
+  const id =
+    picked.id ||
+    (await input({ title: 'Service account id', placeHolder: 'aje0123456789abcdefg' }))?.trim();
+  if (!id) return undefined;
+  return {
+    ...draft,
+    settings: { ...draft.settings, serviceAccountId: id, ...(profile ? { profile } : {}) },
+    name: draft.name ?? (picked.id ? picked.label : id),
+  };
+}
+
+async function fillKubernetes(
+  deps: AccountCommandDeps,
+  draft: AccountDraft,
+): Promise<AccountDraft | undefined> {
+  if (draft.settings.serviceAccount) return draft;
+  const config = await loadKubeconfig(deps.context).catch((error: unknown) => {
+    void vscode.window.showErrorMessage(`Token Explorer: ${errorMessage(error)}`);
+    return undefined;
+  });
+  if (!config) return undefined;
+  const contexts = listContexts(config);
+  const picked = await vscode.window.showQuickPick(
+    contexts.map((c) => ({
+      label: c.name,
+      description: [c.current ? 'current' : '', c.server ?? c.cluster].filter(Boolean).join(' · '),
+      detail:
+        c.auth === 'token' || c.auth === 'client-certificate' || c.auth === 'none'
+          ? undefined
+          : `${c.auth} credentials: the kubectl method will be used`,
+      summary: c,
+    })),
+    { title: 'Kubernetes: context', ignoreFocusOut: true },
+  );
+  if (!picked) return undefined;
+  const namespace = await input({
+    title: 'Kubernetes: namespace',
+    value: picked.summary.namespace ?? 'default',
+  });
+  if (namespace === undefined) return undefined;
+  const serviceAccount = await input({
+    title: 'Kubernetes: service account name',
+    validateInput: (v) =>
+      /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(v.trim())
+        ? undefined
+        : 'A service account name (DNS label)',
+  });
+  if (!serviceAccount) return undefined;
+  const needsKubectl = !['token', 'client-certificate', 'none'].includes(picked.summary.auth);
+  return {
+    ...draft,
+    settings: {
+      ...draft.settings,
+      context: picked.label,
+      namespace: namespace.trim() || 'default',
+      serviceAccount: serviceAccount.trim(),
+      method: needsKubectl ? 'kubectl' : 'api',
+    },
+    name: draft.name ?? `${picked.label}/${namespace.trim() || 'default'}/${serviceAccount.trim()}`,
+  };
+}
+
+async function fillGitlab(
+  deps: AccountCommandDeps,
+  draft: AccountDraft,
+): Promise<AccountDraft | undefined> {
+  if (draft.settings.variable || draft.settings.file) return draft;
+  const found = gitlabEnvironmentTokens(deps.context.env, Object.keys(process.env));
+  const typed = '$(edit) Another variable or a file…';
+  const picked = await vscode.window.showQuickPick(
+    [
+      ...found.map((f) => ({
+        label: `$${f.variable}`,
+        description: 'holds a GitLab ID token',
+        variable: f.variable,
+      })),
+      { label: typed, variable: '' },
+    ],
+    { title: "GitLab CI: where is the job's ID token?", ignoreFocusOut: true },
+  );
+  if (!picked) return undefined;
+  if (picked.variable)
+    return {
+      ...draft,
+      settings: { ...draft.settings, variable: picked.variable },
+      name: draft.name ?? `GitLab CI $${picked.variable}`,
+    };
+  const value = await input({
+    title: 'GitLab CI',
+    prompt: 'An environment variable name (as declared under id_tokens:) or an absolute file path',
+    placeHolder: 'ID_TOKEN_1',
+  });
+  if (!value?.trim()) return undefined;
+  const isFile = /[/\\]/.test(value);
+  return {
+    ...draft,
+    settings: {
+      ...draft.settings,
+      ...(isFile ? { file: value.trim() } : { variable: value.trim() }),
+    },
+    name: draft.name ?? `GitLab CI ${isFile ? value.trim() : `$${value.trim()}`}`,
+  };
 }
 
 /** Mints once with the draft to prove it works; offers to save anyway when it does not. */
 async function testMint(deps: AccountCommandDeps, account: Account): Promise<boolean> {
   const audience = account.defaultAudience ?? '';
-  if (audience === '' && account.kind !== 'google-user' && account.kind !== 'google-gcloud')
-    return true;
+  if (audience === '' && !AUDIENCE_OPTIONAL.has(account.kind)) return true;
   try {
     await vscode.window.withProgress(
       {
@@ -377,11 +628,11 @@ export async function addAccount(
   const filled = await fillSettings(deps, draft);
   if (!filled) return undefined;
   const provider = deps.tokens.provider(filled.kind);
-  const audienceOptional = filled.kind === 'google-user';
+  const audienceOptional = AUDIENCE_OPTIONAL.has(filled.kind);
   const defaultAudience = await input({
     title: 'Add account: default audience',
     prompt: audienceOptional
-      ? 'Leave empty: Google sets the audience of your own ID token to the OAuth client id.'
+      ? 'Optional: left empty, the token gets its default audience (the OAuth client id, the service-account id, the API server, the repository owner, or the one in .gitlab-ci.yml).'
       : 'The service URL the tokens are for (optional; asked at each mint when empty)',
     placeHolder: 'https://my-service-abc123-uc.a.run.app',
     value: filled.defaultAudience ?? '',

@@ -3,6 +3,19 @@ import type { InspectorPanel } from '../webview/inspectorPanel';
 import type { AccountCommandDeps } from './accounts';
 import { addAccount, detectCredentials, editAccount, removeAccount } from './accounts';
 import { inspectJwt, inspectSelection } from './inspectJwt';
+import type { SourceCommandDeps } from './sources';
+import {
+  copyImportedBearer,
+  copyLocalIssuerUrl,
+  editTestTokenTemplate,
+  importToken,
+  insertIdTokens,
+  inspectImported,
+  mintTestToken,
+  removeImported,
+  startLocalIssuer,
+  stopLocalIssuer,
+} from './sources';
 import type { TokenCommandDeps } from './tokens';
 import {
   copyAsCurl,
@@ -33,9 +46,19 @@ export enum CommandId {
   EditAccount = 'tokenExplorer.editAccount',
   RemoveAccount = 'tokenExplorer.removeAccount',
   ShowLog = 'tokenExplorer.showLog',
+  ImportToken = 'tokenExplorer.importToken',
+  InspectImported = 'tokenExplorer.inspectImported',
+  CopyImportedBearer = 'tokenExplorer.copyImportedBearer',
+  RemoveImported = 'tokenExplorer.removeImported',
+  StartLocalIssuer = 'tokenExplorer.startLocalIssuer',
+  StopLocalIssuer = 'tokenExplorer.stopLocalIssuer',
+  CopyLocalIssuerUrl = 'tokenExplorer.copyLocalIssuerUrl',
+  MintTestToken = 'tokenExplorer.mintTestToken',
+  EditTestTokenTemplate = 'tokenExplorer.editTestTokenTemplate',
+  InsertIdTokens = 'tokenExplorer.insertIdTokens',
 }
 
-export interface CommandDeps extends TokenCommandDeps, AccountCommandDeps {
+export interface CommandDeps extends TokenCommandDeps, AccountCommandDeps, SourceCommandDeps {
   readonly inspector: InspectorPanel;
   readonly showLog: () => void;
 }
@@ -61,6 +84,16 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     [CommandId.EditAccount]: (arg) => editAccount(deps, arg),
     [CommandId.RemoveAccount]: (arg) => removeAccount(deps, arg),
     [CommandId.ShowLog]: () => deps.showLog(),
+    [CommandId.ImportToken]: () => importToken(deps),
+    [CommandId.InspectImported]: (arg) => inspectImported(deps, arg),
+    [CommandId.CopyImportedBearer]: (arg) => copyImportedBearer(deps, arg),
+    [CommandId.RemoveImported]: (arg) => removeImported(deps, arg),
+    [CommandId.StartLocalIssuer]: () => startLocalIssuer(deps),
+    [CommandId.StopLocalIssuer]: () => stopLocalIssuer(deps),
+    [CommandId.CopyLocalIssuerUrl]: () => copyLocalIssuerUrl(deps),
+    [CommandId.MintTestToken]: () => mintTestToken(deps),
+    [CommandId.EditTestTokenTemplate]: () => editTestTokenTemplate(deps),
+    [CommandId.InsertIdTokens]: (arg) => insertIdTokens(deps, arg),
   };
   for (const [id, handler] of Object.entries(handlers)) {
     context.subscriptions.push(vscode.commands.registerCommand(id, handler));

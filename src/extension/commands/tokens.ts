@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { AUDIENCE_OPTIONAL } from '../../core/accounts';
 import { TokenExplorerError, errorMessage } from '../../core/errors';
 import { inspectToken } from '../../core/jwt/inspect';
 import type { Account } from '../../core/providers/provider';
@@ -72,7 +73,7 @@ async function pickAccount(deps: TokenCommandDeps, title: string): Promise<Accou
 
 /** Asks for the audience: the account's default preselected, recent ones listed, any typed. */
 async function pickAudience(deps: TokenCommandDeps, account: Account): Promise<string | undefined> {
-  const optional = account.kind === 'google-user' || account.kind === 'google-gcloud';
+  const optional = AUDIENCE_OPTIONAL.has(account.kind);
   const recent = deps.store.recentAudiences(account.id);
   const known = [
     ...new Set([...(account.defaultAudience ? [account.defaultAudience] : []), ...recent]),
@@ -89,7 +90,12 @@ async function pickAudience(deps: TokenCommandDeps, account: Account): Promise<s
       description: audience === account.defaultAudience ? 'default' : 'recent',
     })),
     ...(optional
-      ? [{ label: '', description: "no audience: the account's own default (OAuth client id)" }]
+      ? [
+          {
+            label: '',
+            description: "no audience: the token's default (client id, account id, API server...)",
+          },
+        ]
       : []),
   ];
   const render = (value: string) => {

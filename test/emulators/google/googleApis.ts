@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   SignJWT,
   compactVerify,
@@ -15,6 +13,7 @@ import {
 import type { CryptoKey, JWK, JWTPayload } from 'jose';
 import type { Clock, Fetch, ProcessRunner, SecretStore } from '../../../src/core/ports';
 import type { ProviderContext } from '../../../src/core/providers/provider';
+import { HttpEmulator } from '../httpServer';
 
 /** A fault a route (or every route) can be switched into. */
 export type GoogleFault =
@@ -130,7 +129,7 @@ function googleError(code: number, status: string, message: string): HttpReply {
  * discovery document and JWKS. ID tokens are signed with RS256 keys made at start and carry
  * `iss: https://accounts.google.com`.
  */
-export class GoogleApis {
+export class GoogleApis extends HttpEmulator {
   /** The emulator's clock (ms); tests may replace it. */
   now: () => number = () => Date.now();
   readonly requests: LoggedRequest[] = [];
@@ -141,15 +140,15 @@ export class GoogleApis {
   private readonly trusted = new Map<string, TrustedSubject>();
   private readonly accessTokens = new Map<string, AccessTokenInfo>();
   private readonly projects = new Set<string>();
-  private readonly hanging = new Set<ServerResponse>();
   private signingKey!: SigningKey;
 
-  private constructor(private readonly server: Server) {}
+  private constructor() {
+    super();
+  }
 
   /** Starts the emulator on a free port with a fresh ID-token signing key. */
   static async start(): Promise<GoogleApis> {
-    const server = createServer();
-    const apis = new GoogleApis(server);
+    const apis = new GoogleApis();
     const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
     const kid = randomBytes(20).toString('hex');
     apis.signingKey = {
@@ -157,20 +156,8 @@ export class GoogleApis {
       privateKey,
       publicJwk: { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' },
     };
-    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-      apis.handle(req, res).catch((error: unknown) => {
-        if (!res.headersSent) {
-          res.writeHead(500, { 'content-type': 'text/plain' }).end(String(error));
-        }
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await apis.listen();
     return apis;
-  }
-
-  get url(): string {
-    const { port } = this.server.address() as AddressInfo;
-    return `http://127.0.0.1:${port}`;
   }
 
   /** The OAuth token endpoint (`token_uri`). */
@@ -331,14 +318,6 @@ export class GoogleApis {
     this.accessTokens.clear();
   }
 
-  /** Stops the server, dropping hanging and kept-alive connections. */
-  async stop(): Promise<void> {
-    for (const res of this.hanging) res.destroy();
-    this.hanging.clear();
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
   private route(method: string, path: string): GoogleRoute | 'unknown' {
     if (path === '/token') return 'token';
     if (path === '/v1/token') return 'sts';
@@ -354,7 +333,7 @@ export class GoogleApis {
     return 'unknown';
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected override async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.url);
     const method = req.method ?? 'GET';
     const route = this.route(method, url.pathname);
@@ -367,17 +346,12 @@ export class GoogleApis {
 
     const fault =
       (route !== 'unknown' ? this.faults.get(route) : undefined) ?? this.faults.get('*');
+    if (this.connectionFault(fault, req, res)) return;
     switch (fault) {
-      case 'hang':
-        this.hanging.add(res);
-        return;
-      case 'reset':
-        req.socket.destroy();
-        return;
       case 'http-500':
-        return send(res, googleError(500, 'INTERNAL', 'Internal error encountered.'));
+        return this.send(res, googleError(500, 'INTERNAL', 'Internal error encountered.'));
       case '429':
-        return send(
+        return this.send(
           res,
           new HttpReply(
             429,
@@ -386,7 +360,7 @@ export class GoogleApis {
           ),
         );
       case '403':
-        return send(
+        return this.send(
           res,
           googleError(
             403,
@@ -443,7 +417,14 @@ export class GoogleApis {
         reply = googleError(404, 'NOT_FOUND', `Not found: ${url.pathname}`);
         break;
     }
-    send(res, reply);
+    this.send(res, reply);
+  }
+
+  private send(res: ServerResponse, reply: HttpReply): void {
+    this.json(res, reply.status, reply.body, {
+      'content-type': 'application/json; charset=utf-8',
+      ...reply.headers,
+    });
   }
 
   private async signIdToken(claims: JWTPayload): Promise<string> {
@@ -717,15 +698,6 @@ export class GoogleApis {
 
 function methodNotAllowed(): HttpReply {
   return googleError(405, 'METHOD_NOT_ALLOWED', 'Method not allowed.');
-}
-
-function send(res: ServerResponse, reply: HttpReply): void {
-  res
-    .writeHead(reply.status, {
-      'content-type': 'application/json; charset=utf-8',
-      ...reply.headers,
-    })
-    .end(JSON.stringify(reply.body));
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import type { CryptoKey, JWK } from 'jose';
+import { HttpEmulator } from '../httpServer';
 
 /** A fault the metadata server can be switched into, to test how clients report it. */
 export type MetadataFault =
@@ -52,21 +51,21 @@ const ISSUER = 'https://accounts.google.com';
  * `Metadata-Flavor: Google` request header (403 otherwise), answers with it, redirects directory
  * paths without a trailing slash, and signs real RS256 identity tokens with a key made at start.
  */
-export class MetadataServer {
+export class MetadataServer extends HttpEmulator {
   fault: MetadataFault = 'none';
   /** Seconds sent in Retry-After by the `429` fault. */
   retryAfterSeconds = 7;
   readonly requests: MetadataRequest[] = [];
   /** The access token `/token` hands out; tests check it never shows up in messages. */
   readonly accessToken = `ya29.emulator-${randomBytes(24).toString('base64url')}`;
-  private readonly hanging = new Set<ServerResponse>();
   private readonly started = Math.floor(Date.now() / 1000);
 
   private constructor(
-    private readonly server: Server,
     private readonly key: { kid: string; privateKey: CryptoKey; publicJwk: JWK },
     readonly options: Required<MetadataServerOptions>,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Starts a server with one attached default service account unless told otherwise. */
   static async start(options: MetadataServerOptions = {}): Promise<MetadataServer> {
@@ -85,17 +84,9 @@ export class MetadataServer {
       instanceName: options.instanceName ?? 'emulated-vm',
       licenseIds: options.licenseIds ?? ['1000010'],
     };
-    const server = createServer();
-    const metadata = new MetadataServer(server, { kid, privateKey, publicJwk }, full);
-    server.on('request', (req, res) => void metadata.handle(req, res));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const metadata = new MetadataServer({ kid, privateKey, publicJwk }, full);
+    await metadata.listen();
     return metadata;
-  }
-
-  /** `http://127.0.0.1:PORT`. */
-  get url(): string {
-    const { port } = this.server.address() as AddressInfo;
-    return `http://127.0.0.1:${port}`;
   }
 
   /** `127.0.0.1:PORT`, the scheme-less form GCE_METADATA_HOST usually holds. */
@@ -112,13 +103,7 @@ export class MetadataServer {
     return { keys: [this.key.publicJwk] };
   }
 
-  async stop(): Promise<void> {
-    for (const res of this.hanging) res.destroy();
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected override async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.url);
     const flavor = req.headers['metadata-flavor'];
     this.requests.push({
@@ -126,13 +111,8 @@ export class MetadataServer {
       query: Object.fromEntries(url.searchParams),
       flavor: Array.isArray(flavor) ? flavor[0] : flavor,
     });
+    if (this.connectionFault(this.fault, req, res)) return;
     switch (this.fault) {
-      case 'hang':
-        this.hanging.add(res);
-        return;
-      case 'reset':
-        req.socket.destroy();
-        return;
       case 'http-500':
         this.text(res, 500, 'Internal Server Error');
         return;
@@ -207,12 +187,11 @@ export class MetadataServer {
           this.text(res, 200, '{"access_token": ');
           return;
         }
-        res.writeHead(200, this.headers('application/json')).end(
-          JSON.stringify({
-            access_token: this.accessToken,
-            expires_in: 3599,
-            token_type: 'Bearer',
-          }),
+        this.json(
+          res,
+          200,
+          { access_token: this.accessToken, expires_in: 3599, token_type: 'Bearer' },
+          this.headers('application/json'),
         );
         return;
       case 'identity':

@@ -1,8 +1,9 @@
 import { posix, win32 } from 'node:path';
-import { SignJWT, decodeJwt, importPKCS8 } from 'jose';
+import { SignJWT, importPKCS8 } from 'jose';
 import type { CryptoKey } from 'jose';
 import { TokenExplorerError } from '../../errors';
 import { httpFailure, postForm, postJson } from '../../http';
+import { decodeCompact } from '../../jwt/decode';
 import { inspectToken } from '../../jwt/inspect';
 import type { Environment } from '../../ports';
 import type { MintedToken, ProviderContext } from '../provider';
@@ -546,12 +547,9 @@ export async function refreshUserTokens(
   const idToken = typeof body.id_token === 'string' ? body.id_token : undefined;
   let email: string | undefined;
   if (idToken) {
-    try {
-      const claim = decodeJwt(idToken).email;
-      if (typeof claim === 'string') email = claim;
-    } catch {
-      email = undefined;
-    }
+    const decoded = decodeCompact(idToken);
+    const claim = decoded.parts.length === 3 ? decoded.payload?.email : undefined;
+    if (typeof claim === 'string') email = claim;
   }
   return {
     accessToken,

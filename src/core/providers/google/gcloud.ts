@@ -2,8 +2,8 @@ import { TokenExplorerError } from '../../errors';
 import { inspectToken } from '../../jwt/inspect';
 import type { ProcessResult } from '../../ports';
 import type { Account, MintedToken, Provider, ProviderContext } from '../provider';
+import { EMAIL, assertSettingsValid } from './settings';
 
-const EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
 /** gcloud configuration names: lower-case letters, digits and hyphens, starting with a letter. */
 const CONFIGURATION = /^[a-z][-a-z0-9]*$/;
 /** Lines of gcloud's error output quoted in a message. */
@@ -193,13 +193,7 @@ export const gcloudProvider: Provider = {
   label: 'Google Cloud: gcloud CLI',
 
   async mint(account, request, context) {
-    const problems = gcloudProvider.validate(account);
-    if (problems.length > 0) {
-      throw new TokenExplorerError(
-        'bad-config',
-        `The account is not set up right: ${problems.join(' ')}`,
-      );
-    }
+    assertSettingsValid(gcloudProvider.validate(account));
     const settings = readSettings(account);
     const args = identityArgs(settings, request.audience.trim());
     // An account may name its own gcloud; otherwise the machine-scoped setting (context) decides.

@@ -3,6 +3,7 @@ import { httpFailure, postJson } from '../../http';
 import type { Account, MintRequest, MintedToken, Provider, ProviderContext } from '../provider';
 import type { AccessTokenSource } from './adc';
 import { adcAccessTokenSource, delegateResource, mintedToken } from './adc';
+import { assertSettingsValid } from './settings';
 
 const DEFAULT_IAM_CREDENTIALS = 'https://iamcredentials.googleapis.com';
 const TOKEN_CREATOR = 'roles/iam.serviceAccountOpenIdTokenCreator';
@@ -54,13 +55,7 @@ function settingProblems(settings: Readonly<Record<string, unknown>>): string[] 
  * @throws TokenExplorerError `bad-config` listing what is wrong.
  */
 export function readImpersonationSettings(account: Account): ImpersonationSettings {
-  const problems = settingProblems(account.settings);
-  if (problems.length > 0) {
-    throw new TokenExplorerError(
-      'bad-config',
-      `The account "${account.name ?? account.id}" is not set up right: ${problems.join(' ')}`,
-    );
-  }
+  assertSettingsValid(settingProblems(account.settings), account);
   const s = account.settings;
   return {
     targetServiceAccount: (s.targetServiceAccount as string).trim(),

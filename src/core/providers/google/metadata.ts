@@ -1,11 +1,12 @@
 import { TokenExplorerError } from '../../errors';
+import { networkStep, reasonsByCode } from '../../http';
 import { inspectToken } from '../../jwt/inspect';
 import type { Account, MintedToken, Provider, ProviderContext } from '../provider';
+import { EMAIL, assertSettingsValid } from './settings';
 
 const DEFAULT_HOST = '169.254.169.254';
 const FLAVOR_HEADER = 'Metadata-Flavor';
 const FLAVOR = 'Google';
-const EMAIL = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
 /** Longest piece of a server's error text quoted in a message. */
 const MAX_BODY_EXCERPT = 200;
 
@@ -52,26 +53,14 @@ export function metadataBaseUrl(context: Pick<ProviderContext, 'env'>, endpoint?
   return withScheme(host.trim() || DEFAULT_HOST);
 }
 
-/** Why the metadata server could not be reached, from the codes Node's fetch puts in `cause`. */
-function unreachableReason(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  switch (cause?.code) {
-    case 'ECONNREFUSED':
-      return 'connection refused (nothing is listening there)';
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-    case 'EHOSTDOWN':
-      return 'the address is unreachable (this machine is probably not on Google Cloud)';
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return 'the host name could not be resolved';
-    case 'ECONNRESET':
-    case 'UND_ERR_SOCKET':
-      return 'the connection was reset';
-    default:
-      return cause?.message ?? (error instanceof Error ? error.message : String(error));
-  }
-}
+/** Why the metadata server could not be reached, by the code Node's fetch puts in `cause`. */
+const UNREACHABLE_REASONS = reasonsByCode({
+  ECONNREFUSED: 'connection refused (nothing is listening there)',
+  'EHOSTUNREACH ENETUNREACH EHOSTDOWN':
+    'the address is unreachable (this machine is probably not on Google Cloud)',
+  'ENOTFOUND EAI_AGAIN': 'the host name could not be resolved',
+  'ECONNRESET UND_ERR_SOCKET': 'the connection was reset',
+});
 
 interface MetadataAnswer {
   readonly status: number;
@@ -109,36 +98,23 @@ async function metadataGet(
     }
     return undefined;
   };
-  let response: Response;
-  let text: string;
-  try {
-    response = await context.fetch(url, {
-      headers: { [FLAVOR_HEADER]: FLAVOR },
-      signal: combined,
-      redirect: 'follow',
-    });
-  } catch (error) {
-    throw (
-      stopped(error) ??
-      new TokenExplorerError(
-        'network',
-        `Could not reach the metadata server at ${shownUrl}: ${unreachableReason(error)}.`,
-        { cause: error },
-      )
-    );
-  }
-  try {
-    text = await response.text();
-  } catch (error) {
-    throw (
-      stopped(error) ??
-      new TokenExplorerError(
-        'network',
-        `The metadata server at ${shownUrl} broke off its answer: ${unreachableReason(error)}.`,
-        { cause: error },
-      )
-    );
-  }
+  const response = await networkStep(
+    () =>
+      context.fetch(url, {
+        headers: { [FLAVOR_HEADER]: FLAVOR },
+        signal: combined,
+        redirect: 'follow',
+      }),
+    (reason) => `Could not reach the metadata server at ${shownUrl}: ${reason}.`,
+    stopped,
+    UNREACHABLE_REASONS,
+  );
+  const text = await networkStep(
+    () => response.text(),
+    (reason) => `The metadata server at ${shownUrl} broke off its answer: ${reason}.`,
+    stopped,
+    UNREACHABLE_REASONS,
+  );
   if (response.headers.get(FLAVOR_HEADER) !== FLAVOR) {
     throw new TokenExplorerError(
       'bad-response',
@@ -245,13 +221,7 @@ export const metadataProvider: Provider = {
   label: 'Google Cloud: metadata server',
 
   async mint(account, request, context) {
-    const problems = metadataProvider.validate(account);
-    if (problems.length > 0) {
-      throw new TokenExplorerError(
-        'bad-config',
-        `The account is not set up right: ${problems.join(' ')}`,
-      );
-    }
+    assertSettingsValid(metadataProvider.validate(account));
     const settings = readSettings(account);
     const base = metadataBaseUrl(context, settings.endpoint);
     const url = identityUrl(base, settings, request.audience);

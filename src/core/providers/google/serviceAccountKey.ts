@@ -4,6 +4,7 @@ import type { Account, MintRequest, MintedToken, Provider, ProviderContext } fro
 import { secretKey } from '../provider';
 import type { ServiceAccountCredentials } from './adc';
 import { jwtBearerGrant, mintedToken, parseCredentials, readServiceAccountKey } from './adc';
+import { assertSettingsValid } from './settings';
 
 /** The SecretStorage name (see `secretKey`) of the key JSON of a service-account-key account. */
 export const SERVICE_ACCOUNT_KEY_SECRET = 'serviceAccountKey';
@@ -74,13 +75,7 @@ async function loadKey(
   account: Account,
   context: ProviderContext,
 ): Promise<ServiceAccountCredentials> {
-  const problems = settingProblems(account.settings);
-  if (problems.length > 0) {
-    throw new TokenExplorerError(
-      'bad-config',
-      `The account "${account.name ?? account.id}" is not set up right: ${problems.join(' ')}`,
-    );
-  }
+  assertSettingsValid(settingProblems(account.settings), account);
   const from = `the stored key of "${account.name ?? account.id}"`;
   let json: string | undefined;
   try {

@@ -1,12 +1,10 @@
 import * as assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { SignJWT, exportSPKI, generateKeyPair } from 'jose';
 import { inspectToken } from '../../../../src/core/jwt/inspect';
 import { JwksCache } from '../../../../src/core/jwt/jwks';
 import { checkAudience, verifySignature } from '../../../../src/core/jwt/verify';
 import type { KeySource, VerifyOutcome } from '../../../../src/core/jwt/verifyTypes';
-import type { Clock } from '../../../../src/core/ports';
+import { FrozenClock } from '../../../emulators/google/googleApis';
 import { OidcIssuer } from '../../../emulators/oidcIssuer';
 import {
   RFC7515_A1_HS256,
@@ -15,13 +13,9 @@ import {
   RFC7515_A3_PUBLIC_KEY,
   RFC7515_A5_NONE,
 } from '../../../fixtures/rfcTokens';
+import { closedPort } from '../../helpers/fixtures';
 
-class FrozenClock implements Clock {
-  constructor(public ms = Date.parse('2026-11-21T12:00:00Z')) {}
-  now(): number {
-    return this.ms;
-  }
-}
+const NOW = Date.parse('2026-11-21T12:00:00Z');
 
 describe('verifySignature', () => {
   let issuer: OidcIssuer;
@@ -35,7 +29,7 @@ describe('verifySignature', () => {
   beforeEach(() => {
     issuer.fault = 'none';
     issuer.requests.length = 0;
-    clock = new FrozenClock();
+    clock = new FrozenClock(NOW);
     jwks = new JwksCache(fetch, clock, { timeoutMs: 1000 });
   });
 
@@ -116,10 +110,7 @@ describe('verifySignature', () => {
   }
 
   it('says connection refused for an issuer that is not listening', async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const { port } = closed.address() as AddressInfo;
-    await new Promise((resolve) => closed.close(resolve));
+    const port = await closedPort();
     const token = await new SignJWT({ iss: `http://127.0.0.1:${port}` })
       .setProtectedHeader({ alg: 'ES256' })
       .sign((await generateKeyPair('ES256')).privateKey);

@@ -1,25 +1,13 @@
 import * as assert from 'node:assert/strict';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TokenExplorerError } from '../../../../src/core/errors';
 import { nodeEnvironment } from '../../../../src/core/node/environment';
 import { nodeFileReader } from '../../../../src/core/node/fileReader';
 import { nodeProcessRunner } from '../../../../src/core/node/processRunner';
+import { rejectsWith } from '../../helpers/assertions';
+import { useTempDir } from '../../helpers/fixtures';
 
 const node = process.execPath;
-
-/** Asserts a promise rejects with a TokenExplorerError of this code, and returns it. */
-async function rejectsWith(promise: Promise<unknown>, code: string): Promise<TokenExplorerError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof TokenExplorerError, String(error));
-    assert.equal(error.code, code, error.message);
-    return error;
-  }
-  assert.fail(`expected a ${code} error`);
-}
 
 /** Whether a process id still runs. */
 function alive(pid: number): boolean {
@@ -32,11 +20,7 @@ function alive(pid: number): boolean {
 }
 
 describe('nodeProcessRunner', () => {
-  let dir: string;
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'runner-'));
-  });
-  after(() => rm(dir, { recursive: true, force: true }));
+  const tmp = useTempDir('runner-', 'suite');
 
   it('captures stdout, stderr and a zero exit code', async () => {
     const result = await nodeProcessRunner.run(
@@ -94,7 +78,7 @@ describe('nodeProcessRunner', () => {
   });
 
   it('rejects with cli-not-found, naming the file, when it does not exist', async () => {
-    const missing = join(dir, 'no-such-cli');
+    const missing = join(tmp.path, 'no-such-cli');
     const error = await rejectsWith(
       nodeProcessRunner.run(missing, [], { timeoutMs: 5000 }),
       'cli-not-found',
@@ -104,7 +88,7 @@ describe('nodeProcessRunner', () => {
 
   it('rejects with cli-not-found when the file is not executable', async function () {
     if (process.platform === 'win32') this.skip();
-    const file = join(dir, 'not-executable');
+    const file = join(tmp.path, 'not-executable');
     await writeFile(file, '#!/bin/sh\necho hi\n');
     await chmod(file, 0o644);
     const error = await rejectsWith(
@@ -116,7 +100,7 @@ describe('nodeProcessRunner', () => {
 
   it('kills a process that outlives the timeout and rejects at once', async () => {
     const started = Date.now();
-    const pidFile = join(dir, 'hang.pid');
+    const pidFile = join(tmp.path, 'hang.pid');
     const error = await rejectsWith(
       nodeProcessRunner.run(
         node,
@@ -174,24 +158,20 @@ describe('nodeProcessRunner', () => {
 });
 
 describe('nodeFileReader', () => {
-  let dir: string;
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'reader-'));
-  });
-  after(() => rm(dir, { recursive: true, force: true }));
+  const tmp = useTempDir('reader-', 'suite');
 
   it('reads a UTF-8 file', async () => {
-    await writeFile(join(dir, 'a.json'), '{"ü": 1}');
-    assert.equal(await nodeFileReader.readText(join(dir, 'a.json')), '{"ü": 1}');
+    await writeFile(join(tmp.path, 'a.json'), '{"ü": 1}');
+    assert.equal(await nodeFileReader.readText(join(tmp.path, 'a.json')), '{"ü": 1}');
   });
 
   it('answers undefined for a missing file or folder', async () => {
-    assert.equal(await nodeFileReader.readText(join(dir, 'missing.json')), undefined);
-    assert.equal(await nodeFileReader.readText(join(dir, 'a.json', 'below')), undefined);
+    assert.equal(await nodeFileReader.readText(join(tmp.path, 'missing.json')), undefined);
+    assert.equal(await nodeFileReader.readText(join(tmp.path, 'a.json', 'below')), undefined);
   });
 
   it('explains a folder given instead of a file', async () => {
-    const error = await rejectsWith(nodeFileReader.readText(dir), 'bad-config');
+    const error = await rejectsWith(nodeFileReader.readText(tmp.path), 'bad-config');
     assert.match(error.message, /is a folder, not a file|EISDIR/);
   });
 });

@@ -1,9 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TokenExplorerError } from '../../../../../src/core/errors';
-import type { ErrorCode } from '../../../../../src/core/errors';
+import type { ErrorCode, TokenExplorerError } from '../../../../../src/core/errors';
 import type { ProcessRunner } from '../../../../../src/core/ports';
 import {
   AccessTokenSource,
@@ -17,44 +15,28 @@ import type { GoogleCredentials } from '../../../../../src/core/providers/google
 import { FrozenClock, GoogleApis, testContext } from '../../../../emulators/google/googleApis';
 import type { GoogleFault } from '../../../../emulators/google/googleApis';
 import { MetadataServer } from '../../../../emulators/google/metadataServer';
+import { rejectsWith } from '../../../helpers/assertions';
+import { useTempDir } from '../../../helpers/fixtures';
 
 const POOL_AUDIENCE =
   '//iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/pool/providers/oidc';
 const JWT_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
 
-async function rejectsWith(
-  promise: Promise<unknown>,
-  code: ErrorCode,
-  ...patterns: RegExp[]
-): Promise<TokenExplorerError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof TokenExplorerError, `not a TokenExplorerError: ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    for (const pattern of patterns) assert.match(error.message, pattern);
-    return error;
-  }
-  assert.fail('expected a rejection');
-}
-
 describe('Application Default Credentials', () => {
   let apis: GoogleApis;
-  let dir: string;
+  const tmp = useTempDir('adc-');
 
   before(async () => {
     apis = await GoogleApis.start();
   });
   after(() => apis.stop());
-  beforeEach(async () => {
+  beforeEach(() => {
     apis.clearFaults();
     apis.requests.length = 0;
-    dir = await mkdtemp(join(tmpdir(), 'adc-'));
   });
-  afterEach(() => rm(dir, { recursive: true, force: true }));
 
   async function file(name: string, content: string): Promise<string> {
-    const path = join(dir, name);
+    const path = join(tmp.path, name);
     await writeFile(path, content);
     return path;
   }
@@ -64,7 +46,7 @@ describe('Application Default Credentials', () => {
       const user = apis.addUser({ email: 'env@example.com' });
       const path = await file('env.json', user.adcJson);
       const found = await findAdc(
-        testContext({ env: { GOOGLE_APPLICATION_CREDENTIALS: path }, homeDir: dir }),
+        testContext({ env: { GOOGLE_APPLICATION_CREDENTIALS: path }, homeDir: tmp.path }),
       );
       assert.equal(found?.source, 'env');
       assert.equal(found?.path, path);
@@ -72,7 +54,7 @@ describe('Application Default Credentials', () => {
     });
 
     it('says so when GOOGLE_APPLICATION_CREDENTIALS names a missing file', async () => {
-      const missing = join(dir, 'missing.json');
+      const missing = join(tmp.path, 'missing.json');
       await rejectsWith(
         findAdc(testContext({ env: { GOOGLE_APPLICATION_CREDENTIALS: missing } })),
         'bad-credentials',
@@ -82,11 +64,11 @@ describe('Application Default Credentials', () => {
     });
 
     it("then gcloud's file under ~/.config/gcloud", async () => {
-      await mkdir(join(dir, '.config', 'gcloud'), { recursive: true });
+      await mkdir(join(tmp.path, '.config', 'gcloud'), { recursive: true });
       const user = apis.addUser({ email: 'home@example.com' });
-      const path = join(dir, '.config', 'gcloud', 'application_default_credentials.json');
+      const path = join(tmp.path, '.config', 'gcloud', 'application_default_credentials.json');
       await writeFile(path, user.adcJson);
-      const found = await findAdc(testContext({ homeDir: dir }));
+      const found = await findAdc(testContext({ homeDir: tmp.path }));
       assert.deepEqual(
         { source: found?.source, path: found?.path },
         { source: 'gcloud-adc-file', path },
@@ -96,8 +78,8 @@ describe('Application Default Credentials', () => {
     it('honours CLOUDSDK_CONFIG', async () => {
       const user = apis.addUser({ email: 'sdk@example.com' });
       await file('application_default_credentials.json', user.adcJson);
-      const found = await findAdc(testContext({ env: { CLOUDSDK_CONFIG: dir } }));
-      assert.equal(found?.path, join(dir, 'application_default_credentials.json'));
+      const found = await findAdc(testContext({ env: { CLOUDSDK_CONFIG: tmp.path } }));
+      assert.equal(found?.path, join(tmp.path, 'application_default_credentials.json'));
     });
 
     it('knows the Windows location', () => {
@@ -119,12 +101,15 @@ describe('Application Default Credentials', () => {
     it('finds nothing, and probes the metadata server only when asked', async () => {
       const metadata = await MetadataServer.start();
       try {
-        const context = testContext({ homeDir: dir, env: { GCE_METADATA_HOST: metadata.host } });
+        const context = testContext({
+          homeDir: tmp.path,
+          env: { GCE_METADATA_HOST: metadata.host },
+        });
         assert.equal(await findAdc(context), undefined);
         assert.equal(metadata.requestCount, 0);
         assert.deepEqual(await findAdc(context, { probeMetadata: true }), { source: 'metadata' });
         assert.equal(
-          await findAdc(testContext({ homeDir: dir }), { probeMetadata: true }),
+          await findAdc(testContext({ homeDir: tmp.path }), { probeMetadata: true }),
           undefined,
         );
       } finally {
@@ -431,7 +416,10 @@ describe('Application Default Credentials', () => {
       });
 
       it('a missing subject-token file is named', async () => {
-        const credentials = parseCredentials(external({ file: join(dir, 'nope') }), 'ext.json');
+        const credentials = parseCredentials(
+          external({ file: join(tmp.path, 'nope') }),
+          'ext.json',
+        );
         await rejectsWith(
           new AccessTokenSource(credentials, testContext()).getAccessToken(),
           'bad-credentials',
@@ -526,7 +514,7 @@ describe('Application Default Credentials', () => {
   describe('adcAccessTokenSource', () => {
     it('explains the search order when there is nothing', async () => {
       await rejectsWith(
-        adcAccessTokenSource(testContext({ homeDir: dir })),
+        adcAccessTokenSource(testContext({ homeDir: tmp.path })),
         'no-credentials',
         /GOOGLE_APPLICATION_CREDENTIALS/,
         /application_default_credentials\.json/,
@@ -548,7 +536,7 @@ describe('Application Default Credentials', () => {
       const explicit = await adcAccessTokenSource(context, { credentialsFile: path });
       assert.equal((explicit.credentials as GoogleCredentials).type, 'authorized_user');
       await rejectsWith(
-        adcAccessTokenSource(context, { credentialsFile: join(dir, 'gone.json') }),
+        adcAccessTokenSource(context, { credentialsFile: join(tmp.path, 'gone.json') }),
         'no-credentials',
         /gone\.json/,
       );

@@ -1,7 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
-import { TokenExplorerError } from '../../../../../src/core/errors';
+import { decodeJwt } from 'jose';
 import { nodeProcessRunner } from '../../../../../src/core/node/processRunner';
 import type { ProcessRunner } from '../../../../../src/core/ports';
 import type { Account, ProviderContext } from '../../../../../src/core/providers/provider';
@@ -12,6 +11,8 @@ import {
 } from '../../../../../src/core/providers/google/gcloud';
 import { makeFakeGcloud } from '../../../../emulators/gcloud/fakeGcloud';
 import type { FakeGcloud, FakeGcloudSetup } from '../../../../emulators/gcloud/fakeGcloud';
+import { testContext } from '../../../../emulators/google/googleApis';
+import { rejectsWith, verifyGoogleIdToken } from '../../../helpers/assertions';
 
 const USER = 'alice@example.com';
 const SA = 'invoker@proj-1.iam.gserviceaccount.com';
@@ -37,31 +38,12 @@ const SETUP: FakeGcloudSetup = {
 };
 
 function context(runner: ProcessRunner = nodeProcessRunner, timeoutMs = 10_000): ProviderContext {
-  return {
+  return testContext({
     fetch: () => Promise.reject(new Error('gcloud tests make no HTTP calls')),
-    clock: { now: () => Date.now() },
     runner,
-    secrets: {
-      get: () => Promise.resolve(undefined),
-      store: () => Promise.reject(new Error('unused')),
-      delete: () => Promise.resolve(),
-    },
-    files: { readText: () => Promise.resolve(undefined) },
-    env: { get: () => undefined, homeDir: '/nonexistent', platform: process.platform },
-    logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
     timeoutMs,
-  };
-}
-
-async function rejectsWith(promise: Promise<unknown>, code: string): Promise<TokenExplorerError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof TokenExplorerError, String(error));
-    assert.equal(error.code, code, error.message);
-    return error;
-  }
-  assert.fail(`expected a ${code} error`);
+    platform: process.platform,
+  });
 }
 
 describe('gcloudProvider', () => {
@@ -73,10 +55,7 @@ describe('gcloudProvider', () => {
     settings: { gcloudPath: fake.path, ...settings },
   });
   const verify = (token: string, audience: string) =>
-    jwtVerify(token, createLocalJWKSet(fake.jwks), {
-      issuer: 'https://accounts.google.com',
-      audience,
-    });
+    verifyGoogleIdToken(token, fake.jwks, audience);
   const mint = (settings: Record<string, unknown>, audience = AUDIENCE) =>
     gcloudProvider.mint(account(settings), { audience }, ctx);
 

@@ -1,9 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createLocalJWKSet, jwtVerify } from 'jose';
-import { TokenExplorerError } from '../../../../../src/core/errors';
 import type { ErrorCode } from '../../../../../src/core/errors';
 import type { Account, ProviderContext } from '../../../../../src/core/providers/provider';
 import {
@@ -17,28 +14,14 @@ import type {
   GoogleFault,
 } from '../../../../emulators/google/googleApis';
 import { MetadataServer } from '../../../../emulators/google/metadataServer';
+import { rejectsWith, verifyGoogleIdToken } from '../../../helpers/assertions';
+import { useTempDir, userAdcContext } from '../../../helpers/fixtures';
 
 const AUDIENCE = 'https://hello-abc123-ew.a.run.app';
 
-async function rejectsWith(
-  promise: Promise<unknown>,
-  code: ErrorCode,
-  ...patterns: RegExp[]
-): Promise<TokenExplorerError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof TokenExplorerError, `not a TokenExplorerError: ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    for (const pattern of patterns) assert.match(error.message, pattern);
-    return error;
-  }
-  assert.fail('expected a rejection');
-}
-
 describe('google-impersonation provider', () => {
   let apis: GoogleApis;
-  let dir: string;
+  const tmp = useTempDir('imp-');
   let user: EmulatedUser;
   let target: EmulatedServiceAccount;
   let delegate: EmulatedServiceAccount;
@@ -55,11 +38,7 @@ describe('google-impersonation provider', () => {
   });
 
   const verify = (token: string, audience = AUDIENCE) =>
-    jwtVerify(token, createLocalJWKSet(apis.jwks()), {
-      issuer: 'https://accounts.google.com',
-      audience,
-      algorithms: ['RS256'],
-    });
+    verifyGoogleIdToken(token, apis.jwks(), audience, ['RS256']);
 
   before(async () => {
     apis = await GoogleApis.start();
@@ -69,14 +48,10 @@ describe('google-impersonation provider', () => {
   after(() => apis.stop());
   beforeEach(async () => {
     apis.clearFaults();
-    dir = await mkdtemp(join(tmpdir(), 'imp-'));
     user = apis.addUser({ email: `dev${Math.random().toString(36).slice(2)}@example.com` });
-    const path = join(dir, 'adc.json');
-    await writeFile(path, user.adcJson);
-    context = testContext({ env: { GOOGLE_APPLICATION_CREDENTIALS: path }, timeoutMs: 500 });
+    context = await userAdcContext(tmp.path, user, 500);
     apis.requests.length = 0;
   });
-  afterEach(() => rm(dir, { recursive: true, force: true }));
 
   it('mints a verifiable ID token with the ADC user as caller', async () => {
     apis.allow(user.email, target.email);
@@ -201,7 +176,11 @@ describe('google-impersonation provider', () => {
 
   it('explains the search order when there are no credentials at all', async () => {
     await rejectsWith(
-      impersonationProvider.mint(account(), { audience: AUDIENCE }, testContext({ homeDir: dir })),
+      impersonationProvider.mint(
+        account(),
+        { audience: AUDIENCE },
+        testContext({ homeDir: tmp.path }),
+      ),
       'no-credentials',
       /GOOGLE_APPLICATION_CREDENTIALS/,
       /metadata server/,
@@ -212,7 +191,7 @@ describe('google-impersonation provider', () => {
   it('uses an explicit credentialsFile (a service-account key)', async () => {
     const caller = await apis.addServiceAccount({ email: 'caller@proj.iam.gserviceaccount.com' });
     apis.allow(caller.email, target.email);
-    const path = join(dir, 'key.json');
+    const path = join(tmp.path, 'key.json');
     await writeFile(path, caller.keyFile);
     const minted = await impersonationProvider.mint(
       account({ credentialsFile: path }),
@@ -243,7 +222,7 @@ describe('google-impersonation provider', () => {
       const minted = await impersonationProvider.mint(
         account(),
         { audience: AUDIENCE },
-        testContext({ homeDir: dir, env: { GCE_METADATA_HOST: metadata.host } }),
+        testContext({ homeDir: tmp.path, env: { GCE_METADATA_HOST: metadata.host } }),
       );
       assert.equal((await verify(minted.token)).payload.email, target.email);
     } finally {
@@ -282,7 +261,7 @@ describe('google-impersonation provider', () => {
     const pending = impersonationProvider.mint(
       account(),
       { audience: AUDIENCE, signal: controller.signal },
-      testContext({ env: { GOOGLE_APPLICATION_CREDENTIALS: join(dir, 'adc.json') } }),
+      testContext({ env: { GOOGLE_APPLICATION_CREDENTIALS: join(tmp.path, 'adc.json') } }),
     );
     setTimeout(() => controller.abort(), 50);
     await rejectsWith(pending, 'cancelled');

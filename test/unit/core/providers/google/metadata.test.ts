@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
-import { TokenExplorerError } from '../../../../../src/core/errors';
+import { decodeJwt } from 'jose';
+import type { ErrorCode } from '../../../../../src/core/errors';
 import { nodeProcessRunner } from '../../../../../src/core/node/processRunner';
 import type { Clock, Fetch } from '../../../../../src/core/ports';
 import type { Account, ProviderContext } from '../../../../../src/core/providers/provider';
@@ -12,7 +12,10 @@ import {
   metadataProvider,
   probeMetadataServer,
 } from '../../../../../src/core/providers/google/metadata';
+import { testContext } from '../../../../emulators/google/googleApis';
 import { MetadataServer } from '../../../../emulators/google/metadataServer';
+import { rejectsWith, verifyGoogleIdToken } from '../../../helpers/assertions';
+import { closedPort } from '../../../helpers/fixtures';
 
 const AUDIENCE = 'https://api.example.com/?a=1&b=2';
 const FROZEN: Clock = { now: () => Date.parse('2026-11-21T12:00:00Z') };
@@ -21,44 +24,18 @@ function context(
   vars: Record<string, string>,
   options: { timeoutMs?: number; fetch?: Fetch } = {},
 ): ProviderContext {
-  return {
-    fetch: options.fetch ?? fetch,
+  return testContext({
+    // Only `vars`: no metadata host unless a test names one.
+    env: { GCE_METADATA_HOST: undefined, ...vars },
     clock: FROZEN,
     runner: nodeProcessRunner,
-    secrets: {
-      get: () => Promise.resolve(undefined),
-      store: () => Promise.reject(new Error('unused')),
-      delete: () => Promise.resolve(),
-    },
-    files: { readText: () => Promise.resolve(undefined) },
-    env: { get: (name) => vars[name], homeDir: '/nonexistent', platform: process.platform },
-    logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
     timeoutMs: options.timeoutMs ?? 2000,
-  };
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
 }
 
 function account(settings: Record<string, unknown> = {}): Account {
   return { id: 'm1', kind: 'google-metadata', settings };
-}
-
-/** A local port with nothing listening on it. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-async function rejectsWith(promise: Promise<unknown>, code: string): Promise<TokenExplorerError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof TokenExplorerError, String(error));
-    assert.equal(error.code, code, error.message);
-    return error;
-  }
-  assert.fail(`expected a ${code} error`);
 }
 
 describe('metadataProvider', () => {
@@ -81,11 +58,7 @@ describe('metadataProvider', () => {
     ctx = context({ GCE_METADATA_HOST: server.host });
   });
 
-  const verify = (token: string) =>
-    jwtVerify(token, createLocalJWKSet(server.jwks()), {
-      issuer: 'https://accounts.google.com',
-      audience: AUDIENCE,
-    });
+  const verify = (token: string) => verifyGoogleIdToken(token, server.jwks(), AUDIENCE);
 
   it('mints a format=full token of the default account that verifies against the JWKS', async () => {
     const minted = await metadataProvider.mint(account(), { audience: AUDIENCE }, ctx);
@@ -184,7 +157,7 @@ describe('metadataProvider', () => {
       assert.match(error.message, /nobody@proj-1.iam.gserviceaccount.com is not attached/);
     });
 
-    const faults: [MetadataServer['fault'], string, RegExp][] = [
+    const faults: [MetadataServer['fault'], ErrorCode, RegExp][] = [
       ['http-500', 'http-status', /HTTP 500: "Internal Server Error"\. Try again/],
       ['429', 'http-status', /busy \(HTTP 429.*try again in 7 s/],
       ['403', 'permission-denied', /HTTP 403 Forbidden/],

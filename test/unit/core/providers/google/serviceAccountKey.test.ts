@@ -1,6 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
-import { TokenExplorerError } from '../../../../../src/core/errors';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
 import type { ErrorCode } from '../../../../../src/core/errors';
 import type { Account, ProviderContext } from '../../../../../src/core/providers/provider';
 import { secretKey } from '../../../../../src/core/providers/provider';
@@ -15,24 +14,9 @@ import {
   testContext,
 } from '../../../../emulators/google/googleApis';
 import type { EmulatedServiceAccount, GoogleFault } from '../../../../emulators/google/googleApis';
+import { rejectsWith, verifyGoogleIdToken } from '../../../helpers/assertions';
 
 const AUDIENCE = 'https://api.example.com';
-
-async function rejectsWith(
-  promise: Promise<unknown>,
-  code: ErrorCode,
-  ...patterns: RegExp[]
-): Promise<TokenExplorerError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof TokenExplorerError, `not a TokenExplorerError: ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    for (const pattern of patterns) assert.match(error.message, pattern);
-    return error;
-  }
-  assert.fail('expected a rejection');
-}
 
 /** Characters of a PEM body, to prove no message echoes key material. */
 function keyMaterial(keyFile: string): string {
@@ -129,10 +113,7 @@ describe('google-service-account-key provider', () => {
 
   it('mints an ID token through the jwt-bearer grant', async () => {
     const minted = await serviceAccountKeyProvider.mint(account, { audience: AUDIENCE }, context);
-    const { payload } = await jwtVerify(minted.token, createLocalJWKSet(apis.jwks()), {
-      issuer: 'https://accounts.google.com',
-      audience: AUDIENCE,
-    });
+    const { payload } = await verifyGoogleIdToken(minted.token, apis.jwks(), AUDIENCE);
     assert.equal(payload.email, sa.email);
     assert.equal(payload.sub, sa.uniqueId);
     assert.equal(minted.expiresAt, (payload.exp ?? 0) * 1000);

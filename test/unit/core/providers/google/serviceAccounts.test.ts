@@ -1,33 +1,15 @@
 import * as assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { TokenExplorerError } from '../../../../../src/core/errors';
 import type { ErrorCode } from '../../../../../src/core/errors';
 import type { ProviderContext } from '../../../../../src/core/providers/provider';
 import { listServiceAccounts } from '../../../../../src/core/providers/google/serviceAccounts';
-import { GoogleApis, testContext } from '../../../../emulators/google/googleApis';
+import { GoogleApis } from '../../../../emulators/google/googleApis';
 import type { GoogleFault } from '../../../../emulators/google/googleApis';
-
-async function rejectsWith(
-  promise: Promise<unknown>,
-  code: ErrorCode,
-  ...patterns: RegExp[]
-): Promise<TokenExplorerError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof TokenExplorerError, `not a TokenExplorerError: ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    for (const pattern of patterns) assert.match(error.message, pattern);
-    return error;
-  }
-  assert.fail('expected a rejection');
-}
+import { rejectsWith } from '../../../helpers/assertions';
+import { useTempDir, userAdcContext } from '../../../helpers/fixtures';
 
 describe('listServiceAccounts', () => {
   let apis: GoogleApis;
-  let dir: string;
+  const tmp = useTempDir('list-');
   let context: ProviderContext;
 
   before(async () => {
@@ -45,14 +27,10 @@ describe('listServiceAccounts', () => {
   after(() => apis.stop());
   beforeEach(async () => {
     apis.clearFaults();
-    dir = await mkdtemp(join(tmpdir(), 'list-'));
     const user = apis.addUser({ email: 'viewer@example.com' });
-    const path = join(dir, 'adc.json');
-    await writeFile(path, user.adcJson);
-    context = testContext({ env: { GOOGLE_APPLICATION_CREDENTIALS: path }, timeoutMs: 400 });
+    context = await userAdcContext(tmp.path, user, 400);
     apis.requests.length = 0;
   });
-  afterEach(() => rm(dir, { recursive: true, force: true }));
 
   it('follows nextPageToken', async () => {
     const accounts = await listServiceAccounts(context, 'big', { iamEndpoint: apis.url });

@@ -1,34 +1,17 @@
 import * as assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { TokenExplorerError } from '../../../../../src/core/errors';
-import type { ErrorCode } from '../../../../../src/core/errors';
 import type { Account, ProviderContext } from '../../../../../src/core/providers/provider';
 import { userIdentityProvider } from '../../../../../src/core/providers/google/userIdentity';
 import { GoogleApis, testContext } from '../../../../emulators/google/googleApis';
 import type { EmulatedUser } from '../../../../emulators/google/googleApis';
-
-async function rejectsWith(
-  promise: Promise<unknown>,
-  code: ErrorCode,
-  ...patterns: RegExp[]
-): Promise<TokenExplorerError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof TokenExplorerError, `not a TokenExplorerError: ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    for (const pattern of patterns) assert.match(error.message, pattern);
-    return error;
-  }
-  assert.fail('expected a rejection');
-}
+import { rejectsWith } from '../../../helpers/assertions';
+import { useTempDir, userAdcContext } from '../../../helpers/fixtures';
 
 describe('google-user provider', () => {
   let apis: GoogleApis;
-  let dir: string;
+  const tmp = useTempDir('user-');
   let user: EmulatedUser;
   let context: ProviderContext;
   const account: Account = { id: 'me', kind: 'google-user', settings: {} };
@@ -40,12 +23,8 @@ describe('google-user provider', () => {
   after(() => apis.stop());
   beforeEach(async () => {
     apis.clearFaults();
-    dir = await mkdtemp(join(tmpdir(), 'user-'));
-    const path = join(dir, 'adc.json');
-    await writeFile(path, user.adcJson);
-    context = testContext({ env: { GOOGLE_APPLICATION_CREDENTIALS: path }, timeoutMs: 400 });
+    context = await userAdcContext(tmp.path, user, 400);
   });
-  afterEach(() => rm(dir, { recursive: true, force: true }));
 
   it("mints the user's own ID token (aud = the OAuth client id), verified by discovery", async () => {
     const minted = await userIdentityProvider.mint(account, { audience: user.clientId }, context);
@@ -85,7 +64,7 @@ describe('google-user provider', () => {
 
   it('service-account ADC is not a user', async () => {
     const sa = await apis.addServiceAccount({ email: 'robot@proj.iam.gserviceaccount.com' });
-    const path = join(dir, 'key.json');
+    const path = join(tmp.path, 'key.json');
     await writeFile(path, sa.keyFile);
     await rejectsWith(
       userIdentityProvider.mint(
@@ -100,7 +79,7 @@ describe('google-user provider', () => {
 
   it('no ADC explains where it looked', async () => {
     await rejectsWith(
-      userIdentityProvider.mint(account, { audience: 'x' }, testContext({ homeDir: dir })),
+      userIdentityProvider.mint(account, { audience: 'x' }, testContext({ homeDir: tmp.path })),
       'no-credentials',
       /GOOGLE_APPLICATION_CREDENTIALS/,
       /gcloud auth application-default login/,
@@ -109,7 +88,7 @@ describe('google-user provider', () => {
 
   it('a revoked login says to sign in again, without the refresh token', async () => {
     const other = apis.addUser({ email: 'linus@example.com' });
-    const path = join(dir, 'other.json');
+    const path = join(tmp.path, 'other.json');
     await writeFile(path, other.adcJson);
     const token = other.refreshToken;
     apis.revokeUser(other.email);

@@ -1,0 +1,348 @@
+import { TokenExplorerError } from '../../errors';
+import { inspectToken } from '../../jwt/inspect';
+import type { ProcessResult } from '../../ports';
+import type { Account, MintedToken, Provider, ProviderContext } from '../provider';
+
+/** Yandex Cloud resource ids: 20 lower-case letters and digits (service accounts start `aje`). */
+const RESOURCE_ID = /^[a-z0-9]{20}$/;
+/** yc profile names as `yc config profile create` takes them; never starting with '-'. */
+const PROFILE = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+/** Lines of yc's error output quoted in a message. */
+const MAX_ERROR_LINES = 4;
+const MAX_ERROR_CHARS = 400;
+const TOKEN_CREATOR_ROLE = 'iam.serviceAccounts.tokenCreator';
+
+/** The settings of a `yandex-cli` account. */
+interface YcSettings {
+  readonly serviceAccountId: string;
+  readonly profile?: string;
+  readonly folderId?: string;
+}
+
+function optionalString(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() ? value.trim() : undefined;
+}
+
+function readSettings(account: Account): YcSettings {
+  const s = account.settings;
+  const profile = optionalString(s.profile);
+  const folderId = optionalString(s.folderId);
+  return {
+    serviceAccountId: optionalString(s.serviceAccountId) ?? '',
+    ...(profile ? { profile } : {}),
+    ...(folderId ? { folderId } : {}),
+  };
+}
+
+/** Problems with a profile name and a folder id, shared by minting and listing. */
+function scopeProblems(profile: string | undefined, folderId: string | undefined): string[] {
+  const problems: string[] = [];
+  if (profile !== undefined && !PROFILE.test(profile)) {
+    problems.push(
+      `The yc profile "${profile}" may hold letters, digits, '_', '.' and '-', and must not start with '-' or '.'.`,
+    );
+  }
+  if (folderId !== undefined && !RESOURCE_ID.test(folderId)) {
+    problems.push(
+      `The folder id "${folderId}" is not a Yandex Cloud id (20 lower-case letters and digits, e.g. b1g...).`,
+    );
+  }
+  return problems;
+}
+
+/**
+ * yc's error, for quoting: its first paragraph from the first `ERROR:` on (warnings before it
+ * are noise), then the request and trace ids it prints for a failed API call (cloud support asks
+ * for them), at most a few lines.
+ */
+function ycError(stderr: string): string {
+  const lines = stderr.split(/\r?\n/).map((line) => line.trimEnd());
+  const error = lines.findIndex((line) => line.startsWith('ERROR:'));
+  const rest = lines.slice(error === -1 ? lines.findIndex((line) => line.trim() !== '') : error);
+  const blank = rest.findIndex((line) => line.trim() === '');
+  const paragraph = blank === -1 ? rest : rest.slice(0, blank);
+  const ids =
+    blank === -1 ? [] : rest.slice(blank).filter((l) => /^client-(request|trace)-id:/.test(l));
+  const kept = [...paragraph, ...ids].slice(0, MAX_ERROR_LINES).join('\n').trim();
+  return kept.length > MAX_ERROR_CHARS ? `${kept.slice(0, MAX_ERROR_CHARS)}…` : kept;
+}
+
+/** A readable command line for messages (yc takes no secret as an argument here). */
+function shown(args: readonly string[]): string {
+  return `yc ${args.join(' ')}`;
+}
+
+async function runYc(
+  context: ProviderContext,
+  ycPath: string,
+  args: readonly string[],
+  signal?: AbortSignal,
+): Promise<ProcessResult> {
+  try {
+    return await context.runner.run(ycPath, args, {
+      timeoutMs: context.timeoutMs,
+      ...(signal ? { signal } : {}),
+    });
+  } catch (error) {
+    if (!(error instanceof TokenExplorerError)) throw error;
+    switch (error.code) {
+      case 'cli-not-found':
+        throw new TokenExplorerError(
+          'cli-not-found',
+          `yc was not found at ${ycPath}. Install the Yandex Cloud CLI or set tokenExplorer.yc.path to its full path.`,
+          { cause: error },
+        );
+      case 'timeout':
+        throw new TokenExplorerError(
+          'timeout',
+          `${shown(args)} did not finish within ${context.timeoutMs / 1000} s and was stopped. Run it in a terminal: yc may be waiting for the network or for a sign-in in the browser (federated accounts).`,
+          { cause: error },
+        );
+      default:
+        throw error;
+    }
+  }
+}
+
+/** How to name the profile in advice: `yc init --profile P`, or plain `yc init` for the active one. */
+function initCommand(profile: string | undefined): string {
+  return profile ? `yc init --profile ${profile}` : 'yc init';
+}
+
+/** The error for a failed yc run, with what to do for the failures users meet most. */
+function failure(
+  result: ProcessResult,
+  args: readonly string[],
+  scope: { profile?: string; serviceAccountId?: string; listing?: boolean },
+): TokenExplorerError {
+  const said = ycError(result.stderr);
+  const how = result.exitCode === null ? 'was stopped' : `failed (exit code ${result.exitCode})`;
+  const head = `${shown(args)} ${how}${said ? `:\n${said}\n` : '. '}`;
+  if (/profile ['"][^'"]*['"] (?:was not found|is not exist|does not exist)/.test(said)) {
+    return new TokenExplorerError(
+      'bad-config',
+      `${head}The yc profile does not exist. Pick one that \`yc config profile list\` shows, or create it with \`yc config profile create NAME\` and \`${initCommand(scope.profile)}\`.`,
+    );
+  }
+  if (
+    /code = Unauthenticated|iam token create failed|no credentials|yc init/i.test(said) &&
+    !said.includes('PermissionDenied')
+  ) {
+    return new TokenExplorerError(
+      'bad-credentials',
+      `${head}yc has no valid sign-in for ${scope.profile ? `the profile "${scope.profile}"` : 'its active profile'}. Run \`${initCommand(scope.profile)}\` in a terminal (or set a service-account key in the profile), then try again.`,
+    );
+  }
+  if (said.includes('code = NotFound')) {
+    return new TokenExplorerError(
+      'bad-config',
+      `${head}${scope.serviceAccountId ? `The service account ${scope.serviceAccountId}` : 'The folder or service account'} does not exist, or is in a cloud the profile cannot see. Check the id with \`yc iam service-account list --folder-id FOLDER_ID\`.`,
+    );
+  }
+  if (said.includes('code = PermissionDenied')) {
+    if (scope.listing) {
+      return new TokenExplorerError(
+        'permission-denied',
+        `${head}Listing service accounts needs a role such as viewer or iam.serviceAccounts.user on the folder; you can still type the service account id yourself.`,
+      );
+    }
+    const target = scope.serviceAccountId ?? 'SERVICE_ACCOUNT_ID';
+    return new TokenExplorerError(
+      'permission-denied',
+      `${head}The account yc signs in with is not allowed to create tokens for the service account ${target}, or that service account does not exist. Check the id, and grant a role that allows creating tokens for the service account, e.g. ${TOKEN_CREATOR_ROLE}: yc iam service-account add-access-binding ${target} --role ${TOKEN_CREATOR_ROLE} --subject userAccount:YOUR_USER_ID (serviceAccount:ID when the profile signs in with a service-account key).`,
+    );
+  }
+  if (/folder/i.test(said) && /not (?:set|specified)/i.test(said)) {
+    return new TokenExplorerError(
+      'bad-config',
+      `${head}Give the folder id in the account settings, or set one in the profile: yc config set folder-id FOLDER_ID.`,
+    );
+  }
+  return new TokenExplorerError(
+    'cli-failed',
+    `${head}Run the same command in a terminal to see the whole output.`,
+  );
+}
+
+/** The global flags that pick a profile and folder, as `--flag=value`. */
+function scopeArgs(profile: string | undefined, folderId: string | undefined): string[] {
+  return [
+    ...(profile ? [`--profile=${profile}`] : []),
+    ...(folderId ? [`--folder-id=${folderId}`] : []),
+  ];
+}
+
+/** The command line of `yc iam create-id-token` for an account and audience. */
+function idTokenArgs(settings: YcSettings, audience: string): string[] {
+  return [
+    'iam',
+    'create-id-token',
+    `--subject-id=${settings.serviceAccountId}`,
+    // Without --audience Yandex sets aud to the service account id.
+    ...(audience ? [`--audience=${audience}`] : []),
+    ...scopeArgs(settings.profile, settings.folderId),
+  ];
+}
+
+/** The token yc printed; its output must be exactly one JWT with an `exp`. */
+function tokenFromOutput(stdout: string, args: readonly string[]): MintedToken {
+  const token = stdout.trim();
+  const notToken = (why: string) =>
+    new TokenExplorerError(
+      'not-a-jwt',
+      `yc printed something that is not a token (${why}). Run ${shown(args)} in a terminal to see what it prints; a proxy or an outdated yc may be the cause (\`yc components update\`).`,
+    );
+  if (!token) throw notToken('nothing on standard output');
+  if (!/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) throw notToken(`${token.length} characters`);
+  const exp = inspectToken(token).times.exp;
+  if (exp === undefined) throw notToken('a JWT without a readable exp claim');
+  return { token, expiresAt: Math.round(exp * 1000) };
+}
+
+/** The yc executable for an account: its own setting, else the machine-scoped one, else PATH. */
+function ycPathFor(account: Account, context: ProviderContext): string {
+  return optionalString(account.settings.ycPath) ?? context.ycPath ?? 'yc';
+}
+
+/**
+ * Mints Yandex Cloud service-account ID tokens with the Yandex Cloud CLI:
+ * `yc iam create-id-token --subject-id SA_ID [--audience AUD]`. Reads the account settings
+ * `serviceAccountId` (required), `profile`, `folderId` and `ycPath`.
+ */
+export const yandexCliProvider: Provider = {
+  kind: 'yandex-cli',
+  label: 'Yandex Cloud: yc CLI',
+
+  async mint(account, request, context) {
+    const problems = yandexCliProvider.validate(account);
+    if (problems.length > 0) {
+      throw new TokenExplorerError(
+        'bad-config',
+        `The account is not set up right: ${problems.join(' ')}`,
+      );
+    }
+    const settings = readSettings(account);
+    const args = idTokenArgs(settings, request.audience.trim());
+    const result = await runYc(context, ycPathFor(account, context), args, request.signal);
+    if (result.exitCode !== 0) {
+      throw failure(result, args, {
+        serviceAccountId: settings.serviceAccountId,
+        ...(settings.profile ? { profile: settings.profile } : {}),
+      });
+    }
+    return tokenFromOutput(result.stdout, args);
+  },
+
+  validate(account) {
+    const problems: string[] = [];
+    const s = account.settings;
+    for (const name of ['ycPath', 'serviceAccountId', 'profile', 'folderId']) {
+      if (s[name] !== undefined && typeof s[name] !== 'string') {
+        problems.push(`"${name}" must be text.`);
+      }
+    }
+    if (problems.length > 0) return problems;
+    const settings = readSettings(account);
+    if (!settings.serviceAccountId) {
+      problems.push('The service account id is required (yc iam service-account list shows it).');
+    } else if (!RESOURCE_ID.test(settings.serviceAccountId)) {
+      problems.push(
+        `The service account id "${settings.serviceAccountId}" is not a Yandex Cloud id (20 lower-case letters and digits, e.g. aje...).`,
+      );
+    }
+    problems.push(...scopeProblems(settings.profile, settings.folderId));
+    return problems;
+  },
+
+  describe(account) {
+    const { serviceAccountId, profile } = readSettings(account);
+    const who = serviceAccountId || 'no service account';
+    return `yc: ${who} (${profile ? `profile ${profile}` : 'active profile'})`;
+  },
+};
+
+/**
+ * The profiles of the Yandex Cloud CLI (`yc config profile list`, one name a line, the active
+ * one followed by `ACTIVE`), for the wizard; undefined when yc is not installed there.
+ */
+export async function ycProfiles(
+  context: ProviderContext,
+  ycPath: string,
+  signal?: AbortSignal,
+): Promise<{ name: string; active: boolean }[] | undefined> {
+  const args = ['config', 'profile', 'list'];
+  let result: ProcessResult;
+  try {
+    result = await runYc(context, ycPath, args, signal);
+  } catch (error) {
+    if (error instanceof TokenExplorerError && error.code === 'cli-not-found') return undefined;
+    throw error;
+  }
+  if (result.exitCode !== 0) throw failure(result, args, {});
+  const profiles: { name: string; active: boolean }[] = [];
+  for (const line of result.stdout.split(/\r?\n/)) {
+    const [name, marker, ...rest] = line.trim().split(/\s+/);
+    if (!name || rest.length > 0 || (marker !== undefined && marker !== 'ACTIVE')) continue;
+    profiles.push({ name, active: marker === 'ACTIVE' });
+  }
+  return profiles;
+}
+
+/** A Yandex Cloud service account as the wizard lists it. */
+export interface YcServiceAccount {
+  id: string;
+  name: string;
+  folderId?: string;
+  description?: string;
+}
+
+function parseJson(result: ProcessResult, args: readonly string[]): unknown {
+  try {
+    return JSON.parse(result.stdout);
+  } catch {
+    throw new TokenExplorerError(
+      'bad-response',
+      `${shown(args)} did not print JSON. Run it in a terminal to see what it prints.`,
+    );
+  }
+}
+
+/**
+ * The service accounts of a folder (`yc iam service-account list --format json`; the folder of
+ * the profile when none is given), sorted by name. yc prints snake_case keys (`folder_id`); the
+ * camelCase of the REST API (`folderId`) is accepted too.
+ */
+export async function ycListServiceAccounts(
+  context: ProviderContext,
+  ycPath: string,
+  options: { folderId?: string; profile?: string },
+  signal?: AbortSignal,
+): Promise<YcServiceAccount[]> {
+  const folderId = optionalString(options.folderId);
+  const profile = optionalString(options.profile);
+  const problems = scopeProblems(profile, folderId);
+  if (problems.length > 0) throw new TokenExplorerError('bad-config', problems.join(' '));
+  const args = ['iam', 'service-account', 'list', ...scopeArgs(profile, folderId), '--format=json'];
+  const result = await runYc(context, ycPath, args, signal);
+  if (result.exitCode !== 0) {
+    throw failure(result, args, { listing: true, ...(profile ? { profile } : {}) });
+  }
+  const rows = parseJson(result, args);
+  if (!Array.isArray(rows)) {
+    throw new TokenExplorerError('bad-response', `${shown(args)} did not print a list.`);
+  }
+  const accounts: YcServiceAccount[] = [];
+  for (const row of rows as (Record<string, unknown> | null)[]) {
+    const id = optionalString(row?.id);
+    if (!row || !id) continue;
+    const rowFolder = optionalString(row.folder_id) ?? optionalString(row.folderId);
+    const description = optionalString(row.description);
+    accounts.push({
+      id,
+      name: optionalString(row.name) ?? id,
+      ...(rowFolder ? { folderId: rowFolder } : {}),
+      ...(description ? { description } : {}),
+    });
+  }
+  return accounts.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+}

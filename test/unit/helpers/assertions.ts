@@ -1,0 +1,39 @@
+import * as assert from 'node:assert/strict';
+import { createLocalJWKSet, jwtVerify } from 'jose';
+import type { JSONWebKeySet, JWTVerifyResult } from 'jose';
+import { TokenExplorerError } from '../../../src/core/errors';
+import type { ErrorCode } from '../../../src/core/errors';
+
+/**
+ * Asserts that a promise rejects with a TokenExplorerError of this code whose message matches every
+ * pattern, and returns the error for further checks.
+ */
+export async function rejectsWith(
+  promise: Promise<unknown>,
+  code: ErrorCode,
+  ...patterns: RegExp[]
+): Promise<TokenExplorerError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof TokenExplorerError, `not a TokenExplorerError: ${String(error)}`);
+    assert.equal(error.code, code, error.message);
+    for (const pattern of patterns) assert.match(error.message, pattern);
+    return error;
+  }
+  assert.fail(`expected a ${code} error`);
+}
+
+/** Verifies an ID token as a relying party would: Google's issuer, this audience, these keys. */
+export function verifyGoogleIdToken(
+  token: string,
+  jwks: JSONWebKeySet,
+  audience: string,
+  algorithms?: string[],
+): Promise<JWTVerifyResult> {
+  return jwtVerify(token, createLocalJWKSet(jwks), {
+    issuer: 'https://accounts.google.com',
+    audience,
+    ...(algorithms ? { algorithms } : {}),
+  });
+}
