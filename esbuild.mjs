@@ -41,8 +41,9 @@ const builds = [
   },
   {
     ...common,
-    entryPoints: ['src/extension/yamlBundle.ts'],
-    outfile: 'dist/yaml.js',
+    entryPoints: ['src/extension/lazy.ts'],
+    outfile: 'dist/lazy.js',
+    external: ['vscode'],
     platform: 'node',
     format: 'cjs',
     target: 'node20',

@@ -30,7 +30,7 @@ export class TokenService {
   private latestIssued: IssuedToken | undefined;
 
   constructor(
-    private readonly providers: ReadonlyMap<ProviderKind, Provider>,
+    private readonly providers: Pick<ReadonlyMap<ProviderKind, Provider>, 'get'>,
     private readonly cache: TokenCache,
     private readonly context: () => ProviderContext,
   ) {}

@@ -5,14 +5,13 @@ import { nodeEnvironment } from '../core/node/environment';
 import { nodeFileReader } from '../core/node/fileReader';
 import { nodeProcessRunner } from '../core/node/processRunner';
 import { systemClock } from '../core/ports';
-import type { ProviderContext } from '../core/providers/provider';
-import { createProviders } from '../core/providers/registry';
+import type { Provider, ProviderContext, ProviderKind } from '../core/providers/provider';
 import { TokenService } from '../core/tokenService';
 import type { InspectorState } from '../shared/protocol';
 import { AccountsStore } from './adapters/accountsStore';
 import { channelLogger } from './adapters/logger';
 import { vscodeSecretStore } from './adapters/secretStore';
-import { parseYaml } from './adapters/yaml';
+import { lazy } from './adapters/lazy';
 import { SETTINGS_SECTION, readSettings } from './adapters/settings';
 import { CommandId, registerCommands } from './commands';
 import { pickKey } from './commands/pickKey';
@@ -66,7 +65,7 @@ export function activate(context: vscode.ExtensionContext): TokenExplorerApi {
     get kubectlPath() {
       return settings().kubectlPath;
     },
-    parseYaml,
+    parseYaml: (text) => lazy().parseYaml(text),
     get workspaceTrusted() {
       return vscode.workspace.isTrusted;
     },
@@ -95,14 +94,18 @@ export function activate(context: vscode.ExtensionContext): TokenExplorerApi {
     .restore()
     .catch((error: unknown) => logger.warn(`Imported tokens: ${String(error)}`));
   const cache = new TokenCache(systemClock);
-  const providers = createProviders(() => localIssuer.running());
-  const tokens = new TokenService(providers, cache, () => providerContext);
+  let providers: ReadonlyMap<ProviderKind, Provider> | undefined;
+  const providerMap = {
+    get: (kind: ProviderKind) =>
+      (providers ??= lazy().createProviders(() => localIssuer.running())).get(kind),
+  };
+  const tokens = new TokenService(providerMap, cache, () => providerContext);
   const store = new AccountsStore(secrets, context.globalState);
   const tree = new AccountsTree(store, tokens, (account) =>
     tokens.provider(account.kind).describe(account),
   );
   const statusBar = new TokenStatusBar(tokens, store);
-  const sources = new SourcesTree(imported, localIssuer, parseYaml);
+  const sources = new SourcesTree(imported, localIssuer, (text) => lazy().parseYaml(text));
   const codeLens = new JwtCodeLensProvider(settings);
   const cacheSubscription = cache.onDidChange(() => {
     tree.refresh();
@@ -144,7 +147,7 @@ export function activate(context: vscode.ExtensionContext): TokenExplorerApi {
     showLog: () => channel.show(),
     imported,
     localIssuer,
-    parseYaml,
+    parseYaml: (text) => lazy().parseYaml(text),
   });
   logger.info(`Token Explorer activated; commands: ${Object.values(CommandId).length}`);
   return {

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { errorMessage } from '../core/errors';
-import { DEFAULT_TEMPLATE, LocalIssuer, parseTemplate } from '../core/localIssuer/issuer';
+import type { LocalIssuer } from '../core/localIssuer/issuer';
+import { lazy } from './adapters/lazy';
 import type { Clock, Logger, SecretStore } from '../core/ports';
 import type { Settings } from './adapters/settings';
 
@@ -32,7 +33,7 @@ export class LocalIssuerController implements vscode.Disposable {
   async start(): Promise<string> {
     const { localIssuerAlgorithm, localIssuerPort } = this.settings();
     if (this.issuer?.running) return this.issuer.start(localIssuerPort);
-    this.issuer ??= await LocalIssuer.load(this.secrets, { alg: localIssuerAlgorithm });
+    this.issuer ??= await lazy().LocalIssuer.load(this.secrets, { alg: localIssuerAlgorithm });
     const url = await this.issuer.start(localIssuerPort);
     this.logger.info(`Local issuer started at ${url}`);
     this.announce(true);
@@ -53,7 +54,7 @@ export class LocalIssuerController implements vscode.Disposable {
       await vscode.workspace.fs.stat(uri);
     } catch {
       await vscode.workspace.fs.createDirectory(this.storage);
-      await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(DEFAULT_TEMPLATE));
+      await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(lazy().DEFAULT_TEMPLATE));
     }
     return uri;
   }
@@ -66,7 +67,7 @@ export class LocalIssuerController implements vscode.Disposable {
     const text = open
       ? open.getText()
       : new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-    const template = parseTemplate(text);
+    const template = lazy().parseTemplate(text);
     const issuer = this.running();
     if (!issuer) throw new Error('The local issuer stopped while minting: start it again.');
     const token = await issuer.mint(template, this.clock);

@@ -1,7 +1,7 @@
 import { TokenExplorerError } from '../../errors';
 import { extractToken } from '../../jwt/extract';
 import { findJwts } from '../../jwt/find';
-import { inspectToken } from '../../jwt/inspect';
+import { peekToken } from '../../jwt/peek';
 import type { ProcessResult } from '../../ports';
 import type { Account, MintedToken, Provider, ProviderContext } from '../provider';
 
@@ -170,7 +170,7 @@ function tokenFromOutput(stdout: string, settings: CommandSettings): string {
 
 /** A signed JWT with an `exp`, as the token cache needs it. */
 function checkedToken(token: string, command: readonly string[]): MintedToken & { aud: string[] } {
-  const inspection = inspectToken(token);
+  const inspection = peekToken(token);
   if (inspection.kind !== 'jws' || inspection.problems.length > 0 || !inspection.payload) {
     throw new TokenExplorerError(
       'not-a-jwt',

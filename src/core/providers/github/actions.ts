@@ -1,5 +1,5 @@
 import { TokenExplorerError } from '../../errors';
-import { inspectToken } from '../../jwt/inspect';
+import { peekToken } from '../../jwt/peek';
 import type { Environment } from '../../ports';
 import type { MintedToken, Provider, ProviderContext } from '../provider';
 
@@ -138,7 +138,7 @@ function tokenFromAnswer(text: string, service: string): MintedToken {
     );
   }
   const token = value.trim();
-  const exp = inspectToken(token).times.exp;
+  const exp = peekToken(token).times.exp;
   if (exp === undefined) {
     throw new TokenExplorerError(
       'bad-response',

@@ -1,11 +1,13 @@
 import { TokenExplorerError } from '../../errors';
-import { detectIssuerFamily } from '../../jwt/claims';
+import { detectIssuerFamily } from '../../jwt/family';
 import { extractToken } from '../../jwt/extract';
 import { findJwts } from '../../jwt/find';
-import { inspectToken } from '../../jwt/inspect';
-import type { Inspection } from '../../jwt/types';
+import { peekToken } from '../../jwt/peek';
 import type { Environment } from '../../ports';
 import type { Account, MintedToken, Provider, ProviderContext } from '../provider';
+
+/** A decoded token as readToken returns it. */
+type PeekedToken = ReturnType<typeof peekToken>;
 
 const DEFAULT_INSTANCE = 'https://gitlab.com';
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -89,7 +91,7 @@ async function readSource(source: TokenSource, context: ProviderContext): Promis
 }
 
 /** The token in the variable or file; never quoted in a message. */
-function readToken(text: string, source: TokenSource): Inspection {
+function readToken(text: string, source: TokenSource): PeekedToken {
   let token: string;
   try {
     token = extractToken(text).token;
@@ -101,7 +103,7 @@ function readToken(text: string, source: TokenSource): Inspection {
       { cause: error },
     );
   }
-  const inspection = inspectToken(token);
+  const inspection = peekToken(token);
   if (inspection.kind !== 'jws' || inspection.problems.length > 0 || !inspection.payload) {
     throw new TokenExplorerError(
       'not-a-jwt',
@@ -231,7 +233,7 @@ export function gitlabEnvironmentTokens(
     if (!value || findJwts(value, 1)[0]?.token !== value) continue;
     let payload: Readonly<Record<string, unknown>> | undefined;
     try {
-      payload = inspectToken(value).payload;
+      payload = peekToken(value).payload;
     } catch {
       // Not decodable: not a token this scan is after.
       continue;

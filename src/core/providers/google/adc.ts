@@ -4,7 +4,7 @@ import type { CryptoKey } from 'jose';
 import { TokenExplorerError } from '../../errors';
 import { httpFailure, postForm, postJson } from '../../http';
 import { decodeCompact } from '../../jwt/decode';
-import { inspectToken } from '../../jwt/inspect';
+import { peekToken } from '../../jwt/peek';
 import type { Environment } from '../../ports';
 import type { MintedToken, ProviderContext } from '../provider';
 import { metadataAccessToken, probeMetadataServer } from './metadata';
@@ -482,7 +482,7 @@ function expiresAtFrom(body: Json, nowMs: number): number {
 export function mintedToken(token: string, from: string): MintedToken {
   let exp: number | undefined;
   try {
-    exp = inspectToken(token).times.exp;
+    exp = peekToken(token).times.exp;
   } catch {
     exp = undefined;
   }

@@ -1,6 +1,6 @@
 import { TokenExplorerError } from '../../errors';
 import { networkStep, reasonsByCode } from '../../http';
-import { inspectToken } from '../../jwt/inspect';
+import { peekToken } from '../../jwt/peek';
 import type { Account, MintedToken, Provider, ProviderContext } from '../provider';
 import { EMAIL, assertSettingsValid } from './settings';
 
@@ -188,7 +188,7 @@ function tokenFromBody(text: string, url: string): MintedToken {
       `The metadata server at ${url} answered something that is not a JWT (${text.length} characters). Check the endpoint setting.`,
     );
   }
-  const exp = inspectToken(token).times.exp;
+  const exp = peekToken(token).times.exp;
   if (exp === undefined) {
     throw new TokenExplorerError(
       'bad-response',

@@ -3,7 +3,7 @@ import type { ClientRequest, IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { TokenExplorerError, errorMessage } from '../../errors';
 import type { HttpFailure } from '../../http';
-import { inspectToken } from '../../jwt/inspect';
+import { peekToken } from '../../jwt/peek';
 import type { ProcessResult } from '../../ports';
 import type { Account, MintRequest, MintedToken, Provider, ProviderContext } from '../provider';
 import type { KubeCredentials, ResolvedKubeContext } from './kubeconfig';
@@ -133,7 +133,7 @@ function mintedToken(token: string, expirationTimestamp: unknown, from: string):
       `${from} returned something that is not a JWT (${token.length} characters).`,
     );
   }
-  const exp = inspectToken(token).times.exp;
+  const exp = peekToken(token).times.exp;
   if (exp !== undefined) return { token, expiresAt: Math.round(exp * 1000) };
   const stamp = typeof expirationTimestamp === 'string' ? Date.parse(expirationTimestamp) : NaN;
   if (Number.isNaN(stamp)) {

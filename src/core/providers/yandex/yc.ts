@@ -1,5 +1,5 @@
 import { TokenExplorerError } from '../../errors';
-import { inspectToken } from '../../jwt/inspect';
+import { peekToken } from '../../jwt/peek';
 import type { ProcessResult } from '../../ports';
 import type { Account, MintedToken, Provider, ProviderContext } from '../provider';
 
@@ -194,7 +194,7 @@ function tokenFromOutput(stdout: string, args: readonly string[]): MintedToken {
     );
   if (!token) throw notToken('nothing on standard output');
   if (!/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) throw notToken(`${token.length} characters`);
-  const exp = inspectToken(token).times.exp;
+  const exp = peekToken(token).times.exp;
   if (exp === undefined) throw notToken('a JWT without a readable exp claim');
   return { token, expiresAt: Math.round(exp * 1000) };
 }

@@ -1,0 +1,69 @@
+/** The token sources whose claims the catalogue explains in their own terms. */
+export type IssuerFamily = 'google' | 'gitlab' | 'github' | 'yandex' | 'kubernetes';
+
+const GOOGLE_ASSERTION_AUDIENCE = 'https://oauth2.googleapis.com/token';
+const YANDEX_HOSTS = [
+  'auth.yandex.cloud',
+  'auth.cloud.yandex.com',
+  'auth.cloud.yandex.ru',
+  'iam.api.cloud.yandex.net',
+];
+
+/**
+ * Guesses which token source issued a payload, to explain its claims in that source's terms.
+ *
+ * By issuer first: accounts.google.com (with or without https) is google,
+ * token.actions.githubusercontent.com github, gitlab.com gitlab, the Yandex Cloud auth and IAM
+ * hosts yandex, kubernetes.default.svc... or the legacy "kubernetes/serviceaccount" kubernetes.
+ * Then by content: a `kubernetes.io` claim or a system:serviceaccount subject is kubernetes,
+ * `project_path` or `pipeline_id` gitlab (self-managed instances), a `repository` with a
+ * `workflow_ref` github (GitHub Enterprise Server), and the audience of a key-signed assertion
+ * sent to Google's or Yandex's token endpoint google or yandex.
+ */
+export function detectIssuerFamily(
+  payload: Readonly<Record<string, unknown>>,
+): IssuerFamily | undefined {
+  const iss = own(payload, 'iss');
+  if (typeof iss === 'string') {
+    const host = hostOf(iss.trim());
+    if (host === 'accounts.google.com') return 'google';
+    if (host === 'token.actions.githubusercontent.com') return 'github';
+    if (host === 'gitlab.com') return 'gitlab';
+    if (YANDEX_HOSTS.some((name) => host === name || host.endsWith(`.${name}`))) return 'yandex';
+    if (host.startsWith('kubernetes.default.svc') || iss === 'kubernetes/serviceaccount') {
+      return 'kubernetes';
+    }
+  }
+  const sub = own(payload, 'sub');
+  if (
+    Object.hasOwn(payload, 'kubernetes.io') ||
+    (typeof sub === 'string' && sub.startsWith('system:serviceaccount:'))
+  ) {
+    return 'kubernetes';
+  }
+  if (Object.hasOwn(payload, 'project_path') || Object.hasOwn(payload, 'pipeline_id')) {
+    return 'gitlab';
+  }
+  if (Object.hasOwn(payload, 'repository') && Object.hasOwn(payload, 'workflow_ref')) {
+    return 'github';
+  }
+  const audiences = [own(payload, 'aud')].flat().filter((aud) => typeof aud === 'string');
+  if (audiences.includes(GOOGLE_ASSERTION_AUDIENCE)) return 'google';
+  if (audiences.some((aud) => YANDEX_HOSTS.includes(hostOf(aud)))) return 'yandex';
+  return undefined;
+}
+
+/** Lower-case host of an issuer or audience, also when it lacks a scheme; '' when unparsable. */
+function hostOf(text: string): string {
+  const url = /^[a-z][a-z\d+.-]*:\/\//i.test(text) ? text : `https://${text}`;
+  try {
+    return new URL(url).hostname.toLowerCase();
+  } catch {
+    return '';
+  }
+}
+
+/** A property of the object itself, never one inherited from its prototype. */
+export function own(obj: Readonly<Record<string, unknown>>, name: string): unknown {
+  return Object.hasOwn(obj, name) ? obj[name] : undefined;
+}

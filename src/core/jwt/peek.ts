@@ -1,0 +1,15 @@
+import type { Decoded } from './decode';
+import { decodeCompact } from './decode';
+import { readTimes } from './time';
+import type { TokenTimes } from './types';
+
+/**
+ * Decodes a token and reads its time claims, without the claims catalogue: what providers need
+ * to check a minted token and learn its `exp` (the inspector uses inspectToken instead).
+ */
+export function peekToken(
+  token: string,
+): Decoded & { readonly token: string; readonly times: TokenTimes } {
+  const decoded = decodeCompact(token);
+  return { ...decoded, token, times: decoded.payload ? readTimes(decoded.payload).times : {} };
+}
