@@ -364,6 +364,24 @@ export function readServiceAccountKey(
   };
 }
 
+// Importing an RSA key costs as much as signing with it: keep the last few imported keys (in
+// memory only, keyed by the PEM that SecretStorage or the key file already holds).
+const importedKeys = new Map<string, Promise<CryptoKey>>();
+const MAX_IMPORTED_KEYS = 8;
+
+function importedKey(pem: string): Promise<CryptoKey> {
+  let key = importedKeys.get(pem);
+  if (!key) {
+    key = importPKCS8(pem, 'RS256');
+    key.catch(() => importedKeys.delete(pem));
+    if (importedKeys.size >= MAX_IMPORTED_KEYS) {
+      importedKeys.delete(importedKeys.keys().next().value as string);
+    }
+    importedKeys.set(pem, key);
+  }
+  return key;
+}
+
 /**
  * Signs a jwt-bearer assertion for a service-account key: header `{alg: RS256, typ: JWT, kid}`,
  * claims `{iss, aud: token_uri, iat, exp: iat + 3600}` plus `claims` (`target_audience` or
@@ -377,7 +395,7 @@ export async function signServiceAccountAssertion(
 ): Promise<string> {
   let privateKey: CryptoKey;
   try {
-    privateKey = await importPKCS8(key.privateKey, 'RS256');
+    privateKey = await importedKey(key.privateKey);
   } catch (error) {
     throw new TokenExplorerError(
       'bad-credentials',
