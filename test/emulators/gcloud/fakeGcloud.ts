@@ -1,10 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import { exportJWK, generateKeyPair } from 'jose';
 import type { CryptoKey, JWK } from 'jose';
+import { makeFakeCli } from '../fakeCli';
 
 /** An account gcloud holds credentials for (`gcloud auth list`). */
 export interface FakeGcloudAccount {
@@ -72,79 +69,29 @@ export interface FakeGcloud {
 }
 
 /**
- * Finds gcloud.mjs in the repository: esbuild bundles this helper into out/ (or elsewhere), so
- * it looks upwards from both the bundle and the working folder.
- */
-function findScript(): string {
-  const relative = join('test', 'emulators', 'gcloud', 'gcloud.mjs');
-  for (const start of [__dirname, process.cwd()]) {
-    for (let dir = start; ; dir = dirname(dir)) {
-      const candidate = join(dir, relative);
-      if (existsSync(candidate)) return candidate;
-      if (dirname(dir) === dir) break;
-    }
-  }
-  throw new Error(`fakeGcloud: ${relative} not found above ${__dirname} or ${process.cwd()}`);
-}
-
-/** A POSIX shell or Windows batch wrapper that runs gcloud.mjs with this fake's state. */
-function wrapper(script: string, statePath: string, logPath: string): string {
-  // process.execPath is Electron inside the VS Code extension host; make it behave as node.
-  if (process.platform === 'win32') {
-    return [
-      '@echo off',
-      'set ELECTRON_RUN_AS_NODE=1',
-      `set "FAKE_GCLOUD_STATE=${statePath}"`,
-      `set "FAKE_GCLOUD_LOG=${logPath}"`,
-      `"${process.execPath}" "${script}" %*`,
-      '',
-    ].join('\r\n');
-  }
-  const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-  return [
-    '#!/bin/sh',
-    `ELECTRON_RUN_AS_NODE=1 FAKE_GCLOUD_STATE=${q(statePath)} FAKE_GCLOUD_LOG=${q(logPath)} \\`,
-    `  exec ${q(process.execPath)} ${q(script)} "$@"`,
-    '',
-  ].join('\n');
-}
-
-/**
  * Writes a fake gcloud's state (with a fresh RS256 signing key) to a temp folder, and a wrapper
  * executable that runs test/emulators/gcloud/gcloud.mjs with it. Point `gcloudPath` (or the
  * `tokenExplorer.gcloud.path` setting) at `path`.
  */
 export async function makeFakeGcloud(setup: FakeGcloudSetup): Promise<FakeGcloud> {
-  const dir = await mkdtemp(join(tmpdir(), 'fake-gcloud-'));
-  const statePath = join(dir, 'state.json');
-  const logPath = join(dir, 'calls.jsonl');
-  const path = join(dir, process.platform === 'win32' ? 'gcloud.cmd' : 'gcloud');
   const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
   const kid = randomBytes(20).toString('hex');
   const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: 'RS256' };
   const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
-  let state: FakeGcloudState = { ...setup, signingKey: { kid, privateJwk } };
-  const save = () => writeFile(statePath, JSON.stringify(state, null, 2));
-  await save();
-  await writeFile(logPath, '');
-  await writeFile(path, wrapper(findScript(), statePath, logPath));
-  await chmod(path, 0o755);
+  const { path, statePath, update, calls, cleanup } = await makeFakeCli<FakeGcloudState>({
+    name: 'gcloud',
+    script: 'gcloud/gcloud.mjs',
+    stateEnv: 'FAKE_GCLOUD_STATE',
+    logEnv: 'FAKE_GCLOUD_LOG',
+    state: { ...setup, signingKey: { kid, privateJwk } },
+  });
   return {
     path,
     statePath,
     jwks: { keys: [publicJwk] },
     verifyKey: publicKey,
-    async update(changes) {
-      state = { ...state, ...changes };
-      await save();
-    },
-    async calls() {
-      const text = await readFile(logPath, 'utf8');
-      return text
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => JSON.parse(line) as string[]);
-    },
-    cleanup: () => rm(dir, { recursive: true, force: true }),
+    update,
+    calls,
+    cleanup,
   };
 }

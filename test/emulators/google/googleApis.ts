@@ -11,7 +11,7 @@ import {
   generateKeyPair,
 } from 'jose';
 import type { CryptoKey, JWK, JWTPayload } from 'jose';
-import type { Clock, Fetch, ProcessRunner, SecretStore } from '../../../src/core/ports';
+import type { Clock, Fetch, Logger, ProcessRunner, SecretStore } from '../../../src/core/ports';
 import type { ProviderContext } from '../../../src/core/providers/provider';
 import { HttpEmulator } from '../httpServer';
 
@@ -740,6 +740,8 @@ export function testContext(
     fetch?: Fetch;
     runner?: ProcessRunner;
     secrets?: SecretStore;
+    files?: ProviderContext['files'];
+    logger?: Logger;
     timeoutMs?: number;
     platform?: NodeJS.Platform;
   } = {},
@@ -755,7 +757,7 @@ export function testContext(
       run: () => Promise.reject(new Error('no process runner in this test')),
     },
     secrets: options.secrets ?? new MemorySecrets(),
-    files: {
+    files: options.files ?? {
       readText: async (path) => {
         try {
           return await readFile(path, 'utf8');
@@ -770,7 +772,11 @@ export function testContext(
       homeDir: options.homeDir ?? '/nonexistent-home',
       platform: options.platform ?? 'linux',
     },
-    logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
+    logger: options.logger ?? {
+      info: () => undefined,
+      warn: () => undefined,
+      error: () => undefined,
+    },
     timeoutMs: options.timeoutMs ?? 3000,
   };
 }

@@ -1,10 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import { exportJWK, generateKeyPair } from 'jose';
 import type { JWK } from 'jose';
+import { makeFakeCli } from '../fakeCli';
 
 /** A yc configuration profile (`~/.config/yandex-cloud/config.yaml`), without its secrets. */
 export interface FakeYcProfile {
@@ -76,80 +73,23 @@ export interface FakeYc {
 }
 
 /**
- * Finds yc.mjs in the repository: esbuild bundles this helper into out/ (or elsewhere), so it
- * looks upwards from both the bundle and the working folder.
- */
-function findScript(): string {
-  const relative = join('test', 'emulators', 'yc', 'yc.mjs');
-  for (const start of [__dirname, process.cwd()]) {
-    for (let dir = start; ; dir = dirname(dir)) {
-      const candidate = join(dir, relative);
-      if (existsSync(candidate)) return candidate;
-      if (dirname(dir) === dir) break;
-    }
-  }
-  throw new Error(`fakeYc: ${relative} not found above ${__dirname} or ${process.cwd()}`);
-}
-
-/** A POSIX shell or Windows batch wrapper that runs yc.mjs with this fake's state. */
-function wrapper(script: string, statePath: string, logPath: string): string {
-  // process.execPath is Electron inside the VS Code extension host; make it behave as node.
-  if (process.platform === 'win32') {
-    return [
-      '@echo off',
-      'set ELECTRON_RUN_AS_NODE=1',
-      `set "FAKE_YC_STATE=${statePath}"`,
-      `set "FAKE_YC_LOG=${logPath}"`,
-      `"${process.execPath}" "${script}" %*`,
-      '',
-    ].join('\r\n');
-  }
-  const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-  return [
-    '#!/bin/sh',
-    `ELECTRON_RUN_AS_NODE=1 FAKE_YC_STATE=${q(statePath)} FAKE_YC_LOG=${q(logPath)} \\`,
-    `  exec ${q(process.execPath)} ${q(script)} "$@"`,
-    '',
-  ].join('\n');
-}
-
-/**
  * Writes a fake yc's state (with a fresh signing key, RS256 unless the setup says PS256) to a
  * temp folder, and a wrapper executable that runs test/emulators/yc/yc.mjs with it. Point
  * `ycPath` (or the `tokenExplorer.yc.path` setting) at `path`.
  */
 export async function makeFakeYc(setup: FakeYcSetup): Promise<FakeYc> {
   const algorithm = setup.algorithm ?? 'RS256';
-  const dir = await mkdtemp(join(tmpdir(), 'fake-yc-'));
-  const statePath = join(dir, 'state.json');
-  const logPath = join(dir, 'calls.jsonl');
-  const path = join(dir, process.platform === 'win32' ? 'yc.cmd' : 'yc');
   const { privateKey, publicKey } = await generateKeyPair(algorithm, { extractable: true });
   // Yandex key ids look like resource ids.
   const kid = `aje${randomBytes(9).toString('hex').slice(0, 17)}`;
   const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: algorithm };
   const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: algorithm, use: 'sig' };
-  let state: FakeYcState = { ...setup, signingKey: { kid, alg: algorithm, privateJwk } };
-  const save = () => writeFile(statePath, JSON.stringify(state, null, 2));
-  await save();
-  await writeFile(logPath, '');
-  await writeFile(path, wrapper(findScript(), statePath, logPath));
-  await chmod(path, 0o755);
-  return {
-    path,
-    statePath,
-    jwks: { keys: [publicJwk] },
-    async update(changes) {
-      state = { ...state, ...changes };
-      await save();
-    },
-    async calls() {
-      const text = await readFile(logPath, 'utf8');
-      return text
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => JSON.parse(line) as string[]);
-    },
-    cleanup: () => rm(dir, { recursive: true, force: true }),
-  };
+  const { path, statePath, update, calls, cleanup } = await makeFakeCli<FakeYcState>({
+    name: 'yc',
+    script: 'yc/yc.mjs',
+    stateEnv: 'FAKE_YC_STATE',
+    logEnv: 'FAKE_YC_LOG',
+    state: { ...setup, signingKey: { kid, alg: algorithm, privateJwk } },
+  });
+  return { path, statePath, jwks: { keys: [publicJwk] }, update, calls, cleanup };
 }

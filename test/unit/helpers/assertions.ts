@@ -3,6 +3,10 @@ import { createLocalJWKSet, jwtVerify } from 'jose';
 import type { JSONWebKeySet, JWTVerifyResult } from 'jose';
 import { TokenExplorerError } from '../../../src/core/errors';
 import type { ErrorCode } from '../../../src/core/errors';
+import { JwksCache } from '../../../src/core/jwt/jwks';
+import type { Inspection } from '../../../src/core/jwt/types';
+import { verifySignature } from '../../../src/core/jwt/verify';
+import type { VerifyOutcome } from '../../../src/core/jwt/verifyTypes';
 
 /**
  * Asserts that a promise rejects with a TokenExplorerError of this code whose message matches every
@@ -35,5 +39,22 @@ export function verifyGoogleIdToken(
     issuer: 'https://accounts.google.com',
     audience,
     ...(algorithms ? { algorithms } : {}),
+  });
+}
+
+/** Verifies a token as the inspector does, fetching the keys of `issuer` from `jwksUrl`. */
+export function verifyThroughIssuer(
+  inspection: Inspection,
+  issuer: string,
+  jwksUrl: string,
+): Promise<VerifyOutcome> {
+  return verifySignature(inspection, {
+    keySource: { kind: 'issuer' },
+    jwks: new JwksCache(
+      fetch,
+      { now: Date.now },
+      { timeoutMs: 1000, jwksOverrides: () => ({ [issuer]: jwksUrl }) },
+    ),
+    allowNetwork: true,
   });
 }

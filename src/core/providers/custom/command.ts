@@ -3,12 +3,12 @@ import { extractToken } from '../../jwt/extract';
 import { findJwts } from '../../jwt/find';
 import { peekToken } from '../../jwt/peek';
 import type { ProcessResult } from '../../ports';
+import { excerpt, runCli } from '../cli';
 import type { Account, MintedToken, Provider, ProviderContext } from '../provider';
 
 const PLACEHOLDER = '{audience}';
-/** Lines and characters of the command's error output quoted in a message. */
+/** Lines of the command's error output quoted in a message. */
 const MAX_ERROR_LINES = 5;
-const MAX_ERROR_CHARS = 400;
 const MAX_TIMEOUT_SECONDS = 600;
 const FIELD_PATH = /^[^.[\]]+(?:\[\d+\])*(?:\.[^.[\]]+(?:\[\d+\])*)*$/;
 
@@ -44,43 +44,31 @@ function shown(command: readonly string[]): string {
 function stderrExcerpt(stderr: string): string {
   let text = stderr;
   for (const { token } of findJwts(stderr)) text = text.split(token).join('[token removed]');
-  const kept = text
-    .split(/\r?\n/)
-    .map((line) => line.trim())
-    .filter((line) => line !== '')
-    .slice(0, MAX_ERROR_LINES)
-    .join('\n');
-  return kept.length > MAX_ERROR_CHARS ? `${kept.slice(0, MAX_ERROR_CHARS)}…` : kept;
+  return excerpt(
+    text.split(/\r?\n/).map((line) => line.trim()),
+    MAX_ERROR_LINES,
+  );
 }
 
-async function run(
+function run(
   context: ProviderContext,
   command: readonly string[],
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<ProcessResult> {
   const [file = '', ...args] = command;
-  try {
-    return await context.runner.run(file, args, { timeoutMs, ...(signal ? { signal } : {}) });
-  } catch (error) {
-    if (!(error instanceof TokenExplorerError)) throw error;
-    switch (error.code) {
-      case 'cli-not-found':
-        throw new TokenExplorerError(
-          'cli-not-found',
-          `Custom command: ${error.message} No shell is used, so shell built-ins, aliases and pipes do not work; give the executable's full path as the first element of "command".`,
-          { cause: error },
-        );
-      case 'timeout':
-        throw new TokenExplorerError(
-          'timeout',
-          `The custom command ${file} did not finish within ${timeoutMs / 1000} s and was stopped. Run it in a terminal to see whether it waits for input (a sign-in prompt) or the network, or raise "timeoutSeconds".`,
-          { cause: error },
-        );
-      default:
-        throw error;
-    }
-  }
+  return runCli(
+    context.runner,
+    file,
+    args,
+    { timeoutMs, signal },
+    {
+      notFound: (error) =>
+        `Custom command: ${error.message} No shell is used, so shell built-ins, aliases and pipes do not work; give the executable's full path as the first element of "command".`,
+      timeout: (seconds) =>
+        `The custom command ${file} did not finish within ${seconds} s and was stopped. Run it in a terminal to see whether it waits for input (a sign-in prompt) or the network, or raise "timeoutSeconds".`,
+    },
+  );
 }
 
 /** Follows a dotted path (`data.id_token`, `tokens[0].value`) into parsed JSON. */

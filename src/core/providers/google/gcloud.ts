@@ -1,14 +1,11 @@
 import { TokenExplorerError } from '../../errors';
-import { peekToken } from '../../jwt/peek';
 import type { ProcessResult } from '../../ports';
+import { errorLines, excerpt, failureHead, jsonFromStdout, runCli, tokenFromStdout } from '../cli';
 import type { Account, MintedToken, Provider, ProviderContext } from '../provider';
 import { EMAIL, assertSettingsValid } from './settings';
 
 /** gcloud configuration names: lower-case letters, digits and hyphens, starting with a letter. */
 const CONFIGURATION = /^[a-z][-a-z0-9]*$/;
-/** Lines of gcloud's error output quoted in a message. */
-const MAX_ERROR_LINES = 4;
-const MAX_ERROR_CHARS = 400;
 const OPENID_ROLE = 'roles/iam.serviceAccountOpenIdTokenCreator';
 
 /** The settings of a `google-gcloud` account. */
@@ -44,20 +41,11 @@ function targetOf(chain: string): string {
   return chain.split(',').at(-1) ?? chain;
 }
 
-/**
- * gcloud's error, for quoting: the lines from the first `ERROR:` on (warnings before it are
- * noise), at most a few, blank lines dropped.
- */
+/** gcloud's error, for quoting: the lines from the first `ERROR:` on (warnings before it are noise). */
 function gcloudError(stderr: string): string {
-  const lines = stderr.split(/\r?\n/).map((line) => line.trimEnd());
+  const lines = errorLines(stderr);
   const start = lines.findIndex((line) => line.startsWith('ERROR:'));
-  const kept = lines
-    .slice(start === -1 ? 0 : start)
-    .filter((line) => line.trim() !== '')
-    .slice(0, MAX_ERROR_LINES)
-    .join('\n')
-    .trim();
-  return kept.length > MAX_ERROR_CHARS ? `${kept.slice(0, MAX_ERROR_CHARS)}…` : kept;
+  return excerpt(lines.slice(start === -1 ? 0 : start));
 }
 
 /** A readable command line for messages (never holds a secret: gcloud takes none as argument). */
@@ -65,38 +53,25 @@ function shown(args: readonly string[]): string {
   return `gcloud ${args.filter((a) => a !== '--quiet').join(' ')}`;
 }
 
-async function runGcloud(
+function runGcloud(
   context: ProviderContext,
   gcloudPath: string,
   args: readonly string[],
   signal?: AbortSignal,
 ): Promise<ProcessResult> {
-  try {
-    return await context.runner.run(gcloudPath, args, {
-      timeoutMs: context.timeoutMs,
-      // Same as --quiet, for every command: gcloud must never wait for an answer on stdin.
-      env: { CLOUDSDK_CORE_DISABLE_PROMPTS: '1' },
-      ...(signal ? { signal } : {}),
-    });
-  } catch (error) {
-    if (!(error instanceof TokenExplorerError)) throw error;
-    switch (error.code) {
-      case 'cli-not-found':
-        throw new TokenExplorerError(
-          'cli-not-found',
-          `gcloud was not found at ${gcloudPath}. Install the Google Cloud CLI or set tokenExplorer.gcloud.path to its full path.`,
-          { cause: error },
-        );
-      case 'timeout':
-        throw new TokenExplorerError(
-          'timeout',
-          `${shown(args)} did not finish within ${context.timeoutMs / 1000} s and was stopped. Run it in a terminal: gcloud may be waiting for the network or for you to sign in again.`,
-          { cause: error },
-        );
-      default:
-        throw error;
-    }
-  }
+  return runCli(
+    context.runner,
+    gcloudPath,
+    args,
+    // Same as --quiet, for every command: gcloud must never wait for an answer on stdin.
+    { timeoutMs: context.timeoutMs, env: { CLOUDSDK_CORE_DISABLE_PROMPTS: '1' }, signal },
+    {
+      notFound: () =>
+        `gcloud was not found at ${gcloudPath}. Install the Google Cloud CLI or set tokenExplorer.gcloud.path to its full path.`,
+      timeout: (seconds) =>
+        `${shown(args)} did not finish within ${seconds} s and was stopped. Run it in a terminal: gcloud may be waiting for the network or for you to sign in again.`,
+    },
+  );
 }
 
 /** The error for a failed gcloud run, with what to do for the failures users meet most. */
@@ -106,8 +81,7 @@ function failure(
   settings?: GcloudSettings,
 ): TokenExplorerError {
   const said = gcloudError(result.stderr);
-  const how = result.exitCode === null ? 'was stopped' : `failed (exit code ${result.exitCode})`;
-  const head = `${shown(args)} ${how}${said ? `:\n${said}\n` : '. '}`;
+  const head = failureHead(shown(args), result, said);
   if (said.includes('Invalid account type for `--audiences`')) {
     return new TokenExplorerError(
       'user-account-audience',
@@ -174,17 +148,14 @@ function identityArgs(settings: GcloudSettings, audience: string): string[] {
 
 /** The token gcloud printed; its output must be exactly one JWT with an `exp`. */
 function tokenFromOutput(stdout: string, args: readonly string[]): MintedToken {
-  const token = stdout.trim();
-  const notToken = (why: string) =>
-    new TokenExplorerError(
-      'not-a-jwt',
-      `gcloud printed something that is not a token (${why}). Run ${shown(args)} in a terminal to see what it prints; a proxy or an outdated gcloud may be the cause.`,
-    );
-  if (!token) throw notToken('nothing on standard output');
-  if (!/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) throw notToken(`${token.length} characters`);
-  const exp = peekToken(token).times.exp;
-  if (exp === undefined) throw notToken('a JWT without a readable exp claim');
-  return { token, expiresAt: Math.round(exp * 1000) };
+  return tokenFromStdout(
+    stdout,
+    (why) =>
+      new TokenExplorerError(
+        'not-a-jwt',
+        `gcloud printed something that is not a token (${why}). Run ${shown(args)} in a terminal to see what it prints; a proxy or an outdated gcloud may be the cause.`,
+      ),
+  );
 }
 
 /** Mints ID tokens with the Google Cloud CLI: `gcloud auth print-identity-token`. */
@@ -245,14 +216,7 @@ export const gcloudProvider: Provider = {
 };
 
 function parseJson(result: ProcessResult, args: readonly string[]): unknown {
-  try {
-    return JSON.parse(result.stdout);
-  } catch {
-    throw new TokenExplorerError(
-      'bad-response',
-      `${shown(args)} did not print JSON. Run it in a terminal to see what it prints.`,
-    );
-  }
+  return jsonFromStdout(result.stdout, shown(args));
 }
 
 /**

@@ -5,6 +5,7 @@ import { TokenExplorerError, errorMessage } from '../../errors';
 import type { HttpFailure } from '../../http';
 import { peekToken } from '../../jwt/peek';
 import type { ProcessResult } from '../../ports';
+import { JWT_SHAPE, errorLines, excerpt, failureHead, runCli } from '../cli';
 import type { Account, MintRequest, MintedToken, Provider, ProviderContext } from '../provider';
 import type { KubeCredentials, ResolvedKubeContext } from './kubeconfig';
 import { expandHome, loadKubeconfig, readClusterCredentials, resolveContext } from './kubeconfig';
@@ -127,7 +128,7 @@ function clip(text: string): string {
 
 /** The token's expiry from its `exp` claim, else from the API's `expirationTimestamp`. */
 function mintedToken(token: string, expirationTimestamp: unknown, from: string): MintedToken {
-  if (!/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) {
+  if (!JWT_SHAPE.test(token)) {
     throw new TokenExplorerError(
       'not-a-jwt',
       `${from} returned something that is not a JWT (${token.length} characters).`,
@@ -533,13 +534,7 @@ function kubectlArgs(
 
 /** kubectl's error output for quoting: the first few non-blank lines. */
 function kubectlError(stderr: string): string {
-  const kept = stderr
-    .split(/\r?\n/)
-    .map((line) => line.trimEnd())
-    .filter((line) => line.trim() !== '')
-    .slice(0, MAX_ERROR_LINES)
-    .join('\n');
-  return clip(kept);
+  return excerpt(errorLines(stderr), MAX_ERROR_LINES, MAX_SERVER_TEXT);
 }
 
 /** The error for a failed `kubectl create token`, with what to do for the common failures. */
@@ -549,8 +544,7 @@ function kubectlFailure(
   settings: KubernetesSettings,
 ): TokenExplorerError {
   const said = kubectlError(result.stderr);
-  const how = result.exitCode === null ? 'was stopped' : `failed (exit code ${result.exitCode})`;
-  const head = `kubectl ${args.join(' ')} ${how}${said ? `:\n${said}\n` : '. '}`;
+  const head = failureHead(`kubectl ${args.join(' ')}`, result, said);
   const namespace = settings.namespace ?? "the context's namespace";
   const sa = settings.serviceAccount;
   if (/unknown command "token"|unknown flag: --(audience|duration)/.test(said)) {
@@ -631,29 +625,18 @@ async function mintWithKubectl(
     expirationSeconds,
     context.env.homeDir,
   );
-  let result: ProcessResult;
-  try {
-    result = await context.runner.run(kubectl, args, {
-      timeoutMs: context.timeoutMs,
-      ...(request.signal ? { signal: request.signal } : {}),
-    });
-  } catch (error) {
-    if (error instanceof TokenExplorerError && error.code === 'cli-not-found') {
-      throw new TokenExplorerError(
-        'cli-not-found',
+  const result = await runCli(
+    context.runner,
+    kubectl,
+    args,
+    { timeoutMs: context.timeoutMs, signal: request.signal },
+    {
+      notFound: () =>
         `kubectl was not found at ${kubectl}. Install kubectl, set tokenExplorer.kubectl.path to its full path, or use the API method (settings "method": "api").`,
-        { cause: error },
-      );
-    }
-    if (error instanceof TokenExplorerError && error.code === 'timeout') {
-      throw new TokenExplorerError(
-        'timeout',
-        `kubectl ${args.join(' ')} did not finish within ${context.timeoutMs / 1000} s and was stopped. Run it in a terminal: the cluster may be unreachable, or a login plugin may be waiting for you.`,
-        { cause: error },
-      );
-    }
-    throw error;
-  }
+      timeout: (seconds) =>
+        `kubectl ${args.join(' ')} did not finish within ${seconds} s and was stopped. Run it in a terminal: the cluster may be unreachable, or a login plugin may be waiting for you.`,
+    },
+  );
   if (result.exitCode !== 0) throw kubectlFailure(result, args, settings);
   const token = result.stdout.trim();
   if (!token) {

@@ -1,15 +1,12 @@
 import { TokenExplorerError } from '../../errors';
-import { peekToken } from '../../jwt/peek';
 import type { ProcessResult } from '../../ports';
+import { errorLines, excerpt, failureHead, jsonFromStdout, runCli, tokenFromStdout } from '../cli';
 import type { Account, MintedToken, Provider, ProviderContext } from '../provider';
 
 /** Yandex Cloud resource ids: 20 lower-case letters and digits (service accounts start `aje`). */
 const RESOURCE_ID = /^[a-z0-9]{20}$/;
 /** yc profile names as `yc config profile create` takes them; never starting with '-'. */
 const PROFILE = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
-/** Lines of yc's error output quoted in a message. */
-const MAX_ERROR_LINES = 4;
-const MAX_ERROR_CHARS = 400;
 const TOKEN_CREATOR_ROLE = 'iam.serviceAccounts.tokenCreator';
 
 /** The settings of a `yandex-cli` account. */
@@ -56,15 +53,14 @@ function scopeProblems(profile: string | undefined, folderId: string | undefined
  * for them), at most a few lines.
  */
 function ycError(stderr: string): string {
-  const lines = stderr.split(/\r?\n/).map((line) => line.trimEnd());
+  const lines = errorLines(stderr);
   const error = lines.findIndex((line) => line.startsWith('ERROR:'));
   const rest = lines.slice(error === -1 ? lines.findIndex((line) => line.trim() !== '') : error);
   const blank = rest.findIndex((line) => line.trim() === '');
   const paragraph = blank === -1 ? rest : rest.slice(0, blank);
   const ids =
     blank === -1 ? [] : rest.slice(blank).filter((l) => /^client-(request|trace)-id:/.test(l));
-  const kept = [...paragraph, ...ids].slice(0, MAX_ERROR_LINES).join('\n').trim();
-  return kept.length > MAX_ERROR_CHARS ? `${kept.slice(0, MAX_ERROR_CHARS)}…` : kept;
+  return excerpt([...paragraph, ...ids]);
 }
 
 /** A readable command line for messages (yc takes no secret as an argument here). */
@@ -72,36 +68,24 @@ function shown(args: readonly string[]): string {
   return `yc ${args.join(' ')}`;
 }
 
-async function runYc(
+function runYc(
   context: ProviderContext,
   ycPath: string,
   args: readonly string[],
   signal?: AbortSignal,
 ): Promise<ProcessResult> {
-  try {
-    return await context.runner.run(ycPath, args, {
-      timeoutMs: context.timeoutMs,
-      ...(signal ? { signal } : {}),
-    });
-  } catch (error) {
-    if (!(error instanceof TokenExplorerError)) throw error;
-    switch (error.code) {
-      case 'cli-not-found':
-        throw new TokenExplorerError(
-          'cli-not-found',
-          `yc was not found at ${ycPath}. Install the Yandex Cloud CLI or set tokenExplorer.yc.path to its full path.`,
-          { cause: error },
-        );
-      case 'timeout':
-        throw new TokenExplorerError(
-          'timeout',
-          `${shown(args)} did not finish within ${context.timeoutMs / 1000} s and was stopped. Run it in a terminal: yc may be waiting for the network or for a sign-in in the browser (federated accounts).`,
-          { cause: error },
-        );
-      default:
-        throw error;
-    }
-  }
+  return runCli(
+    context.runner,
+    ycPath,
+    args,
+    { timeoutMs: context.timeoutMs, signal },
+    {
+      notFound: () =>
+        `yc was not found at ${ycPath}. Install the Yandex Cloud CLI or set tokenExplorer.yc.path to its full path.`,
+      timeout: (seconds) =>
+        `${shown(args)} did not finish within ${seconds} s and was stopped. Run it in a terminal: yc may be waiting for the network or for a sign-in in the browser (federated accounts).`,
+    },
+  );
 }
 
 /** How to name the profile in advice: `yc init --profile P`, or plain `yc init` for the active one. */
@@ -116,8 +100,7 @@ function failure(
   scope: { profile?: string; serviceAccountId?: string; listing?: boolean },
 ): TokenExplorerError {
   const said = ycError(result.stderr);
-  const how = result.exitCode === null ? 'was stopped' : `failed (exit code ${result.exitCode})`;
-  const head = `${shown(args)} ${how}${said ? `:\n${said}\n` : '. '}`;
+  const head = failureHead(shown(args), result, said);
   if (/profile ['"][^'"]*['"] (?:was not found|is not exist|does not exist)/.test(said)) {
     return new TokenExplorerError(
       'bad-config',
@@ -186,17 +169,14 @@ function idTokenArgs(settings: YcSettings, audience: string): string[] {
 
 /** The token yc printed; its output must be exactly one JWT with an `exp`. */
 function tokenFromOutput(stdout: string, args: readonly string[]): MintedToken {
-  const token = stdout.trim();
-  const notToken = (why: string) =>
-    new TokenExplorerError(
-      'not-a-jwt',
-      `yc printed something that is not a token (${why}). Run ${shown(args)} in a terminal to see what it prints; a proxy or an outdated yc may be the cause (\`yc components update\`).`,
-    );
-  if (!token) throw notToken('nothing on standard output');
-  if (!/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) throw notToken(`${token.length} characters`);
-  const exp = peekToken(token).times.exp;
-  if (exp === undefined) throw notToken('a JWT without a readable exp claim');
-  return { token, expiresAt: Math.round(exp * 1000) };
+  return tokenFromStdout(
+    stdout,
+    (why) =>
+      new TokenExplorerError(
+        'not-a-jwt',
+        `yc printed something that is not a token (${why}). Run ${shown(args)} in a terminal to see what it prints; a proxy or an outdated yc may be the cause (\`yc components update\`).`,
+      ),
+  );
 }
 
 /** The yc executable for an account: its own setting, else the machine-scoped one, else PATH. */
@@ -297,14 +277,7 @@ export interface YcServiceAccount {
 }
 
 function parseJson(result: ProcessResult, args: readonly string[]): unknown {
-  try {
-    return JSON.parse(result.stdout);
-  } catch {
-    throw new TokenExplorerError(
-      'bad-response',
-      `${shown(args)} did not print JSON. Run it in a terminal to see what it prints.`,
-    );
-  }
+  return jsonFromStdout(result.stdout, shown(args));
 }
 
 /**

@@ -21,21 +21,16 @@ import {
   parseTemplate,
 } from '../../../../src/core/localIssuer/issuer';
 import type { LocalIssuerAlg } from '../../../../src/core/localIssuer/issuer';
-import type { Clock, SecretStore } from '../../../../src/core/ports';
+import type { Clock } from '../../../../src/core/ports';
+import { MemorySecrets } from '../../../emulators/google/googleApis';
+import { rejectsWith } from '../../helpers/assertions';
 
 /** SecretStorage in memory, counting writes. */
-class Secrets implements SecretStore {
-  readonly values = new Map<string, string>();
+class Secrets extends MemorySecrets {
   writes = 0;
-  async get(key: string): Promise<string | undefined> {
-    return this.values.get(key);
-  }
-  async store(key: string, value: string): Promise<void> {
+  override async store(key: string, value: string): Promise<void> {
     this.writes++;
-    this.values.set(key, value);
-  }
-  async delete(key: string): Promise<void> {
-    this.values.delete(key);
+    await super.store(key, value);
   }
 }
 
@@ -44,13 +39,8 @@ const frozen: Clock = { now: () => NOW };
 const systemClock: Clock = { now: () => Date.now() };
 const AUD = 'http://localhost:8080';
 
-function rejectsWithConfig(promise: Promise<unknown>, ...patterns: RegExp[]): Promise<void> {
-  return assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof TokenExplorerError, String(error));
-    assert.equal(error.code, 'bad-config', error.message);
-    for (const pattern of patterns) assert.match(error.message, pattern);
-    return true;
-  });
+async function rejectsWithConfig(promise: Promise<unknown>, ...patterns: RegExp[]): Promise<void> {
+  await rejectsWith(promise, 'bad-config', ...patterns);
 }
 
 function throwsConfig(fn: () => unknown, ...patterns: RegExp[]): void {

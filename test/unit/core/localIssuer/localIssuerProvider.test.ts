@@ -1,24 +1,11 @@
 import * as assert from 'node:assert/strict';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
-import { TokenExplorerError } from '../../../../src/core/errors';
-import type { ErrorCode } from '../../../../src/core/errors';
 import { LocalIssuer } from '../../../../src/core/localIssuer/issuer';
-import type { Clock, SecretStore } from '../../../../src/core/ports';
+import type { Clock } from '../../../../src/core/ports';
 import type { Account, ProviderContext } from '../../../../src/core/providers/provider';
 import { localIssuerProvider } from '../../../../src/core/providers/local/localIssuerProvider';
-
-class Secrets implements SecretStore {
-  private readonly values = new Map<string, string>();
-  async get(key: string): Promise<string | undefined> {
-    return this.values.get(key);
-  }
-  async store(key: string, value: string): Promise<void> {
-    this.values.set(key, value);
-  }
-  async delete(key: string): Promise<void> {
-    this.values.delete(key);
-  }
-}
+import { MemorySecrets } from '../../../emulators/google/googleApis';
+import { rejectsWith } from '../../helpers/assertions';
 
 function unused(what: string): never {
   throw new Error(`the local issuer provider must not use ${what}`);
@@ -29,25 +16,12 @@ function context(clock: Clock): ProviderContext {
     fetch: () => unused('fetch'),
     clock,
     runner: { run: () => unused('the process runner') },
-    secrets: new Secrets(),
+    secrets: new MemorySecrets(),
     files: { readText: () => unused('files') },
     env: { get: () => undefined, homeDir: '/home/test', platform: 'linux' },
     logger: { info: () => {}, warn: () => {}, error: () => {} },
     timeoutMs: 1000,
   };
-}
-
-async function rejectsWith(
-  promise: Promise<unknown>,
-  code: ErrorCode,
-  pattern: RegExp,
-): Promise<void> {
-  await assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof TokenExplorerError, String(error));
-    assert.equal(error.code, code, error.message);
-    assert.match(error.message, pattern);
-    return true;
-  });
 }
 
 const NOW = Date.UTC(2030, 0, 1);
@@ -74,7 +48,7 @@ describe('local-issuer provider', () => {
   it('says to start the issuer when it is not loaded or not running', async () => {
     const request = { audience: 'http://localhost:8080' };
     await rejectsWith(provider.mint(account({}), request, context(frozen)), 'bad-config', /start/);
-    issuer = await LocalIssuer.load(new Secrets(), {});
+    issuer = await LocalIssuer.load(new MemorySecrets(), {});
     await rejectsWith(
       provider.mint(account({}), request, context(frozen)),
       'bad-config',
@@ -83,7 +57,7 @@ describe('local-issuer provider', () => {
   });
 
   it('mints with the request audience as aud and the account settings', async () => {
-    issuer = await LocalIssuer.load(new Secrets(), { alg: 'RS256' });
+    issuer = await LocalIssuer.load(new MemorySecrets(), { alg: 'RS256' });
     const url = await issuer.start();
     const minted = await provider.mint(
       account({
@@ -104,7 +78,7 @@ describe('local-issuer provider', () => {
   });
 
   it('mints tokens a relying party verifies, with sub defaulting to test-user', async () => {
-    issuer = await LocalIssuer.load(new Secrets(), {});
+    issuer = await LocalIssuer.load(new MemorySecrets(), {});
     const url = await issuer.start();
     const minted = await provider.mint(
       account({}),
@@ -131,7 +105,7 @@ describe('local-issuer provider', () => {
   });
 
   it('refuses bad settings and a cancelled request before minting', async () => {
-    issuer = await LocalIssuer.load(new Secrets(), {});
+    issuer = await LocalIssuer.load(new MemorySecrets(), {});
     await issuer.start();
     await rejectsWith(
       provider.mint(account({ claims: 'x' }), { audience: 'a' }, context(frozen)),

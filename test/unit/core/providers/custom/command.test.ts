@@ -1,17 +1,17 @@
 import * as assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TokenExplorerError } from '../../../../../src/core/errors';
+import type { TokenExplorerError } from '../../../../../src/core/errors';
 import type { ErrorCode } from '../../../../../src/core/errors';
 import { inspectToken } from '../../../../../src/core/jwt/inspect';
-import { JwksCache } from '../../../../../src/core/jwt/jwks';
-import { verifySignature } from '../../../../../src/core/jwt/verify';
 import { nodeProcessRunner } from '../../../../../src/core/node/processRunner';
 import type { ProcessRunner } from '../../../../../src/core/ports';
 import type { Account, ProviderContext } from '../../../../../src/core/providers/provider';
 import { customCommandProvider } from '../../../../../src/core/providers/custom/command';
+import { testContext } from '../../../../emulators/google/googleApis';
 import { OidcIssuer } from '../../../../emulators/oidcIssuer';
+import { rejectsWith as rejectsWithCode, verifyThroughIssuer } from '../../../helpers/assertions';
+import { useTempDir } from '../../../helpers/fixtures';
 
 const AUDIENCE = 'https://api.example.com/?a=1&b=2';
 
@@ -50,28 +50,25 @@ function context(
 ): TestContext {
   const warnings: string[] = [];
   return {
+    ...testContext({
+      fetch: () => Promise.reject(new Error('this provider never fetches')),
+      runner: options.runner ?? nodeProcessRunner,
+      homeDir: '/nonexistent',
+      platform: process.platform,
+      logger: {
+        info: () => undefined,
+        warn: (message) => warnings.push(message),
+        error: () => undefined,
+      },
+      timeoutMs: options.timeoutMs ?? 5000,
+    }),
     warnings,
-    fetch: () => Promise.reject(new Error('this provider never fetches')),
-    clock: { now: () => Date.now() },
-    runner: options.runner ?? nodeProcessRunner,
-    secrets: {
-      get: () => Promise.resolve(undefined),
-      store: () => Promise.reject(new Error('unused')),
-      delete: () => Promise.resolve(),
-    },
-    files: { readText: () => Promise.resolve(undefined) },
-    env: { get: () => undefined, homeDir: '/nonexistent', platform: process.platform },
-    logger: {
-      info: () => undefined,
-      warn: (message) => warnings.push(message),
-      error: () => undefined,
-    },
-    timeoutMs: options.timeoutMs ?? 5000,
     ...(options.trusted === undefined ? {} : { workspaceTrusted: options.trusted }),
   };
 }
 
 describe('customCommandProvider', () => {
+  const tmp = useTempDir('custom-command-', 'suite');
   let issuer: OidcIssuer;
   let dir: string;
   let token: string;
@@ -79,14 +76,11 @@ describe('customCommandProvider', () => {
   before(async () => {
     issuer = await OidcIssuer.start();
     token = await issuer.sign({ sub: 'build-bot', aud: AUDIENCE });
-    dir = await mkdtemp(join(tmpdir(), 'custom-command-'));
+    dir = tmp.path;
     await writeFile(join(dir, 'tool.js'), TOOL);
     await writeFile(join(dir, 'token.txt'), token);
   });
-  after(async () => {
-    await issuer.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => issuer.stop());
 
   const account = (settings: Record<string, unknown>): Account => ({
     id: 'c1',
@@ -108,16 +102,9 @@ describe('customCommandProvider', () => {
     code: ErrorCode,
     ...patterns: RegExp[]
   ): Promise<TokenExplorerError> {
-    try {
-      await promise;
-    } catch (error) {
-      assert.ok(error instanceof TokenExplorerError, String(error));
-      assert.equal(error.code, code, error.message);
-      for (const pattern of patterns) assert.match(error.message, pattern);
-      assert.ok(!error.message.includes(token), 'the token leaked into the message');
-      return error;
-    }
-    assert.fail(`expected a ${code} error`);
+    const error = await rejectsWithCode(promise, code, ...patterns);
+    assert.ok(!error.message.includes(token), 'the token leaked into the message');
+    return error;
   }
 
   it('runs the command without a shell and reads a raw, quoted token that verifies', async () => {
@@ -130,15 +117,7 @@ describe('customCommandProvider', () => {
     assert.deepEqual(await argv(), [`--aud=${AUDIENCE}`, AUDIENCE, '$(whoami) | cat']);
     const inspection = inspectToken(minted.token);
     assert.equal(minted.expiresAt, (inspection.times.exp ?? 0) * 1000);
-    const outcome = await verifySignature(inspection, {
-      keySource: { kind: 'issuer' },
-      jwks: new JwksCache(
-        fetch,
-        { now: Date.now },
-        { timeoutMs: 1000, jwksOverrides: () => ({ [issuer.url]: issuer.jwksUrl }) },
-      ),
-      allowNetwork: true,
-    });
+    const outcome = await verifyThroughIssuer(inspection, issuer.url, issuer.jwksUrl);
     assert.equal(outcome.status, 'verified');
   });
 

@@ -1,12 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { TokenExplorerError } from '../../../../../src/core/errors';
+import type { TokenExplorerError } from '../../../../../src/core/errors';
 import type { ErrorCode } from '../../../../../src/core/errors';
 import { detectIssuerFamily } from '../../../../../src/core/jwt/claims';
 import { inspectToken } from '../../../../../src/core/jwt/inspect';
-import { JwksCache } from '../../../../../src/core/jwt/jwks';
-import { verifySignature } from '../../../../../src/core/jwt/verify';
 import type { Fetch } from '../../../../../src/core/ports';
 import type { Account, ProviderContext } from '../../../../../src/core/providers/provider';
 import {
@@ -14,6 +10,9 @@ import {
   githubActionsProvider,
 } from '../../../../../src/core/providers/github/actions';
 import { ActionsTokenServer } from '../../../../emulators/github/actionsTokenServer';
+import { testContext } from '../../../../emulators/google/googleApis';
+import { rejectsWith as rejectsWithCode, verifyThroughIssuer } from '../../../helpers/assertions';
+import { closedPort } from '../../../helpers/fixtures';
 
 const AUDIENCE = 'https://api.example.com/?a=1&b=2 c';
 const ACCOUNT: Account = { id: 'gh1', kind: 'github-actions', settings: {} };
@@ -23,28 +22,14 @@ function context(
   options: { timeoutMs?: number; fetch?: Fetch } = {},
 ): ProviderContext {
   return {
-    fetch: options.fetch ?? ((input, init) => fetch(input, init)),
-    clock: { now: () => Date.now() },
-    runner: { run: () => Promise.reject(new Error('this provider never runs commands')) },
-    secrets: {
-      get: () => Promise.resolve(undefined),
-      store: () => Promise.reject(new Error('unused')),
-      delete: () => Promise.resolve(),
-    },
-    files: { readText: () => Promise.resolve(undefined) },
+    ...testContext({
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      runner: { run: () => Promise.reject(new Error('this provider never runs commands')) },
+      timeoutMs: options.timeoutMs ?? 2000,
+    }),
+    // Read live: a test may change a variable between mints.
     env: { get: (name) => vars[name], homeDir: '/nonexistent', platform: process.platform },
-    logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
-    timeoutMs: options.timeoutMs ?? 2000,
   };
-}
-
-/** A local port with nothing listening on it. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 describe('githubActionsProvider', () => {
@@ -65,17 +50,10 @@ describe('githubActionsProvider', () => {
     code: ErrorCode,
     ...patterns: RegExp[]
   ): Promise<TokenExplorerError> {
-    try {
-      await promise;
-    } catch (error) {
-      assert.ok(error instanceof TokenExplorerError, String(error));
-      assert.equal(error.code, code, error.message);
-      for (const pattern of patterns) assert.match(error.message, pattern);
-      assert.ok(!error.message.includes(server.requestToken), 'the request token leaked');
-      assert.doesNotMatch(error.message, /eyJ/);
-      return error;
-    }
-    assert.fail(`expected a ${code} error`);
+    const error = await rejectsWithCode(promise, code, ...patterns);
+    assert.ok(!error.message.includes(server.requestToken), 'the request token leaked');
+    assert.doesNotMatch(error.message, /eyJ/);
+    return error;
   }
 
   it("mints a token for the audience that verifies with GitHub's keys and explains as GitHub", async () => {
@@ -102,15 +80,7 @@ describe('githubActionsProvider', () => {
       assert.equal(rows.get(claim)?.source, 'github', claim);
     }
 
-    const outcome = await verifySignature(inspection, {
-      keySource: { kind: 'issuer' },
-      jwks: new JwksCache(
-        fetch,
-        { now: Date.now },
-        { timeoutMs: 1000, jwksOverrides: () => ({ [server.issuer]: server.jwksUrl }) },
-      ),
-      allowNetwork: true,
-    });
+    const outcome = await verifyThroughIssuer(inspection, server.issuer, server.jwksUrl);
     assert.equal(outcome.status, 'verified');
   });
 

@@ -1,14 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { JWTPayload } from 'jose';
-import { TokenExplorerError } from '../../../../../src/core/errors';
-import type { ErrorCode } from '../../../../../src/core/errors';
 import { inspectToken } from '../../../../../src/core/jwt/inspect';
-import { JwksCache } from '../../../../../src/core/jwt/jwks';
-import { verifySignature } from '../../../../../src/core/jwt/verify';
 import { nodeFileReader } from '../../../../../src/core/node/fileReader';
 import type { Clock } from '../../../../../src/core/ports';
 import type { Account, ProviderContext } from '../../../../../src/core/providers/provider';
@@ -16,7 +11,10 @@ import {
   gitlabCiProvider,
   gitlabEnvironmentTokens,
 } from '../../../../../src/core/providers/gitlab/ciToken';
+import { testContext } from '../../../../emulators/google/googleApis';
 import { OidcIssuer } from '../../../../emulators/oidcIssuer';
+import { rejectsWith, verifyThroughIssuer } from '../../../helpers/assertions';
+import { useTempDir } from '../../../helpers/fixtures';
 
 const AUDIENCE = 'https://vault.example.com';
 
@@ -71,23 +69,21 @@ function context(
 ): TestContext {
   const warnings: string[] = [];
   return {
-    warnings,
-    fetch: () => Promise.reject(new Error('this provider never fetches')),
-    clock: options.clock ?? { now: () => Date.now() },
-    runner: { run: () => Promise.reject(new Error('this provider never runs commands')) },
-    secrets: {
-      get: () => Promise.resolve(undefined),
-      store: () => Promise.reject(new Error('unused')),
-      delete: () => Promise.resolve(),
-    },
-    files: nodeFileReader,
+    ...testContext({
+      fetch: () => Promise.reject(new Error('this provider never fetches')),
+      ...(options.clock ? { clock: options.clock } : {}),
+      runner: { run: () => Promise.reject(new Error('this provider never runs commands')) },
+      files: nodeFileReader,
+      logger: {
+        info: () => undefined,
+        warn: (message) => warnings.push(message),
+        error: () => undefined,
+      },
+      timeoutMs: 1000,
+    }),
+    // Read live: a test changes a variable between mints.
     env: { get: (name) => vars[name], homeDir: '/nonexistent', platform: process.platform },
-    logger: {
-      info: () => undefined,
-      warn: (message) => warnings.push(message),
-      error: () => undefined,
-    },
-    timeoutMs: 1000,
+    warnings,
   };
 }
 
@@ -95,23 +91,8 @@ function account(settings: Record<string, unknown>): Account {
   return { id: 'gl1', kind: 'gitlab-ci', settings };
 }
 
-async function rejectsWith(
-  promise: Promise<unknown>,
-  code: ErrorCode,
-  ...patterns: RegExp[]
-): Promise<TokenExplorerError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof TokenExplorerError, String(error));
-    assert.equal(error.code, code, error.message);
-    for (const pattern of patterns) assert.match(error.message, pattern);
-    return error;
-  }
-  assert.fail(`expected a ${code} error`);
-}
-
 describe('gitlabCiProvider', () => {
+  const tmp = useTempDir('gitlab-ci-', 'suite');
   let issuer: OidcIssuer;
   let token: string;
   let dir: string;
@@ -119,12 +100,9 @@ describe('gitlabCiProvider', () => {
   before(async () => {
     issuer = await OidcIssuer.start();
     token = await issuer.sign(gitlabClaims(AUDIENCE));
-    dir = await mkdtemp(join(tmpdir(), 'gitlab-ci-'));
+    dir = tmp.path;
   });
-  after(async () => {
-    await issuer.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => issuer.stop());
 
   const variable = (name = 'ID_TOKEN_1') => account({ variable: name, instanceUrl: issuer.url });
 
@@ -138,15 +116,7 @@ describe('gitlabCiProvider', () => {
     const inspection = inspectToken(minted.token);
     assert.equal(minted.expiresAt, (inspection.times.exp ?? 0) * 1000);
     assert.equal((inspection.times.iat ?? 0) - (inspection.times.nbf ?? 0), 5);
-    const outcome = await verifySignature(inspection, {
-      keySource: { kind: 'issuer' },
-      jwks: new JwksCache(
-        fetch,
-        { now: Date.now },
-        { timeoutMs: 1000, jwksOverrides: () => ({ [issuer.url]: issuer.jwksUrl }) },
-      ),
-      allowNetwork: true,
-    });
+    const outcome = await verifyThroughIssuer(inspection, issuer.url, issuer.jwksUrl);
     assert.equal(outcome.status, 'verified');
     const rows = new Map(inspection.claimRows.map((row) => [row.name, row]));
     assert.equal(rows.get('project_path')?.source, 'gitlab');

@@ -12,6 +12,7 @@ import {
   ycListServiceAccounts,
   ycProfiles,
 } from '../../../../../src/core/providers/yandex/yc';
+import { testContext } from '../../../../emulators/google/googleApis';
 import { makeFakeYc } from '../../../../emulators/yc/fakeYc';
 import type { FakeYc, FakeYcSetup } from '../../../../emulators/yc/fakeYc';
 import { rejectsWith } from '../../../helpers/assertions';
@@ -64,18 +65,13 @@ function context(
   ycPath?: string,
 ): ProviderContext {
   return {
-    fetch: () => Promise.reject(new Error('yc tests make no HTTP calls')),
-    clock: { now: () => Date.now() },
-    runner,
-    secrets: {
-      get: () => Promise.resolve(undefined),
-      store: () => Promise.reject(new Error('unused')),
-      delete: () => Promise.resolve(),
-    },
-    files: { readText: () => Promise.resolve(undefined) },
-    env: { get: () => undefined, homeDir: '/nonexistent', platform: process.platform },
-    logger: { info: () => undefined, warn: () => undefined, error: () => undefined },
-    timeoutMs,
+    ...testContext({
+      fetch: () => Promise.reject(new Error('yc tests make no HTTP calls')),
+      runner,
+      homeDir: '/nonexistent',
+      platform: process.platform,
+      timeoutMs,
+    }),
     ...(ycPath ? { ycPath } : {}),
   };
 }
