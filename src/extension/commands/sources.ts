@@ -73,7 +73,7 @@ export async function importToken(deps: SourceCommandDeps): Promise<void> {
 
 export async function inspectImported(deps: SourceCommandDeps, arg: unknown): Promise<void> {
   const entry = importedFrom(deps, arg);
-  if (entry) await deps.inspector.show(inspectToken(entry.token));
+  if (entry) await deps.inspector.show(inspectToken(entry.token), 'imported tokens');
 }
 
 export async function copyImportedBearer(deps: SourceCommandDeps, arg: unknown): Promise<void> {
@@ -120,7 +120,7 @@ export async function mintTestToken(deps: SourceCommandDeps): Promise<string | u
   try {
     const token = await deps.localIssuer.mintFromTemplate();
     await vscode.env.clipboard.writeText(token);
-    await deps.inspector.show(inspectToken(token));
+    await deps.inspector.show(inspectToken(token), 'the local dev issuer');
     vscode.window.setStatusBarMessage('$(check) Test token copied', 4000);
     return token;
   } catch (error) {

@@ -263,7 +263,9 @@ export async function getIdToken(
       asBearer ? 'Copy Raw Token' : 'Copy Bearer Header',
     )
     .then(async (choice) => {
-      if (choice === 'Inspect') await deps.inspector.show(inspectToken(token));
+      if (choice === 'Inspect') {
+        await deps.inspector.show(inspectToken(token), `account ${label(target.account)}`);
+      }
       if (choice === 'Copy Bearer Header') await vscode.env.clipboard.writeText(bearer(token));
       if (choice === 'Copy Raw Token') await vscode.env.clipboard.writeText(token);
     });
@@ -301,7 +303,9 @@ export async function inspectAccountToken(deps: TokenCommandDeps, arg?: unknown)
   const target = await resolveTarget(deps, arg, 'Inspect ID token');
   if (!target) return;
   const issued = await fetchToken(deps, target.account, target.audience).catch(() => undefined);
-  if (issued) await deps.inspector.show(inspectToken(issued.token.token));
+  if (issued) {
+    await deps.inspector.show(inspectToken(issued.token.token), `account ${label(target.account)}`);
+  }
 }
 
 /** Inspects the most recent token (status bar click). */
@@ -311,7 +315,11 @@ export async function inspectLatest(deps: TokenCommandDeps): Promise<void> {
     void vscode.window.showInformationMessage('No ID token yet: run "Get ID Token" first.');
     return;
   }
-  await deps.inspector.show(inspectToken(latest.token.token));
+  const account = deps.store.get(latest.accountId);
+  await deps.inspector.show(
+    inspectToken(latest.token.token),
+    `account ${account ? label(account) : latest.accountId}`,
+  );
 }
 
 /** Mints a fresh token for a node, ignoring the cache. */

@@ -69,11 +69,14 @@ export class InspectorPanel implements vscode.Disposable {
     return this.lastRenderedInfo;
   }
 
-  /** Shows an inspection, opening or revealing the panel, then checks the signature. */
-  async show(inspection: Inspection): Promise<void> {
+  /**
+   * Shows an inspection, opening or revealing the panel, then checks the signature. `foundIn`
+   * says where a token the extension itself obtained came from (instead of "pasted text").
+   */
+  async show(inspection: Inspection, foundIn?: string): Promise<void> {
     await this.deps.secrets.store(SECRET_KEY, inspection.token);
     const panel = this.ensurePanel();
-    this.present(panel, inspection);
+    this.present(panel, foundIn ? { ...inspection, foundIn } : inspection);
   }
 
   /** Verifies the shown token again with a key the user supplies. */
