@@ -16,6 +16,8 @@ export interface CodeServer {
 export function ensureCodeServer(): Promise<string>;
 export function startCodeServer(options?: {
   settings?: Record<string, unknown>;
+  /** Written to the remote (machine) settings, where machine-scoped settings are read from. */
+  machineSettings?: Record<string, unknown>;
   env?: Record<string, string>;
 }): Promise<CodeServer>;
 export function workbenchUrl(

@@ -145,10 +145,12 @@ function killGroup(pid, signal) {
 /**
  * Starts code-server on 127.0.0.1 with a fresh run dir (user data, extensions, XDG dirs) under
  * .vscode-test-offline/runs/, user settings written first, in its own process group.
- * @param {{ settings?: Record<string, unknown>; env?: Record<string, string> }} [options]
+ * Settings with `"scope": "machine"` are read only from machineSettings: every code-server window
+ * is a remote one, and VS Code takes machine-scoped values from the remote's settings.
+ * @param {{ settings?: Record<string, unknown>; machineSettings?: Record<string, unknown>; env?: Record<string, string> }} [options]
  * @returns {Promise<CodeServer>}
  */
-export async function startCodeServer({ settings = {}, env = {} } = {}) {
+export async function startCodeServer({ settings = {}, machineSettings, env = {} } = {}) {
   const bin = await ensureCodeServer();
   const started = Date.now();
   const runDir = join(cacheDir, 'runs', `${Date.now()}-${randomBytes(3).toString('hex')}`);
@@ -158,6 +160,11 @@ export async function startCodeServer({ settings = {}, env = {} } = {}) {
     join(userDir, 'settings.json'),
     JSON.stringify({ ...DEFAULT_SETTINGS, ...settings }, null, 2),
   );
+  if (machineSettings) {
+    const machineDir = join(runDir, 'data', 'Machine');
+    mkdirSync(machineDir, { recursive: true });
+    writeFileSync(join(machineDir, 'settings.json'), JSON.stringify(machineSettings, null, 2));
+  }
   const port = await freePort();
   const logFile = join(runDir, 'code-server.log');
   const output = openSync(logFile, 'w');

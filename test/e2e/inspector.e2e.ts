@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { SignJWT, generateKeyPair } from 'jose';
 import type { JWTPayload } from 'jose';
 import type { FrameLocator } from 'playwright-core';
+import { OidcIssuer } from '../emulators/oidcIssuer';
 import { launchVsCode, webviewFrame } from './harness/vscode';
 import type { VsCode } from './harness/vscode';
 
@@ -115,6 +116,24 @@ describe('Token Inspector in VS Code', function () {
     await vscode.page.locator('.quick-input-widget input').waitFor({ timeout: 5000 });
     await vscode.page.keyboard.press('Escape');
   });
+
+  it('comes back after a window reload, showing the same token', async () => {
+    const token = await sign({
+      iss: 'https://issuer.example',
+      sub: 'reloaded-7',
+      aud: 'my-api',
+      iat: now(),
+      exp: now() + 3600,
+    });
+    await inspect(vscode, token);
+    await vscode.reload();
+    await vscode.page.locator('.tab', { hasText: 'Token Inspector' }).waitFor();
+    const frame = webviewFrame(vscode.page);
+    const sub = frame.locator('#claims-table tr[data-claim="sub"] .claim-value');
+    await sub.waitFor({ timeout: 30_000 });
+    assert.equal(await sub.innerText(), 'reloaded-7');
+    await countdownTicks(frame);
+  });
 });
 
 describe('Token Inspector screenshots', function () {
@@ -122,29 +141,52 @@ describe('Token Inspector screenshots', function () {
     { theme: 'Default Dark Modern', file: 'inspector-dark.png' },
     { theme: 'Default Light Modern', file: 'inspector-light.png' },
   ];
+  // Google's issuer, its keys served by a local issuer so that the signature shows as verified.
+  const google = 'https://accounts.google.com';
+  let issuer: OidcIssuer;
   let token: string;
 
   before(async () => {
-    token = await sign({
-      iss: 'https://accounts.google.com',
-      aud: 'https://my-service-abc123-uc.a.run.app',
-      azp: 'deployer@my-project-123456.iam.gserviceaccount.com',
-      email: 'deployer@my-project-123456.iam.gserviceaccount.com',
-      email_verified: true,
-      sub: '104583942615803746192',
-      iat: now() - 5 * 60,
-      exp: now() + 55 * 60,
-    });
+    issuer = await OidcIssuer.start();
+    const kid = await issuer.addKey('RS256', '6f7254101f56e41cf35c9926de84a2d552b4c6f1');
+    token = await issuer.sign(
+      {
+        iss: google,
+        aud: 'https://my-service-abc123-uc.a.run.app',
+        azp: '104583942615803746192',
+        email: 'deployer@my-project-123456.iam.gserviceaccount.com',
+        email_verified: true,
+        sub: '104583942615803746192',
+      },
+      { kid, expiresIn: '1h' },
+    );
+  });
+
+  after(async () => {
+    await issuer?.stop();
   });
 
   for (const { theme, file } of themes) {
     it(`in ${theme}`, async () => {
       const vscode = await launchVsCode({
-        settings: { ...settings, 'workbench.colorTheme': theme },
+        settings: {
+          'tokenExplorer.verification.fetchIssuerKeys': true,
+          'workbench.colorTheme': theme,
+        },
+        machineSettings: { 'tokenExplorer.verification.jwksUris': { [google]: issuer.jwksUrl } },
       });
       try {
+        await vscode.runCommand('View: Close Primary Side Bar');
         const frame = await inspect(vscode, token, 'email');
-        await frame.locator('#claims-table').waitFor();
+        await frame.locator('#verification[data-status="verified"]').waitFor();
+        assert.match(await frame.locator('#verification').innerText(), /Signature verified/);
+        // The title bar (badge, countdown) is sticky: scroll the verification up under it, so
+        // that the claims table starts within the picture.
+        await frame.locator('#verification-heading').evaluate((heading) => {
+          const bar = document.querySelector('.titlebar')?.getBoundingClientRect().height ?? 0;
+          window.scrollBy(0, heading.getBoundingClientRect().top - bar - 12);
+        });
+        await frame.locator('#claims-table tr[data-claim="aud"]').waitFor();
         // Let fonts, codicons and the first countdown tick settle.
         await vscode.page.waitForTimeout(1000);
         await vscode.screenshot(join(screenshots, file));

@@ -9,6 +9,7 @@ import type { AccountsStore } from '../adapters/accountsStore';
 import type { Settings } from '../adapters/settings';
 import type { TreeNode } from '../views/accountsTree';
 import type { TokenStatusBar } from '../views/statusBar';
+import { tokenStateText } from '../views/tokenState';
 import type { InspectorPanel } from '../webview/inspectorPanel';
 
 export interface TokenCommandDeps {
@@ -253,12 +254,12 @@ export async function getIdToken(
   const token = issued.token.token;
   const asBearer = deps.settings().copyFormat === 'bearer';
   await vscode.env.clipboard.writeText(asBearer ? bearer(token) : token);
-  const left = Math.max(0, Math.round((issued.token.expiresAt - Date.now()) / 60000));
+  const left = tokenStateText(issued.token, undefined, Date.now()) ?? '';
   const what = asBearer ? 'Authorization header' : 'ID token';
   const source = issued.fromCache ? 'cached' : 'new';
   void vscode.window
     .showInformationMessage(
-      `${what} for ${label(target.account)} copied (${source}, expires in ${left} min).`,
+      `${what} for ${label(target.account)} copied (${source}, ${left}).`,
       'Inspect',
       asBearer ? 'Copy Raw Token' : 'Copy Bearer Header',
     )

@@ -194,7 +194,9 @@ export class AccountsTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
         ? vscode.TreeItemCollapsibleState.Expanded
         : vscode.TreeItemCollapsibleState.None,
     );
-    item.id = node.id;
+    // VS Code keeps the collapsible state it first saw per id: a new id once tokens exist lets
+    // the first audience row show up expanded.
+    item.id = hasAudiences ? `${node.id}#audiences` : node.id;
     const state = this.accountState(account.id, Date.now());
     this.shownText.set(node.id, state);
     item.description = state ?? (account.name ? this.describe(account) : undefined);

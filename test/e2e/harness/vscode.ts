@@ -12,6 +12,11 @@ export interface LaunchOptions {
   readonly workspace?: string;
   /** User settings on top of the harness defaults (telemetry off, no start page, no trust). */
   readonly settings?: Record<string, unknown>;
+  /**
+   * Remote (machine) settings: code-server windows are remote ones, so settings with
+   * `"scope": "machine"` (accounts, gcloud path, JWKS URLs) are read from here only.
+   */
+  readonly machineSettings?: Record<string, unknown>;
   /** Extra environment for code-server and so for the extension host. */
   readonly env?: Record<string, string>;
 }
@@ -20,8 +25,16 @@ export interface VsCode {
   readonly page: Page;
   readonly browser: Browser;
   readonly workspace: string;
+  /** code-server's run dir (user data with settings.json and logs, XDG dirs); gone after close. */
+  readonly runDir: string;
+  /** Every console message and page error of the workbench so far, as text. */
+  readonly consoleMessages: readonly string[];
   /** Runs a command by its palette title, e.g. "Token Explorer: Inspect JWT". */
   runCommand(title: string): Promise<void>;
+  /** Reloads the window and waits for the workbench. */
+  reload(): Promise<void>;
+  /** The page's clipboard text. */
+  readClipboard(): Promise<string>;
   screenshot(path: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -44,7 +57,11 @@ export async function launchVsCode(options: LaunchOptions = {}): Promise<VsCode>
   // With an extension in development mode, code-server's workbench ignores the color theme in
   // settings.json (it stays in Light+); picking it in the theme picker works and saves it.
   const { 'workbench.colorTheme': theme, ...settings } = options.settings ?? {};
-  const server = await codeServer.startCodeServer({ settings, env: options.env });
+  const server = await codeServer.startCodeServer({
+    settings,
+    env: options.env,
+    ...(options.machineSettings ? { machineSettings: options.machineSettings } : {}),
+  });
   let browser: Browser | undefined;
   const close = async (): Promise<void> => {
     await browser?.close();
@@ -56,6 +73,9 @@ export async function launchVsCode(options: LaunchOptions = {}): Promise<VsCode>
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
     const page = await context.newPage();
+    const consoleMessages: string[] = [];
+    page.on('console', (message) => consoleMessages.push(message.text()));
+    page.on('pageerror', (error) => consoleMessages.push(`${error.name}: ${error.message}`));
     await page.goto(
       codeServer.workbenchUrl(server, {
         folder: workspace,
@@ -68,7 +88,14 @@ export async function launchVsCode(options: LaunchOptions = {}): Promise<VsCode>
       page,
       browser,
       workspace,
+      runDir: server.runDir,
+      consoleMessages,
       runCommand: (title) => runCommand(page, title),
+      async reload() {
+        await page.reload();
+        await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+      },
+      readClipboard: () => page.evaluate(() => navigator.clipboard.readText()),
       async screenshot(path) {
         mkdirSync(dirname(path), { recursive: true });
         await page.screenshot({ path });
@@ -129,4 +156,123 @@ export async function waitForNotification(page: Page, text: string): Promise<Loc
   const toast = page.locator('.notification-toast', { hasText: text });
   await toast.waitFor();
   return toast;
+}
+
+/** The quick input (picker or input box) once it shows `title`. */
+export async function quickInput(page: Page, title: string): Promise<Locator> {
+  const widget = page.locator('.quick-input-widget', {
+    has: page.locator('.quick-input-title', { hasText: title }),
+  });
+  await widget.waitFor();
+  return widget;
+}
+
+/** The text box of the quick input titled `title`. */
+export async function quickInputBox(page: Page, title: string): Promise<Locator> {
+  return (await quickInput(page, title)).locator('.quick-input-box input');
+}
+
+/** Clicks the row holding `text` in the quick pick titled `title`. */
+export async function pickRow(page: Page, title: string, text: string | RegExp): Promise<void> {
+  const widget = await quickInput(page, title);
+  await widget.locator('.quick-input-list .monaco-list-row', { hasText: text }).first().click();
+}
+
+/** Shows an activity-bar view container by its title, unless it is showing. */
+export async function showViewContainer(page: Page, title: string): Promise<void> {
+  const header = page.locator('.part.sidebar .composite.title', { hasText: title });
+  if (await header.isVisible()) return;
+  await page.locator(`.activitybar .action-item [aria-label^="${title}"]`).first().click();
+  await header.waitFor();
+}
+
+/** A tree view's pane in the side bar, by the view's name. */
+export function viewPane(page: Page, name: string): Locator {
+  return page.locator('.part.sidebar .pane', {
+    has: page.locator('.pane-header', { hasText: name }),
+  });
+}
+
+export interface TreeRow {
+  /** 1 for roots. */
+  readonly level: number;
+  readonly label: string;
+  readonly description: string;
+}
+
+/** The rows a tree view shows right now, in order. */
+export async function treeRows(pane: Locator): Promise<TreeRow[]> {
+  const rows = pane.locator('.pane-body .monaco-list-row');
+  const out: TreeRow[] = [];
+  for (const row of await rows.all()) {
+    out.push({
+      level: Number(await row.getAttribute('aria-level')),
+      // allInnerTexts does not wait: a row without a description has no .label-description.
+      label: (await row.locator('.label-name').allInnerTexts()).join('').trim(),
+      description: (await row.locator('.label-description').allInnerTexts()).join('').trim(),
+    });
+  }
+  return out;
+}
+
+/** The row of a tree view whose label is `label`. */
+export function treeRow(pane: Locator, label: string): Locator {
+  return pane.locator('.pane-body .monaco-list-row', {
+    has: pane.page().locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }),
+  });
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Picks a file in code-server's own "open file" dialog (a quick input holding a path) by typing
+ * its absolute path. The dialog fills in its start folder and follows typed folders on its own,
+ * sometimes overwriting what was typed: type again until the path sticks and the dialog closes.
+ */
+export async function chooseFile(page: Page, title: string, path: string): Promise<void> {
+  const widget = await quickInput(page, title);
+  const box = widget.locator('.quick-input-box input');
+  for (let attempt = 1; ; attempt++) {
+    await box.fill(path);
+    await page.waitForTimeout(500);
+    if ((await box.inputValue()) === path) {
+      await box.press('Enter');
+      try {
+        await widget.locator('.quick-input-title', { hasText: title }).waitFor({
+          state: 'hidden',
+          timeout: 3000,
+        });
+        return;
+      } catch {
+        // Still open ("Please select a file."): type the path again.
+      }
+    }
+    if (attempt === 5) throw new Error(`the file dialog "${title}" did not take ${path}`);
+  }
+}
+
+/** Drags the sash between the side bar and the editor until the side bar is `width` px wide. */
+export async function widenSideBar(page: Page, width: number): Promise<void> {
+  const box = await page.locator('.part.sidebar').boundingBox();
+  if (!box) throw new Error('the side bar is not showing');
+  const y = box.y + box.height / 2;
+  await page.mouse.move(box.x + box.width, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + width, y, { steps: 10 });
+  await page.mouse.up();
+}
+
+/** Right-clicks `target` and runs the context-menu item `item`. */
+export async function contextMenu(target: Locator, item: string): Promise<void> {
+  await target.click({ button: 'right' });
+  const entry = target.page().locator('.monaco-menu .action-item', {
+    has: target.page().locator('.action-label', { hasText: new RegExp(`^${escapeRegExp(item)}$`) }),
+  });
+  // A click right after the menu opens is sometimes swallowed: hovering focuses the item, and
+  // Enter runs the focused one.
+  await entry.hover();
+  await target.page().locator('.monaco-menu .action-item.focused', { hasText: item }).waitFor();
+  await target.page().keyboard.press('Enter');
 }
