@@ -5,6 +5,7 @@ import { findJwts } from '../../jwt/find';
 import { peekToken } from '../../jwt/peek';
 import type { Environment } from '../../ports';
 import type { Account, MintedToken, Provider, ProviderContext } from '../provider';
+import { optionalString } from '../settings';
 
 /** A decoded token as readToken returns it. */
 type PeekedToken = ReturnType<typeof peekToken>;
@@ -43,10 +44,6 @@ type TokenSource =
 interface GitlabCiSettings {
   readonly source?: TokenSource;
   readonly instanceUrl: string;
-}
-
-function optionalString(value: unknown): string | undefined {
-  return typeof value === 'string' && value.trim() ? value.trim() : undefined;
 }
 
 function readSettings(account: Account): GitlabCiSettings {

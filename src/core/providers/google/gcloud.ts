@@ -3,6 +3,7 @@ import type { ProcessResult } from '../../ports';
 import { errorLines, excerpt, failureHead, jsonFromStdout, runCli, tokenFromStdout } from '../cli';
 import type { Account, MintedToken, Provider, ProviderContext } from '../provider';
 import { EMAIL, assertSettingsValid } from './settings';
+import { optionalString } from '../settings';
 
 /** gcloud configuration names: lower-case letters, digits and hyphens, starting with a letter. */
 const CONFIGURATION = /^[a-z][-a-z0-9]*$/;
@@ -16,10 +17,6 @@ interface GcloudSettings {
   readonly impersonateServiceAccount?: string;
   readonly includeEmail: boolean;
   readonly configuration?: string;
-}
-
-function optionalString(value: unknown): string | undefined {
-  return typeof value === 'string' && value.trim() ? value.trim() : undefined;
 }
 
 function readSettings(account: Account): GcloudSettings {

@@ -9,6 +9,7 @@ import { JWT_SHAPE, errorLines, excerpt, failureHead, runCli } from '../cli';
 import type { Account, MintRequest, MintedToken, Provider, ProviderContext } from '../provider';
 import type { KubeCredentials, ResolvedKubeContext } from './kubeconfig';
 import { expandHome, loadKubeconfig, readClusterCredentials, resolveContext } from './kubeconfig';
+import { optionalString } from '../settings';
 
 /** The API server refuses shorter tokens (TokenRequest validation). */
 export const MIN_EXPIRATION_SECONDS = 600;
@@ -36,10 +37,6 @@ export interface KubernetesSettings {
   readonly method: 'api' | 'kubectl';
   /** An account-specific kubectl; otherwise the machine-scoped setting decides. */
   readonly kubectlPath?: string;
-}
-
-function optionalString(value: unknown): string | undefined {
-  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 }
 
 function settingProblems(settings: Readonly<Record<string, unknown>>): string[] {

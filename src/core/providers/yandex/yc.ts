@@ -2,6 +2,7 @@ import { TokenExplorerError } from '../../errors';
 import type { ProcessResult } from '../../ports';
 import { errorLines, excerpt, failureHead, jsonFromStdout, runCli, tokenFromStdout } from '../cli';
 import type { Account, MintedToken, Provider, ProviderContext } from '../provider';
+import { optionalString } from '../settings';
 
 /** Yandex Cloud resource ids: 20 lower-case letters and digits (service accounts start `aje`). */
 const RESOURCE_ID = /^[a-z0-9]{20}$/;
@@ -14,10 +15,6 @@ interface YcSettings {
   readonly serviceAccountId: string;
   readonly profile?: string;
   readonly folderId?: string;
-}
-
-function optionalString(value: unknown): string | undefined {
-  return typeof value === 'string' && value.trim() ? value.trim() : undefined;
 }
 
 function readSettings(account: Account): YcSettings {
