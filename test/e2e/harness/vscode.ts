@@ -31,7 +31,7 @@ export interface VsCode {
   readonly consoleMessages: readonly string[];
   /** Runs a command by its palette title, e.g. "Token Explorer: Inspect JWT". */
   runCommand(title: string): Promise<void>;
-  /** Reloads the window and waits for the workbench. */
+  /** Reloads the window (Developer: Reload Window) and waits for the workbench. */
   reload(): Promise<void>;
   /** The page's clipboard text. */
   readClipboard(): Promise<string>;
@@ -92,7 +92,14 @@ export async function launchVsCode(options: LaunchOptions = {}): Promise<VsCode>
       consoleMessages,
       runCommand: (title) => runCommand(page, title),
       async reload() {
-        await page.reload();
+        // VS Code's own reload shuts the workbench down first, so it saves which editors are
+        // open; a bare page reload can lose that when the browser drops the last storage write.
+        const navigated = page.waitForEvent('framenavigated', {
+          predicate: (frame) => frame === page.mainFrame(),
+          timeout: 60_000,
+        });
+        await runCommand(page, 'Developer: Reload Window');
+        await navigated;
         await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
       },
       readClipboard: () => page.evaluate(() => navigator.clipboard.readText()),
