@@ -10,6 +10,7 @@ import { inspectToken } from '../src/core/jwt/inspect';
 import { fuzzInputs } from '../test/fixtures/fuzz';
 import { benchCache } from './cache';
 import { benchMints } from './mint';
+import { benchMoreMints } from './moreMints';
 import { median, row, time } from './report';
 
 // The repository holding dist/: two levels above out/bench/bench.js unless TOKEN_EXPLORER_ROOT
@@ -154,6 +155,7 @@ async function main(): Promise<void> {
   console.log('');
   await benchCache();
   await benchMints();
+  await benchMoreMints();
 }
 
 main().catch((error: unknown) => {
