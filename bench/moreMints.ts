@@ -14,7 +14,7 @@ import type { Account, Provider, ProviderContext } from '../src/core/providers/p
 import { yandexCliProvider } from '../src/core/providers/yandex/yc';
 import { ActionsTokenServer } from '../test/emulators/github/actionsTokenServer';
 import { MemorySecrets } from '../test/emulators/google/googleApis';
-import { KubeApiServer, kubeconfigYaml } from '../test/emulators/kubernetes/apiServer';
+import { KubeApiServer } from '../test/emulators/kubernetes/apiServer';
 import { OidcIssuer } from '../test/emulators/oidcIssuer';
 import { makeFakeYc } from '../test/emulators/yc/fakeYc';
 import { benchContext } from './context';
@@ -75,19 +75,7 @@ export async function benchMoreMints(): Promise<void> {
 
     const kube = await KubeApiServer.start();
     cleanups.push(() => kube.stop());
-    kube.addServiceAccount('apps', 'builder');
-    const token = kube.addTokenUser('alice');
-    kube.allow('alice', 'apps');
-    const kubeconfig = join(dir, 'kubeconfig.yaml');
-    await writeFile(
-      kubeconfig,
-      kubeconfigYaml({
-        clusters: [kube.cluster('lab')],
-        users: [{ name: 'alice', token }],
-        contexts: [{ name: 'lab', cluster: 'lab', user: 'alice', namespace: 'apps' }],
-        currentContext: 'lab',
-      }),
-    );
+    const kubeconfig = await kube.writeTokenUserKubeconfig(join(dir, 'kubeconfig.yaml'));
     const kubeContext = { ...benchContext({}), parseYaml: (text: string) => load(text) };
     const kubeAccount: Account = {
       id: 'k',

@@ -4,6 +4,7 @@
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
+import type { FrameLocator, Locator } from 'playwright-core';
 import { makeFakeYc } from '../emulators/yc/fakeYc';
 import type { FakeYc } from '../emulators/yc/fakeYc';
 import { OidcIssuer } from '../emulators/oidcIssuer';
@@ -32,6 +33,18 @@ const DEPLOYER = { id: 'ajelprpohp7r8jd1tdbe', name: 'ci-deployer' };
 const INVOKER = { id: 'aje9k4ls0v6sbn2qe1pt', name: 'api-invoker' };
 const YANDEX_AUDIENCE = 'https://api.example.yandex';
 const GITLAB_SUB = 'project_path:group/app:ref_type:branch:ref:main';
+
+/** Waits for the inspector's verification to say "verified"; fails with what it says instead. */
+async function waitForVerified(frame: FrameLocator): Promise<Locator> {
+  const verification = frame.locator('#verification');
+  await frame
+    .locator('#verification[data-status="verified"]')
+    .waitFor({ timeout: 20_000 })
+    .catch(async (error: unknown) => {
+      throw new Error(`#verification says: ${await verification.innerText()}`, { cause: error });
+    });
+  return verification;
+}
 
 describe('Token sources in VS Code', function () {
   let vscode: VsCode | undefined;
@@ -172,15 +185,7 @@ describe('Token sources in VS Code', function () {
     const pipeline = frame.locator('#claims-table tr[data-claim="pipeline_id"] .claim-meaning');
     assert.match(await pipeline.innerText(), /pipeline/i);
 
-    const verification = frame.locator('#verification');
-    await frame
-      .locator('#verification[data-status="verified"]')
-      .waitFor({ timeout: 20_000 })
-      .catch(async (error: unknown) => {
-        throw new Error(`#verification says: ${await verification.innerText()}`, {
-          cause: error,
-        });
-      });
+    const verification = await waitForVerified(frame);
     assert.match(await verification.innerText(), /Signature verified/);
     assert.match(await verification.innerText(), /key-1/);
     // The keys came from the instance itself, by discovery.
@@ -233,15 +238,7 @@ describe('Token sources in VS Code', function () {
     );
     const shownToken = await frame.locator('#raw-token').innerText();
     assert.equal(shownToken.replace(/\s+/g, ''), token);
-    const verification = frame.locator('#verification');
-    await frame
-      .locator('#verification[data-status="verified"]')
-      .waitFor({ timeout: 20_000 })
-      .catch(async (error: unknown) => {
-        throw new Error(`#verification says: ${await verification.innerText()}`, {
-          cause: error,
-        });
-      });
+    const verification = await waitForVerified(frame);
     assert.match(await verification.innerText(), /Signature verified/);
 
     assert.equal(decodeJwt(token).iss, url);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import * as vscode from 'vscode';
 import { ActionsTokenServer } from '../emulators/github/actionsTokenServer';
-import { KubeApiServer, kubeconfigYaml } from '../emulators/kubernetes/apiServer';
+import { KubeApiServer } from '../emulators/kubernetes/apiServer';
 import { OidcIssuer } from '../emulators/oidcIssuer';
 import { makeFakeYc } from '../emulators/yc/fakeYc';
 import type { FakeYc } from '../emulators/yc/fakeYc';
@@ -48,19 +48,7 @@ describe('More token sources in VS Code', () => {
       ],
     });
     kube = await KubeApiServer.start();
-    kube.addServiceAccount('apps', 'builder');
-    const kubeToken = kube.addTokenUser('alice');
-    kube.allow('alice', 'apps');
-    const kubeconfig = join(dir, 'kubeconfig.yaml');
-    await writeFile(
-      kubeconfig,
-      kubeconfigYaml({
-        clusters: [kube.cluster('lab')],
-        users: [{ name: 'alice', token: kubeToken }],
-        contexts: [{ name: 'lab', cluster: 'lab', user: 'alice', namespace: 'apps' }],
-        currentContext: 'lab',
-      }),
-    );
+    const kubeconfig = await kube.writeTokenUserKubeconfig(join(dir, 'kubeconfig.yaml'));
     actions = await ActionsTokenServer.start({ owner: 'octo-org', repo: 'svc' });
     // The extension host is this process: the GitHub provider reads these like a runner's job.
     for (const [name, value] of Object.entries(actions.env())) {

@@ -312,6 +312,27 @@ export class KubeApiServer {
     this.grants.add(`${username}\n${namespace}`);
   }
 
+  /**
+   * The common set-up in one call: service account NAMESPACE/NAME, a token user allowed to mint
+   * for it, and a YAML kubeconfig at `path` whose current context ("lab") uses them.
+   */
+  async writeTokenUserKubeconfig(
+    path: string,
+    namespace = 'apps',
+    serviceAccount = 'builder',
+    user = 'alice',
+  ): Promise<string> {
+    this.addServiceAccount(namespace, serviceAccount);
+    const token = this.addTokenUser(user);
+    this.allow(user, namespace);
+    return writeKubeconfig(path, {
+      clusters: [this.cluster('lab')],
+      users: [{ name: user, token }],
+      contexts: [{ name: 'lab', cluster: 'lab', user, namespace }],
+      currentContext: 'lab',
+    });
+  }
+
   /** The kubeconfig cluster entry for this server, CA as data. */
   cluster(name = 'emulator'): KubeconfigCluster {
     return { name, server: this.url, certificateAuthorityData: this.caPem };

@@ -5,7 +5,7 @@ import { findJwts } from '../../jwt/find';
 import { peekToken } from '../../jwt/peek';
 import type { Environment } from '../../ports';
 import type { Account, MintedToken, Provider, ProviderContext } from '../provider';
-import { optionalString } from '../settings';
+import { nonTextSettings, optionalString } from '../settings';
 
 /** A decoded token as readToken returns it. */
 type PeekedToken = ReturnType<typeof peekToken>;
@@ -168,16 +168,8 @@ export const gitlabCiProvider: Provider = {
   },
 
   validate(account) {
-    const problems: string[] = [];
-    const { variable, file, instanceUrl } = account.settings;
-    for (const [name, value] of [
-      ['variable', variable],
-      ['file', file],
-      ['instanceUrl', instanceUrl],
-    ] as const) {
-      if (value !== undefined && typeof value !== 'string')
-        problems.push(`"${name}" must be text.`);
-    }
+    const { variable, file } = account.settings;
+    const problems = nonTextSettings(account.settings, ['variable', 'file', 'instanceUrl']);
     if (problems.length > 0) return problems;
     const settings = readSettings(account);
     const hasVariable = optionalString(variable) !== undefined;

@@ -3,7 +3,7 @@ import type { ProcessResult } from '../../ports';
 import { errorLines, excerpt, failureHead, jsonFromStdout, runCli, tokenFromStdout } from '../cli';
 import type { Account, MintedToken, Provider, ProviderContext } from '../provider';
 import { EMAIL, assertSettingsValid } from './settings';
-import { optionalString } from '../settings';
+import { nonTextSettings, optionalString } from '../settings';
 
 /** gcloud configuration names: lower-case letters, digits and hyphens, starting with a letter. */
 const CONFIGURATION = /^[a-z][-a-z0-9]*$/;
@@ -173,13 +173,13 @@ export const gcloudProvider: Provider = {
   },
 
   validate(account) {
-    const problems: string[] = [];
     const s = account.settings;
-    for (const name of ['gcloudPath', 'account', 'impersonateServiceAccount', 'configuration']) {
-      if (s[name] !== undefined && typeof s[name] !== 'string') {
-        problems.push(`"${name}" must be text.`);
-      }
-    }
+    const problems = nonTextSettings(s, [
+      'gcloudPath',
+      'account',
+      'impersonateServiceAccount',
+      'configuration',
+    ]);
     if (s.includeEmail !== undefined && typeof s.includeEmail !== 'boolean') {
       problems.push('"includeEmail" must be true or false.');
     }

@@ -9,7 +9,7 @@ import { JWT_SHAPE, errorLines, excerpt, failureHead, runCli } from '../cli';
 import type { Account, MintRequest, MintedToken, Provider, ProviderContext } from '../provider';
 import type { KubeCredentials, ResolvedKubeContext } from './kubeconfig';
 import { expandHome, loadKubeconfig, readClusterCredentials, resolveContext } from './kubeconfig';
-import { optionalString } from '../settings';
+import { nonTextSettings, optionalString } from '../settings';
 
 /** The API server refuses shorter tokens (TokenRequest validation). */
 export const MIN_EXPIRATION_SECONDS = 600;
@@ -58,11 +58,7 @@ function settingProblems(settings: Readonly<Record<string, unknown>>): string[] 
       `"namespace" (${String(ns)}) is not a Kubernetes namespace name: lower-case letters, digits and "-", at most 63.`,
     );
   }
-  for (const name of ['context', 'kubeconfig', 'kubectlPath']) {
-    if (settings[name] !== undefined && typeof settings[name] !== 'string') {
-      problems.push(`"${name}" must be text.`);
-    }
-  }
+  problems.push(...nonTextSettings(settings, ['context', 'kubeconfig', 'kubectlPath']));
   const seconds = settings.expirationSeconds;
   if (
     seconds !== undefined &&

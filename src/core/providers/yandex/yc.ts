@@ -2,7 +2,7 @@ import { TokenExplorerError } from '../../errors';
 import type { ProcessResult } from '../../ports';
 import { errorLines, excerpt, failureHead, jsonFromStdout, runCli, tokenFromStdout } from '../cli';
 import type { Account, MintedToken, Provider, ProviderContext } from '../provider';
-import { optionalString } from '../settings';
+import { nonTextSettings, optionalString } from '../settings';
 
 /** Yandex Cloud resource ids: 20 lower-case letters and digits (service accounts start `aje`). */
 const RESOURCE_ID = /^[a-z0-9]{20}$/;
@@ -211,13 +211,12 @@ export const yandexCliProvider: Provider = {
   },
 
   validate(account) {
-    const problems: string[] = [];
-    const s = account.settings;
-    for (const name of ['ycPath', 'serviceAccountId', 'profile', 'folderId']) {
-      if (s[name] !== undefined && typeof s[name] !== 'string') {
-        problems.push(`"${name}" must be text.`);
-      }
-    }
+    const problems = nonTextSettings(account.settings, [
+      'ycPath',
+      'serviceAccountId',
+      'profile',
+      'folderId',
+    ]);
     if (problems.length > 0) return problems;
     const settings = readSettings(account);
     if (!settings.serviceAccountId) {
