@@ -1,6 +1,8 @@
 import type { CopyTarget, HostToWebview, InspectorState } from '../shared/protocol';
 import { countdownLine, tick, type LiveView } from './countdown';
+import { copiedFindingIndex, renderCall } from './callService';
 import { byId } from './dom';
+import { applyMask } from './masking';
 import { renderInspector, renderVerification } from './render';
 import { Transport } from './transport';
 
@@ -16,6 +18,8 @@ function showOnly(id: 'loading' | 'empty-state' | 'inspector'): void {
 function show(state: InspectorState): void {
   const live = renderInspector(state);
   current = { state, live };
+  applyMask(state.inspection.token, state.masked);
+  renderCall(state.call);
   const now = Date.now();
   tick(live, now);
   showOnly('inspector');
@@ -54,6 +58,18 @@ function onMessage(message: HostToWebview): void {
     case 'empty':
       showEmpty(message.message);
       break;
+    case 'call':
+      if (current && current.state.inspection.token === message.token) {
+        current.state = { ...current.state, call: message.call };
+        renderCall(message.call);
+      }
+      break;
+    case 'masked':
+      if (current) {
+        current.state = { ...current.state, masked: message.masked };
+        applyMask(current.state.inspection.token, message.masked);
+      }
+      break;
   }
 }
 
@@ -72,6 +88,13 @@ onClick('copy-json', () => {
 onClick('copy-header-json', () => transport.post({ type: 'copy', target: 'header-json' }));
 onClick('verify-key', () => transport.post({ type: 'verifyWithKey' }));
 onClick('inspect-another', () => transport.post({ type: 'inspectAnother' }));
+onClick('call-service', () => transport.post({ type: 'callService' }));
+onClick('check-url', () => transport.post({ type: 'checkAgainstUrl' }));
+onClick('copy-as', () => transport.post({ type: 'copyAs' }));
+byId('call').addEventListener('click', (event) => {
+  const index = copiedFindingIndex(event);
+  if (index !== undefined) transport.post({ type: 'copyFindingCommand', index });
+});
 onClick('empty-inspect', () => transport.post({ type: 'inspectAnother' }));
 // The issuer button is redrawn with the verification section, so listen on the section.
 byId('verification').addEventListener('click', (event) => {

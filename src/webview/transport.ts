@@ -12,6 +12,8 @@ const hostMessageTypes: ReadonlySet<string> = new Set<HostToWebview['type']>([
   'show',
   'verification',
   'empty',
+  'call',
+  'masked',
 ]);
 
 /** Typed access to the host: the only place that touches acquireVsCodeApi(). */

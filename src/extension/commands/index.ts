@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import type { InspectorPanel } from '../webview/inspectorPanel';
 import { lazy } from '../adapters/lazy';
 import type { AccountCommandDeps } from './accounts';
+import type { CallCommandDeps } from './callService';
+import { callService, checkAgainstUrl, copyAs } from './callService';
 import { inspectJwt, inspectSelection } from './inspectJwt';
 import type { SourceCommandDeps } from './sources';
 import {
@@ -56,11 +58,18 @@ export enum CommandId {
   MintTestToken = 'tokenExplorer.mintTestToken',
   EditTestTokenTemplate = 'tokenExplorer.editTestTokenTemplate',
   InsertIdTokens = 'tokenExplorer.insertIdTokens',
+  CallService = 'tokenExplorer.callService',
+  CheckAgainstUrl = 'tokenExplorer.checkAgainstUrl',
+  CopyAs = 'tokenExplorer.copyAs',
+  ToggleMaskedMode = 'tokenExplorer.toggleMaskedMode',
 }
 
-export interface CommandDeps extends TokenCommandDeps, AccountCommandDeps, SourceCommandDeps {
+export interface CommandDeps
+  extends TokenCommandDeps, AccountCommandDeps, SourceCommandDeps, CallCommandDeps {
   readonly inspector: InspectorPanel;
   readonly showLog: () => void;
+  /** Flips masked mode (the tokenExplorer.maskTokens user setting). */
+  readonly toggleMasked: () => Promise<void>;
 }
 
 /** Registers every command, each disposable pushed to the extension's subscriptions. */
@@ -94,6 +103,10 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     [CommandId.MintTestToken]: () => mintTestToken(deps),
     [CommandId.EditTestTokenTemplate]: () => editTestTokenTemplate(deps),
     [CommandId.InsertIdTokens]: (arg) => insertIdTokens(deps, arg),
+    [CommandId.CallService]: (arg) => callService(deps, arg),
+    [CommandId.CheckAgainstUrl]: (arg) => checkAgainstUrl(deps, arg),
+    [CommandId.CopyAs]: (arg) => copyAs(deps, arg),
+    [CommandId.ToggleMaskedMode]: () => deps.toggleMasked(),
   };
   for (const [id, handler] of Object.entries(handlers)) {
     context.subscriptions.push(vscode.commands.registerCommand(id, handler));

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { shownToken } from '../../core/jwt/mask';
 import { jwtAt } from '../../core/jwt/find';
 import { inspectToken } from '../../core/jwt/inspect';
 import { formatRelative, timeStatus } from '../../core/jwt/time';
@@ -72,6 +73,9 @@ export class JwtHoverProvider implements vscode.HoverProvider {
       md.appendText(inspection.problems[0].message);
       md.appendMarkdown('\n\n');
     }
+    md.appendMarkdown('Token: ');
+    md.appendText(shownToken(found.token, settings.maskTokens));
+    md.appendMarkdown('\n\n');
     md.appendMarkdown(`\n[$(search) Inspect](${inspectCommandUri(found.token).toString()})`);
     const range = new vscode.Range(position.line, found.start, position.line, found.end);
     return new vscode.Hover(md, range);
