@@ -3,7 +3,7 @@
  * headers that matter, the start of the body as plain text) and the findings with their evidence,
  * fix and copyable command. Everything from the host or the service is set with textContent.
  */
-import type { Finding, Severity } from '../core/call/types';
+import type { CallResponse, Finding, Severity } from '../core/call/types';
 import type { CallView } from '../shared/protocol';
 import { byId, dataEl, el, icon } from './dom';
 
@@ -38,11 +38,13 @@ export function renderCall(call: CallView | undefined): void {
   section.hidden = false;
   const offline = call.method === '';
   byId('call-heading').textContent = offline ? 'Check against a URL' : 'Call Service';
+  // What went wrong first, then the evidence as received (headers, body).
   byId('call-body').replaceChildren(
     requestLine(call, offline),
-    ...(call.response ? [responseBlock(call)] : []),
+    ...(call.response ? [statusLine(call.response)] : []),
     ...(call.error ? [errorLine(call.error)] : []),
     findingsList(call.findings),
+    ...(call.response ? [responseDetails(call.response)] : []),
   );
 }
 
@@ -62,12 +64,10 @@ function requestLine(call: CallView, offline: boolean): HTMLElement {
   ]);
 }
 
-function responseBlock(call: CallView): HTMLElement {
-  const response = call.response;
-  if (!response) return el('div');
+function statusLine(response: CallResponse): HTMLElement {
   const ok = response.status >= 200 && response.status < 300;
   const redirect = response.status >= 300 && response.status < 400;
-  const status = el('p', { className: 'call-status', attrs: { id: 'call-status' } }, [
+  return el('p', { className: 'call-status', attrs: { id: 'call-status' } }, [
     el(
       'span',
       {
@@ -80,16 +80,22 @@ function responseBlock(call: CallView): HTMLElement {
       text: ` · ${Math.round(response.elapsedMs)} ms${redirect ? ' · redirect shown, not followed' : ''}`,
     }),
   ]);
+}
+
+function responseDetails(response: CallResponse): HTMLElement {
   const rows = Object.entries(response.headers).map(([name, value]) =>
     el('tr', {}, [el('th', { text: name, attrs: { scope: 'row' } }), dataEl('td', value)]),
   );
-  const headers = el('table', { className: 'claims call-headers' }, rows);
+  const headers = el('table', { className: 'call-headers' }, [
+    el('caption', { text: 'Response headers that matter' }),
+    ...rows,
+  ]);
   const size = `${response.bodyBytesRead.toLocaleString()} bytes${response.bodyTruncated ? ', cut off here: the rest was not downloaded' : ''}`;
   const body = el('details', { className: 'call-body', attrs: { open: '' } }, [
     el('summary', { text: `Body (${size}), shown as plain text` }),
     dataEl('pre', response.bodyStart || '(empty)', { className: 'call-body-text' }),
   ]);
-  return el('div', { className: 'call-response' }, [status, headers, body]);
+  return el('div', { className: 'call-response' }, [headers, body]);
 }
 
 function errorLine(error: string): HTMLElement {

@@ -2,8 +2,8 @@ import * as vscode from 'vscode';
 import { diagnose } from '../../core/call/diagnose';
 import { COPY_FORMS, formatToken } from '../../core/call/headerForms';
 import type { CopyForm } from '../../core/call/headerForms';
-import { DEFAULT_MAX_BODY_BYTES, HEADER_NAMES, sendCall } from '../../core/call/send';
-import { parseServiceUrl, tokenTransport } from '../../core/call/target';
+import { DEFAULT_MAX_BODY_BYTES, sendCall } from '../../core/call/send';
+import { parseServiceUrl } from '../../core/call/target';
 import type {
   CallRequest,
   CallResponse,
@@ -17,6 +17,7 @@ import type { Inspection } from '../../core/jwt/types';
 import type { Fetch } from '../../core/ports';
 import type { CallView } from '../../shared/protocol';
 import type { TokenCommandDeps } from './tokens';
+import { KINDS, askRequest, confirmTransport, pickUrl } from './callServicePrompts';
 import { accountFromArgs, fetchToken, label, resolveTarget } from './tokens';
 
 export interface CallCommandDeps extends TokenCommandDeps {
@@ -59,7 +60,6 @@ interface TokenChoice {
 
 const RECENT_URLS = 'callService.recentUrls';
 const MAX_RECENT = 8;
-const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
 
 function isCallArgs(arg: unknown): arg is CallArgs {
   return typeof arg === 'object' && arg !== null && typeof (arg as CallArgs).url === 'string';
@@ -131,129 +131,6 @@ function safeAudience(token: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Asks for a URL: recent ones for this audience, the audience itself when it is a URL, or typed. */
-async function pickUrl(
-  deps: CallCommandDeps,
-  audience: string | undefined,
-  title: string,
-): Promise<string | undefined> {
-  const known = [
-    ...new Set([
-      ...recentUrls(deps, audience),
-      ...(audience && /^https?:\/\//i.test(audience) ? [audience] : []),
-    ]),
-  ];
-  const quickPick = vscode.window.createQuickPick();
-  quickPick.title = title;
-  quickPick.placeholder = 'The URL to call, e.g. https://my-service-abc123-uc.a.run.app/path';
-  quickPick.ignoreFocusOut = true;
-  const base = known.map((url) => ({
-    label: url,
-    description: url === audience ? 'the audience' : 'recent',
-  }));
-  const render = (value: string) => {
-    const typed = value.trim();
-    quickPick.items =
-      typed !== '' && !known.includes(typed)
-        ? [{ label: typed, description: 'this URL' }, ...base]
-        : base;
-  };
-  render('');
-  return new Promise<string | undefined>((resolve) => {
-    quickPick.onDidChangeValue(render);
-    quickPick.onDidAccept(() => {
-      const chosen = quickPick.selectedItems[0]?.label ?? quickPick.value.trim();
-      if (chosen === '') return;
-      resolve(chosen);
-      quickPick.hide();
-    });
-    quickPick.onDidHide(() => {
-      resolve(undefined);
-      quickPick.dispose();
-    });
-    quickPick.show();
-  });
-}
-
-/** `Name: value; Name2: value2` → headers; the token's own header is refused. */
-function parseHeaders(text: string): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const part of text.split(';')) {
-    if (part.trim() === '') continue;
-    const colon = part.indexOf(':');
-    if (colon <= 0) {
-      throw new TokenExplorerError(
-        'bad-config',
-        `"${part.trim().slice(0, 60)}" is not a header: write Name: value, separated by ";".`,
-      );
-    }
-    headers[part.slice(0, colon).trim()] = part.slice(colon + 1).trim();
-  }
-  return headers;
-}
-
-/** Asks method, URL, header form, extra headers and body; undefined when the user cancels. */
-async function askRequest(
-  deps: CallCommandDeps,
-  audience: string | undefined,
-): Promise<CallRequest | undefined> {
-  const url = await pickUrl(deps, audience, 'Call Service: URL');
-  if (url === undefined) return undefined;
-  parseServiceUrl(url);
-  const method = await vscode.window.showQuickPick(METHODS, {
-    title: 'Call Service: method',
-    placeHolder: 'HTTP method',
-  });
-  if (!method) return undefined;
-  const form = await vscode.window.showQuickPick(
-    COPY_FORMS.filter((f) => f.form in HEADER_NAMES).map((f) => ({
-      label: HEADER_NAMES[f.form as HeaderForm],
-      detail: f.detail,
-      form: f.form as HeaderForm,
-    })),
-    { title: 'Call Service: send the token in', placeHolder: 'Which header carries the token?' },
-  );
-  if (!form) return undefined;
-  const headerText = await vscode.window.showInputBox({
-    title: 'Call Service: extra headers (optional)',
-    prompt: 'Name: value pairs separated by ";", e.g. Accept: application/json; X-Request-Id: 42',
-    ignoreFocusOut: true,
-  });
-  if (headerText === undefined) return undefined;
-  const headers = parseHeaders(headerText);
-  let body: string | undefined;
-  if (method !== 'GET' && method !== 'HEAD') {
-    body = await vscode.window.showInputBox({
-      title: 'Call Service: body (optional)',
-      prompt: 'Request body as text (JSON, form data…); empty for none',
-      ignoreFocusOut: true,
-    });
-    if (body === undefined) return undefined;
-  }
-  return {
-    method,
-    url,
-    headerForm: form.form,
-    headers,
-    ...(body ? { body } : {}),
-  };
-}
-
-/**
- * Plain http to anything but loopback needs an explicit yes, every time: the token would cross
- * the network readable by anyone on the path.
- */
-async function confirmTransport(url: URL): Promise<boolean> {
-  if (tokenTransport(url) !== 'needs-confirmation') return true;
-  const send = 'Send over http';
-  const choice = await vscode.window.showWarningMessage(
-    `${url.host} is plain http: the token would travel unencrypted and anyone on the network path could read and reuse it until it expires.`,
-    { modal: true, detail: 'Use https if the service has it. Asked each time.' },
-    send,
-  );
-  return choice === send;
 }
 
 /** Sends the request and diagnoses the answer; a failed call still gets the token findings. */
@@ -365,7 +242,7 @@ export async function callService(
       };
       extra = arg;
     } else {
-      request = await askRequest(deps, choice.audience);
+      request = await askRequest(recentUrls(deps, choice.audience), choice.audience);
     }
     if (!request) return undefined;
     if (!(await confirmTransport(parseServiceUrl(request.url)))) return undefined;
@@ -376,34 +253,6 @@ export async function callService(
     return undefined;
   }
 }
-
-const KINDS: readonly { service: ServiceKind | undefined; label: string; detail: string }[] = [
-  {
-    service: undefined,
-    label: 'Detect from the URL',
-    detail: '*.run.app, *.cloudfunctions.net, else from the token',
-  },
-  {
-    service: 'cloud-run',
-    label: 'Cloud Run',
-    detail: 'aud = the service URL or a custom audience; roles/run.invoker',
-  },
-  {
-    service: 'cloud-functions',
-    label: 'Cloud Functions',
-    detail: 'aud = the function URL; roles/cloudfunctions.invoker',
-  },
-  {
-    service: 'iap',
-    label: 'Identity-Aware Proxy',
-    detail: 'aud = the IAP OAuth client id; email required',
-  },
-  {
-    service: 'oidc-api',
-    label: 'Another OIDC-protected API',
-    detail: 'aud = what the API expects (often its URL)',
-  },
-];
 
 /**
  * "Check against a URL…": the diagnosis without sending anything (token kind, issuer, audience,
@@ -427,7 +276,11 @@ export async function checkAgainstUrl(
       url = arg.url;
       extra = arg;
     } else {
-      url = await pickUrl(deps, choice.audience, 'Check against a URL (nothing is sent)');
+      url = await pickUrl(
+        recentUrls(deps, choice.audience),
+        choice.audience,
+        'Check against a URL (nothing is sent)',
+      );
       if (url === undefined) return undefined;
       parseServiceUrl(url);
       const picked = await vscode.window.showQuickPick(
