@@ -11,7 +11,10 @@ export {
   listJobs,
 } from '../core/providers/gitlab/ciYaml';
 export { createProviders } from '../core/providers/registry';
-export { addAccount, detectCredentials, editAccount, removeAccount } from './commands/accounts';
+export { addAccount } from './commands/addAccount';
+export { detectCredentials } from './commands/detectCredentials';
+export { editAccount } from './commands/editAccount';
+export { removeAccount } from './commands/removeAccount';
 
 // GitLab's `!reference [job, key]` tag: kept as data so pipelines that use it still parse.
 const reference = new Type('!reference', {
