@@ -1,6 +1,7 @@
 import { errorMessage } from '../../errors';
 import type { DetectPorts, WizardPorts } from '../../wizard';
-import { type AdcLocation, findAdc } from './adc';
+import { findAdc } from './adc';
+import type { AdcLocation } from './credentials';
 
 /** The tree group of every Google Cloud kind. */
 export const GOOGLE_GROUP = { id: 'google', label: 'Google Cloud' } as const;
