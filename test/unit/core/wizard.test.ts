@@ -17,7 +17,7 @@ import {
   detectCredentials,
   runWizardSteps,
 } from '../../../src/core/wizard';
-import { testContext } from '../../emulators/google/googleApis';
+import { testContext } from '../../helpers/context';
 import { useTempDir } from '../helpers/fixtures';
 
 /** One scripted answer: a pick's label, an input's text, a confirm's choice, a file, or cancel. */
