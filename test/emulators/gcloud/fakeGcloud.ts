@@ -43,6 +43,8 @@ export interface FakeGcloudSetup {
   /** Projects where `iam service-accounts list` is denied. */
   readonly deniedProjects?: readonly string[];
   readonly fault?: FakeGcloudFault;
+  /** Stdout and stderr come out coloured, as through a pipe with FORCE_COLOR (terminalColour.mjs). */
+  readonly colour?: boolean;
   /** Defaults to https://accounts.google.com. */
   readonly issuer?: string;
   /** Fixes `iat` (epoch seconds) of minted tokens. */

@@ -7,6 +7,7 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { SignJWT, importJWK } from 'jose';
+import { writer } from '../terminalColour.mjs';
 
 /** The OAuth client gcloud signs users in with; the `aud` of a user's own ID token. */
 const GCLOUD_CLIENT_ID = '32555940559.apps.googleusercontent.com';
@@ -15,6 +16,8 @@ const argv = process.argv.slice(2);
 if (process.env.FAKE_GCLOUD_LOG)
   appendFileSync(process.env.FAKE_GCLOUD_LOG, `${JSON.stringify(argv)}\n`);
 const state = JSON.parse(readFileSync(process.env.FAKE_GCLOUD_STATE ?? '', 'utf8'));
+const out = writer(process.stdout, state.colour === true);
+const err = writer(process.stderr, state.colour === true);
 
 /** Flags that take a value, as `--flag=value` or `--flag value`. */
 const VALUED = new Set([
@@ -33,7 +36,7 @@ const SWITCHES = new Set(['include-email', 'quiet']);
 class Exit extends Error {}
 
 function fail(command, message, code = 1) {
-  process.stderr.write(`ERROR: (${command}) ${message}\n`);
+  err(`ERROR: (${command}) ${message}\n`);
   process.exitCode = code;
   throw new Exit();
 }
@@ -76,7 +79,7 @@ function printJson(value) {
               .map((k) => [k, sort(v[k])]),
           )
         : v;
-  process.stdout.write(`${JSON.stringify(sort(value), null, 2)}\n`);
+  out(`${JSON.stringify(sort(value), null, 2)}\n`);
 }
 
 let positional = [];
@@ -138,13 +141,13 @@ async function printIdentityToken() {
     return;
   }
   if (state.fault === 'garbage') {
-    process.stdout.write('<html><body>Proxy authentication required</body></html>\n');
+    out('<html><body>Proxy authentication required</body></html>\n');
     return;
   }
   let claims;
   if (flags['impersonate-service-account']) {
     const chain = flags['impersonate-service-account'].split(',');
-    process.stderr.write(
+    err(
       `WARNING: This command is using service account impersonation. All API calls will be executed as [${chain.at(-1)}].\n`,
     );
     let actor = caller.email;
@@ -186,11 +189,11 @@ async function printIdentityToken() {
       email_verified: true,
     };
   }
-  process.stdout.write(`${await sign(claims)}\n`);
+  out(`${await sign(claims)}\n`);
 }
 
 function configList() {
-  process.stderr.write(`\nYour active configuration is: [${flags.configuration ?? 'default'}]\n`);
+  err(`\nYour active configuration is: [${flags.configuration ?? 'default'}]\n`);
   const core = {
     ...(config.account ? { account: config.account } : {}),
     disable_usage_reporting: 'True',
@@ -200,7 +203,7 @@ function configList() {
     printJson({ core });
     return;
   }
-  process.stdout.write(
+  out(
     `[core]\n${Object.entries(core)
       .map(([k, v]) => `${k} = ${v}\n`)
       .join('')}`,
@@ -211,8 +214,8 @@ function configGetValue() {
   const property = positional[2];
   const name = property?.replace(/^core\//, '');
   const value = name === 'account' || name === 'project' ? config[name] : undefined;
-  if (value) process.stdout.write(`${value}\n`);
-  else process.stderr.write('(unset)\n');
+  if (value) out(`${value}\n`);
+  else err('(unset)\n');
 }
 
 function authList() {
@@ -225,12 +228,12 @@ function authList() {
     return;
   }
   if (rows.length === 0) {
-    process.stderr.write(
+    err(
       'No credentialed accounts.\n\nTo login, run:\n  $ gcloud auth login `ACCOUNT`\n\n',
     );
     return;
   }
-  process.stdout.write(
+  out(
     `Credentialed Accounts\nACTIVE  ACCOUNT\n${rows.map((r) => `${r.status ? '*' : ' '}       ${r.account}\n`).join('')}`,
   );
 }
@@ -271,10 +274,10 @@ function serviceAccountsList() {
     return;
   }
   if (rows.length === 0) {
-    process.stderr.write('Listed 0 items.\n');
+    err('Listed 0 items.\n');
     return;
   }
-  process.stdout.write(
+  out(
     `DISPLAY NAME  EMAIL  DISABLED\n${rows.map((r) => `${r.displayName ?? ''}  ${r.email}  ${r.disabled ? 'True' : 'False'}\n`).join('')}`,
   );
 }

@@ -64,7 +64,7 @@ describe('gcloudProvider', () => {
   });
   after(() => fake.cleanup());
   beforeEach(async () => {
-    await fake.update({ ...SETUP, fault: 'none' });
+    await fake.update({ ...SETUP, fault: 'none', colour: false });
     ctx = context();
   });
 
@@ -85,6 +85,15 @@ describe('gcloudProvider', () => {
       '--include-email',
       '--quiet',
     ]);
+  });
+
+  it('reads the token and the errors of a gcloud whose output is coloured', async () => {
+    await fake.update({ colour: true });
+    const minted = await mint({ impersonateServiceAccount: SA });
+    await verify(minted.token, AUDIENCE);
+    const error = await rejectsWith(mint({}), 'user-account-audience');
+    assert.match(error.message, /^gcloud auth print-identity-token .*\nERROR: \(gcloud/);
+    assert.ok(!/[\x1b\x9b]/.test(error.message), 'escape codes reached the message');
   });
 
   it('leaves the email out unless asked, as generateIdToken does', async () => {

@@ -452,7 +452,7 @@ describe('kubernetes provider (TokenRequest)', () => {
       });
     });
     after(() => kubectl.cleanup());
-    beforeEach(() => kubectl.update({ fault: 'none' }));
+    beforeEach(() => kubectl.update({ fault: 'none', colour: false }));
 
     function kubectlContext(timeoutMs = 10_000): ProviderContext {
       return {
@@ -505,6 +505,12 @@ describe('kubernetes provider (TokenRequest)', () => {
         '--context=emu',
         `--kubeconfig=${kubeconfig}`,
       ]);
+    });
+
+    it('reads the token of a kubectl whose output is coloured', async () => {
+      await kubectl.update({ colour: true });
+      const minted = await viaKubectl();
+      assert.equal((await verify(minted.token)).sub, `system:serviceaccount:${NS}:${SA}`);
     });
 
     it('uses the account kubectlPath over the machine setting', async () => {
