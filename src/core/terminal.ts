@@ -19,6 +19,7 @@
  */
 export function stripTerminalControls(text: string): string {
   // Fast path: most CLI output holds no control character at all.
+  // eslint-disable-next-line no-control-regex -- control characters are what this looks for
   if (!/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/.test(text)) return text;
   let out = '';
   let kept = 0;
