@@ -106,9 +106,24 @@ function credentialed(command, email) {
     );
   }
   if (state.fault === 'reauth') {
+    // google-auth reauth.py: a reauthentication challenge cannot be answered without a terminal.
     fail(
       command,
       'There was a problem refreshing your current auth tokens: Reauthentication failed. cannot prompt during non-interactive execution.\nPlease run:\n\n  $ gcloud auth login\n\nto obtain new credentials.',
+    );
+  }
+  if (state.fault === 'reauth-required') {
+    // Cloud SDK core/credentials/store.py WebLoginRequiredReauthError, after the notice gcloud
+    // prints first (as quoted in public reports: "Reauthentication required.\nERROR: ...").
+    err('Reauthentication required.\n');
+    fail(command, 'Please run:\n\n  $ gcloud auth login\n\nto complete reauthentication.');
+  }
+  if (state.fault === 'key-revoked' && account.type === 'service_account') {
+    // store.py TokenRefreshError around the token endpoint's answer for a deleted key; gcloud
+    // then suggests `gcloud auth login` even for a service account.
+    fail(
+      command,
+      "There was a problem refreshing your current auth tokens: ('invalid_grant: Invalid JWT Signature.', {'error': 'invalid_grant', 'error_description': 'Invalid JWT Signature.'})\nPlease run:\n\n  $ gcloud auth login\n\nto obtain new credentials.\n\nIf you have already logged in with a different account, run:\n\n  $ gcloud config set account ACCOUNT\n\nto select an already authenticated account to use.",
     );
   }
   return account;
@@ -150,14 +165,21 @@ async function printIdentityToken() {
     err(
       `WARNING: This command is using service account impersonation. All API calls will be executed as [${chain.at(-1)}].\n`,
     );
+    // gcloud mints an access token for the target first (generateAccessToken, permission
+    // iam.serviceAccounts.getAccessToken, in roles/iam.serviceAccountTokenCreator only) and then
+    // asks generateIdToken with it: Cloud SDK api_lib/iamcredentials/util.py
+    // GetElevationAccessTokenGoogleAuth, then GetElevationIdTokenGoogleAuth. A failed first step
+    // prints its "Failed to impersonate" text before IAM's message and ErrorInfo details, as
+    // quoted in public reports of `gcloud ... --impersonate-service-account`.
     let actor = caller.email;
     let target;
     for (const email of chain) {
       target = serviceAccounts.find((sa) => sa.email === email);
       if (!target || target.disabled || !(target.impersonators ?? []).includes(actor)) {
+        const impersonated = chain.at(-1);
         fail(
           command,
-          "PERMISSION_DENIED: Permission 'iam.serviceAccounts.getOpenIdToken' denied on resource (or it may not exist).",
+          `PERMISSION_DENIED: Failed to impersonate [${impersonated}]. Make sure the account that's trying to impersonate it has access to the service account itself and the "roles/iam.serviceAccountTokenCreator" role. Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist). This command is authenticated as ${caller.email} which is the active account specified by the [core/account] property. Impersonation is used to impersonate ${impersonated}.\n- '@type': type.googleapis.com/google.rpc.ErrorInfo\n  domain: iam.googleapis.com\n  metadata:\n    permission: iam.serviceAccounts.getAccessToken\n  reason: IAM_PERMISSION_DENIED`,
         );
       }
       actor = email;
@@ -168,7 +190,9 @@ async function printIdentityToken() {
       Object.assign(claims, { email: target.email, email_verified: true });
   } else if (caller.type === 'user') {
     if (audience !== undefined) {
-      fail(command, 'Invalid account type for `--audiences`. Requires valid service account.');
+      // Cloud SDK surface/auth/print_identity_token.py; older releases spelt it "account Type".
+      const type = state.fault === 'old-release' ? 'Type' : 'type';
+      fail(command, `Invalid account ${type} for \`--audiences\`. Requires valid service account.`);
     }
     claims = {
       aud: GCLOUD_CLIENT_ID,
@@ -228,9 +252,7 @@ function authList() {
     return;
   }
   if (rows.length === 0) {
-    err(
-      'No credentialed accounts.\n\nTo login, run:\n  $ gcloud auth login `ACCOUNT`\n\n',
-    );
+    err('No credentialed accounts.\n\nTo login, run:\n  $ gcloud auth login `ACCOUNT`\n\n');
     return;
   }
   out(

@@ -336,6 +336,30 @@ describe('kubernetes provider (TokenRequest)', () => {
     );
   });
 
+  it('a 404 without details.kind serviceaccounts is not a missing service account', async () => {
+    const ctx = await kubeContext({ token: janeToken });
+    try {
+      api.fault = 'no-token-request';
+      const error = await rejectsWith(
+        mint(ctx),
+        'bad-config',
+        /the server could not find the requested resource/,
+        /does not serve the TokenRequest API/,
+      );
+      assert.doesNotMatch(error.message, /does not exist/);
+      api.fault = 'plain-404';
+      const plain = await rejectsWith(
+        mint(ctx),
+        'bad-config',
+        /404 page not found/,
+        /not from the Kubernetes API/,
+      );
+      assert.doesNotMatch(plain.message, /does not exist/);
+    } finally {
+      api.fault = 'none';
+    }
+  });
+
   it('refuses exec users with a pointer to the kubectl method', async () => {
     await rejectsWith(
       mint(await kubeContext({ exec: { command: 'gke-gcloud-auth-plugin' } })),
