@@ -3,15 +3,15 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ErrorCode, TokenExplorerError } from '../../../../../src/core/errors';
 import type { ProcessRunner } from '../../../../../src/core/ports';
+import { AccessTokenSource } from '../../../../../src/core/providers/google/accessTokenSource';
 import {
-  AccessTokenSource,
-  EAGER_REFRESH_MS,
   adcAccessTokenSource,
   findAdc,
   gcloudAdcPath,
-  parseCredentials,
 } from '../../../../../src/core/providers/google/adc';
-import type { GoogleCredentials } from '../../../../../src/core/providers/google/adc';
+import { parseCredentials } from '../../../../../src/core/providers/google/credentialFiles';
+import { EAGER_REFRESH_MS } from '../../../../../src/core/providers/google/credentials';
+import type { GoogleCredentials } from '../../../../../src/core/providers/google/credentials';
 import { FrozenClock, GoogleApis, testContext } from '../../../../emulators/google/googleApis';
 import type { GoogleFault } from '../../../../emulators/google/googleApis';
 import { MetadataServer } from '../../../../emulators/google/metadataServer';
