@@ -123,6 +123,10 @@ describe('google-service-account-key provider', () => {
         route: 'token',
         path: '/token',
         grantType: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+        fields: {
+          grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+          assertion: '<secret>',
+        },
       },
     ]);
   });
