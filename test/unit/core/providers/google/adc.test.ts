@@ -12,7 +12,8 @@ import {
 import { parseCredentials } from '../../../../../src/core/providers/google/credentialFiles';
 import { EAGER_REFRESH_MS } from '../../../../../src/core/providers/google/credentials';
 import type { GoogleCredentials } from '../../../../../src/core/providers/google/credentials';
-import { FrozenClock, GoogleApis, testContext } from '../../../../emulators/google/googleApis';
+import { GoogleApis } from '../../../../emulators/google/googleApis';
+import { FrozenClock, testContext } from '../../../../helpers/context';
 import type { GoogleFault } from '../../../../emulators/google/googleApis';
 import { MetadataServer } from '../../../../emulators/google/metadataServer';
 import { rejectsWith } from '../../../helpers/assertions';

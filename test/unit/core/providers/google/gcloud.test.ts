@@ -11,7 +11,7 @@ import {
 } from '../../../../../src/core/providers/google/gcloud';
 import { makeFakeGcloud } from '../../../../emulators/gcloud/fakeGcloud';
 import type { FakeGcloud, FakeGcloudSetup } from '../../../../emulators/gcloud/fakeGcloud';
-import { testContext } from '../../../../emulators/google/googleApis';
+import { testContext } from '../../../../helpers/context';
 import { rejectsWith, verifyGoogleIdToken } from '../../../helpers/assertions';
 
 const USER = 'alice@example.com';

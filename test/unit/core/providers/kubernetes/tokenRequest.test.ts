@@ -1,6 +1,5 @@
 import * as assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import type { JWTPayload } from 'jose';
@@ -15,7 +14,7 @@ import {
   kubernetesProvider,
   readKubernetesSettings,
 } from '../../../../../src/core/providers/kubernetes/tokenRequest';
-import { testContext } from '../../../../emulators/google/googleApis';
+import { testContext } from '../../../../helpers/context';
 import {
   KubeApiServer,
   makeCertificateAuthority,
@@ -30,11 +29,9 @@ import type {
 } from '../../../../emulators/kubernetes/apiServer';
 import { makeFakeKubectl } from '../../../../emulators/kubernetes/fakeKubectl';
 import type { FakeKubectl } from '../../../../emulators/kubernetes/fakeKubectl';
+import { parseYaml } from '../../../../../src/core/yaml';
 import { rejectsWith } from '../../../helpers/assertions';
 import { closedPort, useTempDir } from '../../../helpers/fixtures';
-
-// js-yaml ships no types and @types/js-yaml is not a dependency: type the one function used.
-const { load } = createRequire(__filename)('js-yaml') as { load: (text: string) => unknown };
 
 const AUDIENCE = 'https://vault.example.com';
 const NS = 'team-a';
@@ -102,7 +99,7 @@ describe('kubernetes provider (TokenRequest)', () => {
         timeoutMs: options.timeoutMs ?? 3000,
       }),
       logger,
-      parseYaml: load,
+      parseYaml,
     };
   }
 

@@ -12,7 +12,7 @@ import {
   ycListServiceAccounts,
   ycProfiles,
 } from '../../../../../src/core/providers/yandex/yc';
-import { testContext } from '../../../../emulators/google/googleApis';
+import { testContext } from '../../../../helpers/context';
 import { makeFakeYc } from '../../../../emulators/yc/fakeYc';
 import type { FakeYc, FakeYcSetup } from '../../../../emulators/yc/fakeYc';
 import { rejectsWith } from '../../../helpers/assertions';
