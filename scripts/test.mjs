@@ -1,5 +1,7 @@
 // `npm test`: lint, type-check, build, then the unit, extension-host and UI end-to-end runners.
-// Usage: node scripts/test.mjs [--only unit|host|e2e ...] [--skip-lint]
+// Usage: node scripts/test.mjs [--only unit|host|e2e ...] [--skip-lint] [--screenshots]
+// UI tests save screenshots in the git-ignored test-results/screenshots/; --screenshots (what
+// `npm run screenshots` passes) has them refresh the README's images in media/screenshots/.
 // Ends with one line per stage and `N passed, N failed`; exits non-zero when anything failed.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -31,8 +33,10 @@ const { values } = parseArgs({
   options: {
     only: { type: 'string', multiple: true },
     'skip-lint': { type: 'boolean', default: false },
+    screenshots: { type: 'boolean', default: false },
   },
 });
+if (values.screenshots) process.env.TOKEN_EXPLORER_SCREENSHOTS = 'readme';
 const only = (values.only ?? []).flatMap((value) => value.split(',')).map((name) => name.trim());
 for (const name of only) {
   if (!RUNNERS.includes(name)) {

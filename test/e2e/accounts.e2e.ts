@@ -23,6 +23,7 @@ import {
   launchVsCode,
   pickRow,
   quickInputBox,
+  screenshotPath,
   showViewContainer,
   treeRow,
   treeRows,
@@ -33,7 +34,6 @@ import {
 } from './harness/vscode';
 import type { VsCode } from './harness/vscode';
 
-const screenshots = join(__dirname, '..', '..', '..', 'media', 'screenshots');
 const KEY_EMAIL = 'deployer@my-project-123456.iam.gserviceaccount.com';
 const KEY_AUDIENCE = 'https://orders-abc123-uc.a.run.app';
 const VM_AUDIENCE = 'https://inventory-abc123-uc.a.run.app';
@@ -228,7 +228,7 @@ describe('Service accounts in VS Code', function () {
 
   afterEach(async function () {
     if (this.currentTest?.state !== 'failed' || !vscode) return;
-    const path = join(tmpdir(), `accounts-e2e-failure-${Date.now()}.png`);
+    const path = screenshotPath(`accounts-failure-${Date.now()}.png`);
     await vscode.screenshot(path).catch(() => undefined);
     console.error(`    screenshot of the failure: ${path}`);
   });
@@ -392,7 +392,7 @@ describe('Service accounts in VS Code', function () {
     await clipboardJwt();
     await page.mouse.move(1000, 300);
     await page.waitForTimeout(800);
-    await vscode.screenshot(join(screenshots, 'accounts-tree.png'));
+    await vscode.screenshot(screenshotPath('accounts-tree.png'));
   });
 
   it('removing an account removes its stored key', async function () {

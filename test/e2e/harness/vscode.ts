@@ -7,6 +7,21 @@ import { pathToFileURL } from 'node:url';
 import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
 import type * as CodeServerModule from '../../../scripts/lib/codeServer.mjs';
 
+/**
+ * Where a UI test saves a screenshot named `file`: the git-ignored test-results/screenshots/, or
+ * media/screenshots/ (the README's images) when TOKEN_EXPLORER_SCREENSHOTS=readme, which is what
+ * `npm run screenshots` sets.
+ */
+export function screenshotPath(file: string): string {
+  const root = join(__dirname, '..', '..', '..');
+  const dir =
+    process.env.TOKEN_EXPLORER_SCREENSHOTS === 'readme'
+      ? join(root, 'media', 'screenshots')
+      : join(root, 'test-results', 'screenshots');
+  mkdirSync(dir, { recursive: true });
+  return join(dir, file);
+}
+
 export interface LaunchOptions {
   /** Folder to open; a fresh temporary folder when omitted. */
   readonly workspace?: string;
