@@ -6,7 +6,9 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { repoRoot } from './lib/codeServer.mjs';
+import { codeServerInstalled, repoRoot } from './lib/codeServer.mjs';
+import { hostBackend } from './lib/hostTests.mjs';
+import { ensureSystemPackages } from './lib/machine.mjs';
 
 const RUNNERS = ['unit', 'host', 'e2e'];
 const mocha = [process.execPath, join(repoRoot, 'node_modules', 'mocha', 'bin', 'mocha.js')];
@@ -49,6 +51,13 @@ const stages = ALL_STAGES.filter(({ name }) => {
   if (RUNNERS.includes(name)) return only.length === 0 || only.includes(name);
   return only.length === 0 && !values['skip-lint'];
 });
+
+// The system packages the suites need, checked (and as root installed) before any stage runs.
+const runs = (/** @type {string} */ name) => stages.some((stage) => stage.name === name);
+const codeServerHost = runs('host') && hostBackend().backend === 'code-server';
+if (runs('e2e') || codeServerHost) {
+  ensureSystemPackages({ browser: true, codeServerInstall: !codeServerInstalled() });
+}
 
 /** @type {import('node:child_process').ChildProcess | undefined} */
 let current;

@@ -13,6 +13,7 @@ export interface CodeServer {
   stop(): Promise<void>;
 }
 
+export function codeServerInstalled(): boolean;
 export function ensureCodeServer(): Promise<string>;
 export function startCodeServer(options?: {
   settings?: Record<string, unknown>;

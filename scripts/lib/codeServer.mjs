@@ -17,6 +17,7 @@ import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { findChromium, realProbes } from './machine.mjs';
 
 export const CODE_SERVER_VERSION = '4.100.3';
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -39,14 +40,17 @@ export const DEFAULT_SETTINGS = {
 /** Prints progress on stderr so that stdout stays the test report. */
 const log = (/** @type {string} */ message) => console.error(`[code-server] ${message}`);
 
+/** Whether this code-server version is installed in .vscode-test-offline/ already. */
+export function codeServerInstalled() {
+  return existsSync(marker) && readFileSync(marker, 'utf8').trim() === CODE_SERVER_VERSION;
+}
+
 /**
  * Installs code-server into .vscode-test-offline/ unless that version is already there.
  * @returns {Promise<string>} the code-server executable
  */
 export async function ensureCodeServer() {
-  if (existsSync(marker) && readFileSync(marker, 'utf8').trim() === CODE_SERVER_VERSION) {
-    return codeServerBin;
-  }
+  if (codeServerInstalled()) return codeServerBin;
   const started = Date.now();
   log(`installing code-server ${CODE_SERVER_VERSION} into ${installDir} (about 2 minutes)`);
   rmSync(installDir, { recursive: true, force: true });
@@ -278,11 +282,13 @@ export function workbenchUrl(server, { folder, extensionDevelopmentPath, extensi
   return `${server.url}/?${query}`;
 }
 
-/** Launches Debian's Chromium headless with the flags the recipe measured. */
+/** Launches Chromium (CHROMIUM_PATH, else the first on PATH) headless, with the flags measured here. */
 export function launchChromium() {
-  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  if (!existsSync(executablePath)) {
-    throw new Error(`${executablePath} is missing: apt-get install -y chromium`);
+  const executablePath = findChromium(realProbes());
+  if (!executablePath) {
+    throw new Error(
+      'Chromium is missing: apt-get install -y chromium, or set CHROMIUM_PATH to a Chromium or Chrome',
+    );
   }
   return chromium.launch({
     executablePath,
