@@ -102,7 +102,7 @@ describe('Accounts and Get ID token', () => {
           account: 'denied',
           audience: 'https://x.example',
         }),
-      /roles\/iam\.serviceAccountOpenIdTokenCreator/,
+      /--role=roles\/iam\.serviceAccountTokenCreator/,
     );
   });
 

@@ -26,6 +26,8 @@ fs.writeFileSync(path.join(__dirname, 'argv.json'), JSON.stringify(rest));
 switch (mode) {
   case 'raw': process.stdout.write('  "' + token + '"\\n'); break;
   case 'text': process.stdout.write('Your token:\\n' + token + '\\n(valid 1h)\\n'); break;
+  case 'coloured': process.stdout.write('\\x1b[1mtoken:\\x1b[22m \\x1b[32m' + token + '\\x1b[39m\\n'); break;
+  case 'hyperlinked': process.stdout.write('\\x1b]8;;https://x.example/\\x1b\\\\' + token + '\\x1b]8;;\\x1b\\\\\\n'); break;
   case 'json': process.stdout.write(JSON.stringify({ data: { id_token: token, expires_in: 3600 } })); break;
   case 'json-list': process.stdout.write(JSON.stringify({ tokens: [{ value: 'x' }, { value: token }] })); break;
   case 'json-empty': process.stdout.write(JSON.stringify({ data: { count: 1, ok: true } })); break;
@@ -109,6 +111,17 @@ describe('customCommandProvider', () => {
     assert.equal(minted.expiresAt, (inspection.times.exp ?? 0) * 1000);
     const outcome = await verifyThroughIssuer(inspection, issuer.url, issuer.jwksUrl);
     assert.equal(outcome.status, 'verified');
+  });
+
+  it('finds the token in output coloured with ANSI escapes (FORCE_COLOR through a pipe)', async () => {
+    for (const mode of ['coloured', 'hyperlinked']) {
+      const minted = await customCommandProvider.mint(
+        account({ command: tool(mode) }),
+        { audience: AUDIENCE },
+        context(),
+      );
+      assert.equal(minted.token, token, mode);
+    }
   });
 
   it('finds the token in text around it', async () => {
