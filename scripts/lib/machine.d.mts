@@ -3,7 +3,7 @@ export interface Probes {
   platform: NodeJS.Platform;
   isRoot: boolean;
   env: Readonly<Record<string, string | undefined>>;
-  onPath(command: string): boolean;
+  which(command: string): string | undefined;
   exists(path: string): boolean;
   osRelease: string | undefined;
 }

@@ -12,7 +12,7 @@ import { delimiter, join } from 'node:path';
  * @property {NodeJS.Platform} platform
  * @property {boolean} isRoot
  * @property {Readonly<Record<string, string | undefined>>} env
- * @property {(command: string) => boolean} onPath whether an executable is on PATH
+ * @property {(command: string) => string | undefined} which the path of an executable on PATH
  * @property {(path: string) => boolean} exists
  * @property {string | undefined} osRelease the text of /etc/os-release, if any
  */
@@ -26,6 +26,12 @@ import { delimiter, join } from 'node:path';
  * @property {string} elsewhere how to get it on another platform
  */
 
+/**
+ * @param {Probes} probes
+ * @param {string} command
+ */
+const onPath = (probes, command) => probes.which(command) !== undefined;
+
 /** The Chromium the UI tests drive: CHROMIUM_PATH, else the first browser found on PATH. */
 const CHROMIUM_NAMES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'];
 
@@ -36,7 +42,11 @@ const CHROMIUM_NAMES = ['chromium', 'chromium-browser', 'google-chrome', 'google
 export function findChromium(probes) {
   const configured = probes.env.CHROMIUM_PATH;
   if (configured) return probes.exists(configured) ? configured : undefined;
-  return CHROMIUM_NAMES.find((name) => probes.onPath(name));
+  for (const name of CHROMIUM_NAMES) {
+    const path = probes.which(name);
+    if (path) return path;
+  }
+  return undefined;
 }
 
 /** @type {Record<string, Requirement>} */
@@ -52,28 +62,28 @@ const REQUIREMENTS = {
   ripgrep: {
     what: 'ripgrep (rg)',
     why: "code-server's install takes rg from the system instead of downloading it from GitHub",
-    present: (probes) => probes.onPath('rg'),
+    present: (probes) => onPath(probes, 'rg'),
     aptPackage: () => 'ripgrep',
     elsewhere: 'ripgrep (https://github.com/BurntSushi/ripgrep#installation)',
   },
   kerberos: {
     what: 'Kerberos development files (krb5-config)',
     why: "code-server's kerberos module compiles against them",
-    present: (probes) => probes.onPath('krb5-config'),
+    present: (probes) => onPath(probes, 'krb5-config'),
     aptPackage: () => 'libkrb5-dev',
     elsewhere: 'the MIT Kerberos development files (krb5-config on PATH)',
   },
   compiler: {
     what: 'a C++ toolchain (make, g++)',
     why: "code-server's native modules (node-pty, argon2) compile during its install",
-    present: (probes) => probes.onPath('make') && probes.onPath('g++'),
+    present: (probes) => onPath(probes, 'make') && onPath(probes, 'g++'),
     aptPackage: () => 'build-essential',
     elsewhere: 'make and a C++ compiler',
   },
   python: {
     what: 'Python 3',
     why: 'node-gyp, which compiles those native modules, runs on it',
-    present: (probes) => probes.onPath('python3'),
+    present: (probes) => onPath(probes, 'python3'),
     aptPackage: () => 'python3',
     elsewhere: 'Python 3',
   },
@@ -122,7 +132,7 @@ export function planSystemPackages(needs, probes) {
   const names = missing.map((requirement) => requirement.what);
   if (missing.length === 0) return { action: 'ready', missing: [], commands: [], message: '' };
   const distro = probes.platform === 'linux' ? aptDistro(probes.osRelease) : undefined;
-  if (!distro || !probes.onPath('apt-get')) {
+  if (!distro || !onPath(probes, 'apt-get')) {
     const lines = missing.map((r) => `  - ${r.elsewhere}: ${r.why}`);
     return {
       action: 'unsupported',
@@ -176,7 +186,7 @@ export function chooseBackend(probes) {
     throw new Error(`TOKEN_EXPLORER_VSCODE must be electron, code-server or auto, not "${wanted}"`);
   }
   const headless = probes.platform === 'linux' && !env.DISPLAY && !env.WAYLAND_DISPLAY;
-  const xvfb = headless && probes.onPath('xvfb-run');
+  const xvfb = headless && onPath(probes, 'xvfb-run');
   if (wanted === 'code-server') {
     return { backend: 'code-server', xvfb: false, reason: 'TOKEN_EXPLORER_VSCODE=code-server' };
   }
@@ -218,7 +228,7 @@ export function realProbes() {
     platform: process.platform,
     isRoot: typeof process.getuid === 'function' && process.getuid() === 0,
     env,
-    onPath: (command) => dirs.some((dir) => existsSync(join(dir, command))),
+    which: (command) => dirs.map((dir) => join(dir, command)).find((path) => existsSync(path)),
     exists: existsSync,
     osRelease: existsSync('/etc/os-release') ? readFileSync('/etc/os-release', 'utf8') : undefined,
   };

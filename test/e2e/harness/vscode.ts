@@ -298,3 +298,21 @@ export async function contextMenu(target: Locator, item: string): Promise<void> 
   await target.page().locator('.monaco-menu .action-item.focused', { hasText: item }).waitFor();
   await target.page().keyboard.press('Enter');
 }
+
+/**
+ * Hovers a tree row and clicks its inline action button. Rows with a countdown are redrawn every
+ * second, which can swallow a click: with `done`, click again until it shows.
+ */
+export async function inlineAction(row: Locator, title: string, done?: Locator): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await row.hover();
+    await row.locator(`.actions .action-label[aria-label^="${title}"]`).click();
+    if (!done) return;
+    try {
+      await done.waitFor({ timeout: 3000 });
+      return;
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+  }
+}

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { isAbsolute } from 'node:path';
 import type { Probes } from '../../../scripts/lib/machine.mjs';
 import {
   chooseBackend,
@@ -20,7 +21,7 @@ function machine(onPath: readonly string[], overrides: Partial<Probes> = {}): Pr
     platform: 'linux',
     isRoot: false,
     env: {},
-    onPath: (command) => onPath.includes(command),
+    which: (command) => (onPath.includes(command) ? `/usr/bin/${command}` : undefined),
     exists: () => false,
     osRelease: DEBIAN,
     ...overrides,
@@ -83,7 +84,7 @@ describe('planSystemPackages', () => {
 
   it('accepts any Chromium or Chrome on PATH, or CHROMIUM_PATH when it exists', () => {
     const onPath = without('chromium');
-    assert.equal(findChromium(machine([...onPath, 'google-chrome'])), 'google-chrome');
+    assert.equal(findChromium(machine([...onPath, 'google-chrome'])), '/usr/bin/google-chrome');
     const configured = machine(onPath, {
       env: { CHROMIUM_PATH: '/opt/chrome/chrome' },
       exists: (p) => p === '/opt/chrome/chrome',
@@ -185,7 +186,9 @@ describe('realProbes', () => {
     const probes = realProbes();
     for (const command of [...EVERYTHING, 'sh', 'no-such-command-here']) {
       const shell = spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
-      assert.equal(probes.onPath(command), shell, command);
+      const found = probes.which(command);
+      assert.equal(found !== undefined, shell, command);
+      if (found) assert.ok(isAbsolute(found), found);
     }
     assert.equal(probes.isRoot, process.getuid?.() === 0);
   });
