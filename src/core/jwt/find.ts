@@ -48,10 +48,15 @@ function isWordChar(code: number): boolean {
 
 // Sticky scanners: one native pass over a run, no backtracking (they always match).
 const BASE64URL_RUN = /[A-Za-z0-9_-]*/y;
-// Where a token may start: "eyJ" not inside a longer word, whose first segment goes on to a dot,
-// padding or (long enough to be wrapped) a line end. Linear: the lookbehind rejects every "eyJ"
-// inside a run at once, so each run is read by at most one attempt.
-const CANDIDATE = /(?<![A-Za-z0-9_.-])eyJ(?:[A-Za-z0-9_-]*[.=]|[A-Za-z0-9_-]{13,}\r?\n)/g;
+// Where a token may start: "eyJ" whose first segment reaches a dot or padding, or a line end
+// when long enough to be wrapped, or is longer than 64 characters (then read in code). The
+// literal first lets V8 skip ahead fast; the bounded quantifiers make a failed attempt cost at
+// most 64 steps, so the scan is linear (recheck: safe) and irregexp's backtrack stack stays small
+// (an unbounded `[...]*[.=]` overflows it on a 10 MB base64 run, and a lookbehind for the word
+// boundary is super-linear in V8 on runs like 'eyJ-J-yJe--eee'). The boundary is checked in code.
+const CANDIDATE = /eyJ(?:[A-Za-z0-9_-]{0,64}[.=]|[A-Za-z0-9_-]{13,64}\r?\n|[A-Za-z0-9_-]{65})/g;
+// The rest of a run of token characters, skipped at once when its "eyJ" is inside a word.
+const WORD_RUN = /[A-Za-z0-9_.=-]*/y;
 
 /** Where the run of base64url characters starting at `i` ends. */
 function runEnd(text: string, i: number): number {
@@ -197,6 +202,12 @@ export function findJwts(text: string, options: number | FindOptions = {}): Foun
     const match = CANDIDATE.exec(text);
     if (!match) break;
     const start = match.index;
+    if (start > 0 && isWordChar(text.charCodeAt(start - 1))) {
+      WORD_RUN.lastIndex = start;
+      WORD_RUN.test(text);
+      CANDIDATE.lastIndex = WORD_RUN.lastIndex;
+      continue;
+    }
     CANDIDATE.lastIndex = Math.max(
       readToken(text, start, text.length, found),
       start + HEADER_START.length,
@@ -225,8 +236,11 @@ function runStart(text: string, offset: number, floor: number): number {
     if (j === floor || text.charCodeAt(j - 1) !== LF) return from;
     j--;
     if (j > floor && text.charCodeAt(j - 1) === CR) j--;
-    if (j === floor || !isTokenChar(text.charCodeAt(j - 1))) return from;
-    from = j;
+    let previous = j;
+    while (previous > floor && isTokenChar(text.charCodeAt(previous - 1))) previous--;
+    // Only a line long enough to be hard-wrapped continues onto the next (as readToken joins).
+    if (j - previous < MIN_WRAPPED_LINE) return from;
+    from = previous;
   }
 }
 

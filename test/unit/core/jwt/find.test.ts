@@ -47,6 +47,7 @@ describe('findJwts and jwtAt: linear on adversarial text (issue 9)', function ()
     '"=" run': `eyJhbGciOi${'='.repeat(size)}`,
     'wrapped "eyJ" lines': 'eyJabcdefghijklmnopq\n'.repeat(size / 21),
     'padding-like runs': 'eyJabcdefg=.'.repeat(size / 12),
+    'mixed "eyJ" run (recheck\'s attack on a lookbehind)': 'eyJ-J-yJe--eee'.repeat(size / 14),
   };
   for (const [name, text] of Object.entries(shapes)) {
     it(`a 1 MB ${name}: find all and hover at three places`, () => {
