@@ -73,6 +73,8 @@ if (withTests) {
       '@vscode/test-electron',
       'google-auth-library',
       'gcp-metadata',
+      'recheck',
+      'typescript',
     ],
   });
 }
