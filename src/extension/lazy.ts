@@ -11,6 +11,7 @@ export {
   listJobs,
 } from '../core/providers/gitlab/ciYaml';
 export { createProviders } from '../core/providers/registry';
+export { checkTrust } from '../core/trust/check';
 export { addAccount, detectCredentials, editAccount, removeAccount } from './commands/accounts';
 
 // GitLab's `!reference [job, key]` tag: kept as data so pipelines that use it still parse.

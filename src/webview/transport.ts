@@ -8,11 +8,15 @@ interface VsCodeApi {
 
 declare function acquireVsCodeApi(): VsCodeApi;
 
-const hostMessageTypes: ReadonlySet<string> = new Set<HostToWebview['type']>([
-  'show',
-  'verification',
-  'empty',
-]);
+// A record, so that a new message type that is not listed here fails to compile instead of
+// being dropped in silence.
+const hostMessageKinds: Readonly<Record<HostToWebview['type'], true>> = {
+  show: true,
+  verification: true,
+  empty: true,
+  trust: true,
+};
+const hostMessageTypes: ReadonlySet<string> = new Set(Object.keys(hostMessageKinds));
 
 /** Typed access to the host: the only place that touches acquireVsCodeApi(). */
 export class Transport {

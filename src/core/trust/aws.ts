@@ -55,7 +55,7 @@ export function checkAwsTrustPolicy(doc: Record<string, unknown>, input: TrustIn
   const rawStatements = doc['Statement'];
   const statements = Array.isArray(rawStatements) ? rawStatements : [rawStatements];
   const iss = typeof input.claims['iss'] === 'string' ? input.claims['iss'] : '';
-  const providerPath = iss.replace(/^https:\/\//, '');
+  const providerPath = iss.replace(/^https?:\/\//, '');
   const sections: TrustSection[] = [];
   let allowed = false;
   let denied = false;

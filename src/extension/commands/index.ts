@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { InspectorPanel } from '../webview/inspectorPanel';
 import { lazy } from '../adapters/lazy';
 import type { AccountCommandDeps } from './accounts';
+import { checkTrust } from './checkTrust';
 import { inspectJwt, inspectSelection } from './inspectJwt';
 import type { SourceCommandDeps } from './sources';
 import {
@@ -56,6 +57,7 @@ export enum CommandId {
   MintTestToken = 'tokenExplorer.mintTestToken',
   EditTestTokenTemplate = 'tokenExplorer.editTestTokenTemplate',
   InsertIdTokens = 'tokenExplorer.insertIdTokens',
+  CheckTrust = 'tokenExplorer.checkTrust',
 }
 
 export interface CommandDeps extends TokenCommandDeps, AccountCommandDeps, SourceCommandDeps {
@@ -94,6 +96,7 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     [CommandId.MintTestToken]: () => mintTestToken(deps),
     [CommandId.EditTestTokenTemplate]: () => editTestTokenTemplate(deps),
     [CommandId.InsertIdTokens]: (arg) => insertIdTokens(deps, arg),
+    [CommandId.CheckTrust]: (arg) => checkTrust(inspector, deps.logger, arg),
   };
   for (const [id, handler] of Object.entries(handlers)) {
     context.subscriptions.push(vscode.commands.registerCommand(id, handler));
