@@ -1,6 +1,7 @@
 // Runs a real VS Code offline: code-server (the VS Code workbench served from npm) installed on
 // demand into .vscode-test-offline/, driven by Debian's Chromium through playwright-core.
-// The measured recipe is in /work/shared/OFFLINE_VSCODE.md.
+// Desktop VS Code cannot be downloaded offline; code-server is the same workbench from npm, with a
+// Node extension host, so the extension's Node code runs as it does on the desktop.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
