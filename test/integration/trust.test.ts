@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { TrustReport } from '../../src/core/trust/types';
 import { OidcIssuer } from '../emulators/oidcIssuer';
-import { tokenExplorer, waitFor } from './helpers/api';
+import { waitFor } from '../helpers/poll';
+import { tokenExplorer } from './helpers/api';
 
 describe('Would this trust accept it?', () => {
   let issuer: OidcIssuer;
