@@ -11,4 +11,7 @@ export {
 export { createProviders } from '../core/providers/registry';
 export { checkTrust } from '../core/trust/check';
 export { parseYaml } from '../core/yaml';
-export { addAccount, detectCredentials, editAccount, removeAccount } from './commands/accounts';
+export { addAccount } from './commands/addAccount';
+export { detectCredentials } from './commands/detectCredentials';
+export { editAccount } from './commands/editAccount';
+export { removeAccount } from './commands/removeAccount';

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import type { InspectorPanel } from '../webview/inspectorPanel';
 import { lazy } from '../adapters/lazy';
-import type { AccountCommandDeps } from './accounts';
 import { checkTrust } from './checkTrust';
+import type { AccountCommandDeps } from './wizardUi';
 import { inspectJwt, inspectSelection } from './inspectJwt';
 import type { SourceCommandDeps } from './sources';
 import {
