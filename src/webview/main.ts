@@ -24,7 +24,7 @@ function show(state: InspectorState): void {
   transport.setState({ ref: state.ref });
   transport.post({
     type: 'rendered',
-    token: state.inspection.token,
+    ref: state.ref,
     claimNames: state.inspection.claimRows.map((row) => row.name),
     countdown: countdownLine(state.inspection, now, state.clockSkewSeconds),
   });
@@ -62,6 +62,10 @@ function onMessage(message: HostToWebview): void {
         else renderTrustError(message.error);
       }
       break;
+    default: {
+      const unhandled: never = message;
+      throw new Error(`unhandled message ${JSON.stringify(unhandled)}`);
+    }
   }
 }
 

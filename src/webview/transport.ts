@@ -1,3 +1,4 @@
+import { isHostMessage } from '../shared/messages';
 import type { HostToWebview, PersistedWebviewState, WebviewToHost } from '../shared/protocol';
 
 interface VsCodeApi {
@@ -7,16 +8,6 @@ interface VsCodeApi {
 }
 
 declare function acquireVsCodeApi(): VsCodeApi;
-
-// A record, so that a new message type that is not listed here fails to compile instead of
-// being dropped in silence.
-const hostMessageKinds: Readonly<Record<HostToWebview['type'], true>> = {
-  show: true,
-  verification: true,
-  empty: true,
-  trust: true,
-};
-const hostMessageTypes: ReadonlySet<string> = new Set(Object.keys(hostMessageKinds));
 
 /** Typed access to the host: the only place that touches acquireVsCodeApi(). */
 export class Transport {
@@ -30,16 +21,7 @@ export class Transport {
   /** Calls the handler for every well-formed message from the host. */
   onMessage(handler: (message: HostToWebview) => void): void {
     window.addEventListener('message', (event: MessageEvent<unknown>) => {
-      const data = event.data;
-      if (
-        typeof data === 'object' &&
-        data !== null &&
-        'type' in data &&
-        typeof data.type === 'string' &&
-        hostMessageTypes.has(data.type)
-      ) {
-        handler(data as HostToWebview);
-      }
+      if (isHostMessage(event.data)) handler(event.data);
     });
   }
 

@@ -4,11 +4,10 @@ import * as assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SignJWT, generateKeyPair } from 'jose';
-import { chooseFile, launchVsCode, webviewFrame } from './harness/vscode';
+import { chooseFile, launchVsCode, screenshotPath, webviewFrame } from './harness/vscode';
 import type { VsCode } from './harness/vscode';
 import { pickRow, quickInput, writeClipboard } from './helpers/workbench';
 
-const screenshots = join(__dirname, '..', '..', '..', 'media', 'screenshots');
 const settings = { 'tokenExplorer.verification.fetchIssuerKeys': false };
 const provider = 'token.actions.githubusercontent.com';
 const COMMAND = 'Token Explorer: Would This Trust Accept the Inspected Token?…';
@@ -78,7 +77,7 @@ describe('Trust check in VS Code', function () {
     assert.match(failing, /repo:octo-org\/octo-repo:ref:refs\/heads\/\*/);
     assert.match(failing, /repo:octo-org\/octo-repo:environment:prod/);
     await frame.locator('#trust-section').scrollIntoViewIfNeeded();
-    await vscode.screenshot(join(screenshots, 'trust-check.png'));
+    await vscode.screenshot(screenshotPath('trust-check.png'));
 
     // A Vault role in a YAML file, through the inspector's button and the file picker.
     const roleFile = join(vscode.workspace, 'vault-role.yaml');
