@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
 import type { Logger } from '../../core/ports';
+import { checkTrust as check } from '../../core/trust/check';
 import type { TrustReport } from '../../core/trust/types';
-import { lazy } from '../adapters/lazy';
+import { parseYaml } from '../../core/yaml';
 import type { InspectorPanel } from '../webview/inspectorPanel';
 
 /** Larger texts are refused: no trust definition is near this size. */
@@ -45,7 +46,6 @@ export async function checkTrust(
   }
   if (text === undefined) return undefined;
   try {
-    const { checkTrust: check, parseYaml } = lazy();
     const report = check(text, { claims, now: Math.floor(Date.now() / 1000) }, parseYaml);
     logger.info(`Trust check (${report.label}): ${report.verdict}`);
     inspector.showTrust({ type: 'trust', token, report });
