@@ -50,6 +50,7 @@ const webviewParsers: {
     typeof index === 'number' && Number.isInteger(index) && index >= 0 && index < MAX_CLAIMS
       ? { type: 'copyFindingCommand', index }
       : undefined,
+  checkTrust: () => ({ type: 'checkTrust' }),
   rendered: ({ ref, claimNames, countdown }) =>
     isText(ref, MAX_REF) && isTextList(claimNames) && isText(countdown, MAX_TEXT)
       ? { type: 'rendered', ref, claimNames: [...claimNames], countdown }
@@ -83,6 +84,7 @@ const HOST_TYPES: Readonly<Record<HostToWebview['type'], true>> = {
   empty: true,
   call: true,
   masked: true,
+  trust: true,
 };
 
 /** Whether data is a message from the host (which is trusted: only its type is checked). */

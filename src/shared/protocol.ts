@@ -1,5 +1,6 @@
 import type { CallResponse, Finding, HeaderForm, ServiceKind } from '../core/call/types';
 import type { Inspection } from '../core/jwt/types';
+import type { TrustReport } from '../core/trust/types';
 import type { AudienceCheck, VerifyOutcome } from '../core/jwt/verifyTypes';
 
 /** Verification as the panel shows it: a finished outcome or a check in flight. */
@@ -45,7 +46,13 @@ export type HostToWebview =
     }
   | { readonly type: 'empty'; readonly message: string }
   | { readonly type: 'call'; readonly token: string; readonly call: CallView }
-  | { readonly type: 'masked'; readonly masked: boolean };
+  | { readonly type: 'masked'; readonly masked: boolean }
+  | TrustMessage;
+
+/** The result of "Would this trust accept it?" for the token shown: a report or why there is none. */
+export type TrustMessage =
+  | { readonly type: 'trust'; readonly token: string; readonly report: TrustReport }
+  | { readonly type: 'trust'; readonly token: string; readonly error: string };
 
 /** Which text a copy button puts on the clipboard. */
 export type CopyTarget = 'token' | 'bearer' | 'header-json' | 'payload-json';
@@ -56,6 +63,7 @@ export type WebviewToHost =
   | { readonly type: 'copy'; readonly target: CopyTarget }
   | { readonly type: 'verifyWithKey' }
   | { readonly type: 'verifyWithIssuer' }
+  | { readonly type: 'checkTrust' }
   | { readonly type: 'inspectAnother' }
   | { readonly type: 'callService' }
   | { readonly type: 'checkAgainstUrl' }

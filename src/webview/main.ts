@@ -5,6 +5,7 @@ import { byId } from './dom';
 import { applyMask } from './masking';
 import { renderInspector, renderVerification } from './render';
 import { Transport } from './transport';
+import { hideTrust, renderTrust, renderTrustError } from './trust';
 
 const transport = new Transport();
 let current: { state: InspectorState; live: LiveView } | undefined;
@@ -17,6 +18,7 @@ function showOnly(id: 'loading' | 'empty-state' | 'inspector'): void {
 
 function show(state: InspectorState): void {
   const live = renderInspector(state);
+  if (current?.state.inspection.token !== state.inspection.token) hideTrust();
   current = { state, live };
   applyMask(state.inspection.token, state.masked);
   renderCall(state.call);
@@ -70,6 +72,12 @@ function onMessage(message: HostToWebview): void {
         applyMask(current.state.inspection.token, message.masked);
       }
       break;
+    case 'trust':
+      if (current?.state.inspection.token === message.token) {
+        if ('report' in message) renderTrust(message.report);
+        else renderTrustError(message.error);
+      }
+      break;
     default: {
       const unhandled: never = message;
       throw new Error(`unhandled message ${JSON.stringify(unhandled)}`);
@@ -91,6 +99,7 @@ onClick('copy-json', () => {
 });
 onClick('copy-header-json', () => transport.post({ type: 'copy', target: 'header-json' }));
 onClick('verify-key', () => transport.post({ type: 'verifyWithKey' }));
+onClick('check-trust', () => transport.post({ type: 'checkTrust' }));
 onClick('inspect-another', () => transport.post({ type: 'inspectAnother' }));
 onClick('call-service', () => transport.post({ type: 'callService' }));
 onClick('check-url', () => transport.post({ type: 'checkAgainstUrl' }));

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { InspectorPanel } from '../webview/inspectorPanel';
+import { checkTrust } from './checkTrust';
 import type { AccountCommandDeps } from './wizardUi';
 import { addAccount } from './addAccount';
 import { detectCredentials } from './detectCredentials';
@@ -65,6 +66,7 @@ export enum CommandId {
   CheckAgainstUrl = 'tokenExplorer.checkAgainstUrl',
   CopyAs = 'tokenExplorer.copyAs',
   ToggleMaskedMode = 'tokenExplorer.toggleMaskedMode',
+  CheckTrust = 'tokenExplorer.checkTrust',
 }
 
 export interface CommandDeps
@@ -110,6 +112,7 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     [CommandId.CheckAgainstUrl]: (arg) => checkAgainstUrl(deps, arg),
     [CommandId.CopyAs]: (arg) => copyAs(deps, arg),
     [CommandId.ToggleMaskedMode]: () => deps.toggleMasked(),
+    [CommandId.CheckTrust]: (arg) => checkTrust(inspector, deps.logger, arg),
   };
   for (const [id, handler] of Object.entries(handlers)) {
     context.subscriptions.push(vscode.commands.registerCommand(id, handler));

@@ -84,6 +84,7 @@ export function inspectorHtml(opts: InspectorHtmlOptions): string {
       ${button('call-service', 'debug-start', 'Call service…', 'Send one request with this token and explain the answer')}
       ${button('check-url', 'checklist', 'Check against a URL…', 'Check whether a service would accept this token, without sending it')}
       ${button('copy-as', 'clippy', 'Copy as…', 'Copy as a header, curl command, .http request or export line')}
+      ${button('check-trust', 'shield', 'Check trust…', 'Would this trust accept it? Check the token against an AWS, Google Cloud, Entra or Vault trust definition')}
       ${button('inspect-another', 'search', 'Inspect another', 'Inspect another token', false)}
     </div>
   </header>
@@ -104,6 +105,10 @@ export function inspectorHtml(opts: InspectorHtmlOptions): string {
     <h2 id="verification-heading">Verification</h2>
     <div id="verification" class="verification" aria-live="polite"></div>
     <div id="audience" class="verification"></div>
+  </section>
+  <section id="trust-section" class="section" aria-labelledby="trust-heading" hidden>
+    <h2 id="trust-heading">Would this trust accept it?</h2>
+    <div id="trust" class="verification" aria-live="polite"></div>
   </section>
   <section class="section" aria-labelledby="times-heading">
     <h2 id="times-heading">Times</h2>

@@ -13,6 +13,7 @@ import type {
   HostToWebview,
   InspectorState,
   PersistedWebviewState,
+  TrustMessage,
   VerificationView,
   WebviewToHost,
 } from '../../shared/protocol';
@@ -134,6 +135,11 @@ export class InspectorPanel implements vscode.Disposable {
   setMasked(masked: boolean): void {
     if (this.state) this.state = { ...this.state, masked };
     this.post({ type: 'masked', masked });
+  }
+
+  /** Shows the result of a trust check for the token it names (dropped if another is shown). */
+  showTrust(message: TrustMessage): void {
+    if (this.state?.inspection.token === message.token) this.post(message);
   }
 
   dispose(): void {
@@ -292,6 +298,9 @@ export class InspectorPanel implements vscode.Disposable {
         return;
       case 'verifyWithIssuer':
         if (this.state) void this.verify(this.state, { kind: 'issuer' });
+        return;
+      case 'checkTrust':
+        void vscode.commands.executeCommand('tokenExplorer.checkTrust');
         return;
       case 'inspectAnother':
         void vscode.commands.executeCommand('tokenExplorer.inspectJwt');
