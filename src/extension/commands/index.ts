@@ -1,8 +1,12 @@
 import * as vscode from 'vscode';
 import type { InspectorPanel } from '../webview/inspectorPanel';
-import { lazy } from '../adapters/lazy';
+import { checkTrust } from './checkTrust';
 import type { AccountCommandDeps } from './wizardUi';
+import { addAccount } from './addAccount';
+import { detectCredentials } from './detectCredentials';
+import { editAccount } from './editAccount';
 import { inspectJwt, inspectSelection } from './inspectJwt';
+import { removeAccount } from './removeAccount';
 import type { SourceCommandDeps } from './sources';
 import {
   copyImportedBearer,
@@ -56,6 +60,7 @@ export enum CommandId {
   MintTestToken = 'tokenExplorer.mintTestToken',
   EditTestTokenTemplate = 'tokenExplorer.editTestTokenTemplate',
   InsertIdTokens = 'tokenExplorer.insertIdTokens',
+  CheckTrust = 'tokenExplorer.checkTrust',
 }
 
 export interface CommandDeps extends TokenCommandDeps, AccountCommandDeps, SourceCommandDeps {
@@ -79,10 +84,10 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     [CommandId.InspectLatest]: () => inspectLatest(deps),
     [CommandId.RefreshToken]: (arg) => refreshToken(deps, arg),
     [CommandId.RefreshAll]: () => refreshAll(deps),
-    [CommandId.AddAccount]: (arg) => lazy().addAccount(deps, arg),
-    [CommandId.DetectCredentials]: () => lazy().detectCredentials(deps),
-    [CommandId.EditAccount]: (arg) => lazy().editAccount(deps, arg),
-    [CommandId.RemoveAccount]: (arg) => lazy().removeAccount(deps, arg),
+    [CommandId.AddAccount]: (arg) => addAccount(deps, arg),
+    [CommandId.DetectCredentials]: () => detectCredentials(deps),
+    [CommandId.EditAccount]: (arg) => editAccount(deps, arg),
+    [CommandId.RemoveAccount]: (arg) => removeAccount(deps, arg),
     [CommandId.ShowLog]: () => deps.showLog(),
     [CommandId.ImportToken]: () => importToken(deps),
     [CommandId.InspectImported]: (arg) => inspectImported(deps, arg),
@@ -94,6 +99,7 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     [CommandId.MintTestToken]: () => mintTestToken(deps),
     [CommandId.EditTestTokenTemplate]: () => editTestTokenTemplate(deps),
     [CommandId.InsertIdTokens]: (arg) => insertIdTokens(deps, arg),
+    [CommandId.CheckTrust]: (arg) => checkTrust(inspector, deps.logger, arg),
   };
   for (const [id, handler] of Object.entries(handlers)) {
     context.subscriptions.push(vscode.commands.registerCommand(id, handler));
