@@ -2,6 +2,7 @@
 import type { Browser } from 'playwright-core';
 
 export const CODE_SERVER_VERSION: string;
+export const NODE_VERSION: string;
 export const repoRoot: string;
 export const DEFAULT_SETTINGS: Readonly<Record<string, unknown>>;
 
@@ -13,7 +14,8 @@ export interface CodeServer {
   stop(): Promise<void>;
 }
 
-export function ensureCodeServer(): Promise<string>;
+/** Installs Node 22 and code-server on demand; gives the Node binary and code-server's entry. */
+export function ensureCodeServer(): Promise<{ node: string; entry: string }>;
 export function startCodeServer(options?: {
   settings?: Record<string, unknown>;
   /** Written to the remote (machine) settings, where machine-scoped settings are read from. */

