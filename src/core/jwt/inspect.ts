@@ -2,7 +2,7 @@ import { buildClaimRows, detectIssuerFamily } from './claims';
 import { decodeCompact } from './decode';
 import { extractToken } from './extract';
 import { readTimes } from './time';
-import type { Inspection } from './types';
+import type { ClaimRow, Inspection } from './types';
 
 function stringField(
   obj: Readonly<Record<string, unknown>> | undefined,
@@ -10,6 +10,18 @@ function stringField(
 ): string | undefined {
   const value = obj?.[key];
   return typeof value === 'string' ? value : undefined;
+}
+
+/** Rows with integers above 2^53 shown in the digits the token holds, not JavaScript's rounding. */
+function withExactIntegers(
+  rows: readonly ClaimRow[],
+  exact: Readonly<Record<string, string>> | undefined,
+): readonly ClaimRow[] {
+  if (!exact) return rows;
+  return rows.map((row) => {
+    const display = row.display.replace(/-?\d+/g, (number) => exact[number] ?? number);
+    return display === row.display ? row : { ...row, display };
+  });
 }
 
 /**
@@ -36,7 +48,7 @@ function missesGoogleEmail(payload: Readonly<Record<string, unknown>>): boolean 
  * @throws TokenExplorerError when the text holds no token at all (see {@link extractToken}).
  */
 export function inspectToken(input: string): Inspection {
-  const { token, foundIn } = extractToken(input);
+  const { token, foundIn, repairs } = extractToken(input);
   const decoded = decodeCompact(token);
   const family = decoded.payload ? detectIssuerFamily(decoded.payload) : undefined;
   const warnings = [...decoded.warnings];
@@ -55,12 +67,19 @@ export function inspectToken(input: string): Inspection {
   return {
     token,
     foundIn,
+    ...(repairs ? { repairs } : {}),
     kind: decoded.kind,
     parts: decoded.parts,
     ...(decoded.header ? { header: decoded.header } : {}),
     ...(decoded.payload ? { payload: decoded.payload } : {}),
-    headerRows: decoded.header ? buildClaimRows(decoded.header, 'header', family) : [],
-    claimRows: decoded.payload ? buildClaimRows(decoded.payload, 'payload', family) : [],
+    headerRows: withExactIntegers(
+      decoded.header ? buildClaimRows(decoded.header, 'header', family) : [],
+      decoded.exactIntegers,
+    ),
+    claimRows: withExactIntegers(
+      decoded.payload ? buildClaimRows(decoded.payload, 'payload', family) : [],
+      decoded.exactIntegers,
+    ),
     problems: decoded.problems,
     warnings,
     times,
