@@ -596,9 +596,15 @@ export interface KubeconfigUser {
   readonly clientKeyData?: string;
   readonly clientCertificate?: string;
   readonly clientKey?: string;
-  /** An exec credential plugin, e.g. `{ command: 'gke-gcloud-auth-plugin' }`. */
-  readonly exec?: { readonly command: string; readonly args?: readonly string[] };
-  readonly authProvider?: string;
+  /**
+   * An exec credential plugin, e.g. `{ command: 'gke-gcloud-auth-plugin' }`; other keys of the
+   * kubeconfig's `exec` (apiVersion, env, interactiveMode, …) override the v1beta1 defaults.
+   */
+  readonly exec?: { readonly command: string; readonly args?: readonly string[] } & Readonly<
+    Record<string, unknown>
+  >;
+  /** An auth-provider by name, or with the config (cached tokens) it keeps in the kubeconfig. */
+  readonly authProvider?: string | { readonly name: string; readonly config: object };
 }
 
 export interface KubeconfigContext {
@@ -650,12 +656,15 @@ function kubeconfigObject(spec: KubeconfigSpec): Record<string, unknown> {
         'client-key': u.clientKey,
         exec: u.exec && {
           apiVersion: 'client.authentication.k8s.io/v1beta1',
-          command: u.exec.command,
-          args: u.exec.args ?? [],
+          args: [],
           interactiveMode: 'IfAvailable',
           provideClusterInfo: true,
+          ...u.exec,
         },
-        'auth-provider': u.authProvider && { name: u.authProvider, config: {} },
+        'auth-provider':
+          typeof u.authProvider === 'string'
+            ? { name: u.authProvider, config: {} }
+            : u.authProvider,
       }),
     })),
   };

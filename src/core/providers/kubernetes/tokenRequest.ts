@@ -7,6 +7,8 @@ import { peekToken } from '../../jwt/peek';
 import type { ProcessResult } from '../../ports';
 import { JWT_SHAPE, errorLines, excerpt, failureHead, runCli } from '../cli';
 import type { Account, MintRequest, MintedToken, Provider, ProviderContext } from '../provider';
+import { ExecCredentialCache } from './execCredential';
+import { inClusterContext } from './inCluster';
 import type { KubeCredentials, ResolvedKubeContext } from './kubeconfig';
 import { expandHome, loadKubeconfig, readClusterCredentials, resolveContext } from './kubeconfig';
 import { officialText, recogniseOfficialText } from '../officialTexts';
@@ -463,6 +465,48 @@ function tokenRequestUrl(server: string, namespace: string, serviceAccount: stri
   return url;
 }
 
+/** Credentials of exec plugins, shared by every account of this provider. */
+const execCredentials = new ExecCredentialCache();
+
+/** The context's credentials with what its user's exec plugin gives (token or certificate). */
+async function withExecCredentials(
+  credentials: KubeCredentials,
+  resolved: ResolvedKubeContext,
+  context: ProviderContext,
+  signal?: AbortSignal,
+): Promise<KubeCredentials> {
+  const exec = resolved.user?.exec;
+  if (!exec) return credentials;
+  const { cluster } = resolved;
+  const given = await execCredentials.get(
+    exec,
+    execCluster(resolved, credentials),
+    `user "${resolved.user?.name ?? ''}" (in ${cluster.source})`,
+    context,
+    signal,
+  );
+  return {
+    ...credentials,
+    ...(given.token ? { token: given.token } : {}),
+    ...(given.clientCertificateData
+      ? { clientCertificate: given.clientCertificateData, clientKey: given.clientKeyData ?? '' }
+      : {}),
+  };
+}
+
+/** The cluster an exec plugin is told about (client-go: spec.cluster when provideClusterInfo). */
+function execCluster(resolved: ResolvedKubeContext, credentials: KubeCredentials) {
+  const { cluster } = resolved;
+  return {
+    server: cluster.server,
+    insecureSkipTlsVerify: cluster.insecureSkipTlsVerify,
+    ...(cluster.tlsServerName ? { tlsServerName: cluster.tlsServerName } : {}),
+    ...(credentials.ca ? { certificateAuthorityData: credentials.ca } : {}),
+    ...(cluster.proxyUrl ? { proxyUrl: cluster.proxyUrl } : {}),
+    ...(cluster.execExtension !== undefined ? { config: cluster.execExtension } : {}),
+  };
+}
+
 async function mintWithApi(
   settings: KubernetesSettings,
   expirationSeconds: number,
@@ -471,10 +515,16 @@ async function mintWithApi(
 ): Promise<MintedToken> {
   const config = await loadKubeconfig(
     context,
-    settings.kubeconfig ? { path: settings.kubeconfig } : {},
+    settings.kubeconfig ? { path: settings.kubeconfig } : { allowMissingDefault: true },
   );
-  const resolved: ResolvedKubeContext = resolveContext(config, settings.context);
-  const credentials = await readClusterCredentials(context, resolved);
+  // No kubeconfig at all: in a pod, use its service account as client-go's in-cluster config.
+  const inCluster = config.files.length === 0 ? await inClusterContext(context) : undefined;
+  if (config.files.length === 0 && !inCluster) await loadKubeconfig(context);
+  const resolved: ResolvedKubeContext =
+    inCluster?.resolved ?? resolveContext(config, settings.context);
+  const fromKubeconfig =
+    inCluster?.credentials ?? (await readClusterCredentials(context, resolved));
+  let credentials = await withExecCredentials(fromKubeconfig, resolved, context, request.signal);
   const origin: ClusterOrigin = {
     context: resolved.name,
     cluster: resolved.cluster.name,
@@ -496,10 +546,19 @@ async function mintWithApi(
     kind: 'TokenRequest',
     spec: { ...(audience ? { audiences: [audience] } : {}), expirationSeconds },
   });
-  const answer = await httpsJson('POST', url, body, credentials, origin, {
-    timeoutMs: context.timeoutMs,
-    ...(request.signal ? { signal: request.signal } : {}),
-  });
+  const send = () =>
+    httpsJson('POST', url, body, credentials, origin, {
+      timeoutMs: context.timeoutMs,
+      ...(request.signal ? { signal: request.signal } : {}),
+    });
+  let answer = await send();
+  const exec = resolved.user?.exec;
+  if (answer.status === 401 && exec) {
+    // client-go refreshes exec credentials once when the server answers 401 (exec.go MaybeRefresh).
+    execCredentials.forget(exec, execCluster(resolved, fromKubeconfig));
+    credentials = await withExecCredentials(fromKubeconfig, resolved, context, request.signal);
+    answer = await send();
+  }
   if (answer.status < 200 || answer.status > 299) {
     throw statusFailure(answer, shown, origin, namespace, settings.serviceAccount);
   }
