@@ -80,7 +80,7 @@ export interface KubeContextSummary {
   readonly server?: string;
   readonly namespace?: string;
   readonly user?: string;
-  /** How the user authenticates; `exec`, `auth-provider` and `basic` need the kubectl method. */
+  /** How the user authenticates; `auth-provider` and `basic` may need the kubectl method. */
   readonly auth: 'token' | 'client-certificate' | 'none' | UnsupportedAuth;
   readonly current: boolean;
 }
