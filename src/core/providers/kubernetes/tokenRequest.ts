@@ -40,6 +40,41 @@ export interface KubernetesSettings {
   readonly method: 'api' | 'kubectl';
   /** An account-specific kubectl; otherwise the machine-scoped setting decides. */
   readonly kubectlPath?: string;
+  /** The object the token is bound to: it stops being valid when the object is deleted. */
+  readonly boundObject?: BoundObject;
+}
+
+/**
+ * A TokenRequest `spec.boundObjectRef` (authentication/v1 BoundObjectReference) and kubectl's
+ * `--bound-object-kind/-name/-uid`: kinds Pod, Secret and Node, all apiVersion v1
+ * (kubernetes/kubectl pkg/cmd/create/create_token.go `boundObjectKinds`).
+ */
+export interface BoundObject {
+  readonly kind: 'Pod' | 'Secret' | 'Node';
+  readonly name: string;
+  /** When unset the API server uses the existing object's uid. */
+  readonly uid?: string;
+}
+
+const BOUND_KINDS = ['Node', 'Pod', 'Secret'];
+
+/** The problems of a `boundObject` setting, in kubectl's terms (create_token.go `Validate`). */
+function boundObjectProblems(value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    return ['"boundObject" must be {"kind": "Pod" | "Secret" | "Node", "name": …, "uid"?: …}.'];
+  }
+  const { kind, name, uid } = value as Record<string, unknown>;
+  const problems: string[] = [];
+  if (typeof kind !== 'string' || !BOUND_KINDS.includes(kind)) {
+    problems.push(`"boundObject.kind" must be one of ${BOUND_KINDS.join(', ')}.`);
+  }
+  if (typeof name !== 'string' || name.trim() === '') {
+    problems.push('"boundObject.name" is required when "boundObject" is set.');
+  }
+  if (uid !== undefined && typeof uid !== 'string')
+    problems.push('"boundObject.uid" must be text.');
+  return problems;
 }
 
 function settingProblems(settings: Readonly<Record<string, unknown>>): string[] {
@@ -74,6 +109,7 @@ function settingProblems(settings: Readonly<Record<string, unknown>>): string[] 
       `"expirationSeconds" must be a whole number of seconds (at least ${MIN_EXPIRATION_SECONDS}).`,
     );
   }
+  problems.push(...boundObjectProblems(settings.boundObject));
   if (settings.method !== undefined && settings.method !== 'api' && settings.method !== 'kubectl') {
     problems.push('"method" must be "api" or "kubectl".');
   }
@@ -105,6 +141,18 @@ export function readKubernetesSettings(account: Account): KubernetesSettings {
     expirationSeconds: (s.expirationSeconds as number | undefined) ?? DEFAULT_EXPIRATION_SECONDS,
     method: s.method === 'kubectl' ? 'kubectl' : 'api',
     ...(kubectlPath ? { kubectlPath } : {}),
+    ...(s.boundObject
+      ? { boundObject: readBoundObject(s.boundObject as Record<string, string>) }
+      : {}),
+  };
+}
+
+function readBoundObject(raw: Record<string, string>): BoundObject {
+  const uid = raw.uid?.trim();
+  return {
+    kind: raw.kind as BoundObject['kind'],
+    name: (raw.name ?? '').trim(),
+    ...(uid ? { uid } : {}),
   };
 }
 
@@ -544,7 +592,13 @@ async function mintWithApi(
   const body = JSON.stringify({
     apiVersion: 'authentication.k8s.io/v1',
     kind: 'TokenRequest',
-    spec: { ...(audience ? { audiences: [audience] } : {}), expirationSeconds },
+    spec: {
+      ...(audience ? { audiences: [audience] } : {}),
+      expirationSeconds,
+      ...(settings.boundObject
+        ? { boundObjectRef: { apiVersion: 'v1', ...settings.boundObject } }
+        : {}),
+    },
   });
   const send = () =>
     httpsJson('POST', url, body, credentials, origin, {
@@ -591,6 +645,11 @@ function kubectlArgs(
   if (settings.namespace) args.push(`--namespace=${settings.namespace}`);
   if (audience) args.push(`--audience=${audience}`);
   args.push(`--duration=${expirationSeconds}s`);
+  const bound = settings.boundObject;
+  if (bound) {
+    args.push(`--bound-object-kind=${bound.kind}`, `--bound-object-name=${bound.name}`);
+    if (bound.uid) args.push(`--bound-object-uid=${bound.uid}`);
+  }
   if (settings.context) args.push(`--context=${settings.context}`);
   if (settings.kubeconfig) args.push(`--kubeconfig=${expandHome(settings.kubeconfig, homeDir)}`);
   return args;

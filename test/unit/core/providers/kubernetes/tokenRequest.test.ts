@@ -680,6 +680,47 @@ describe('kubernetes provider (TokenRequest)', () => {
       assert.equal((await verify(minted.token)).sub, `system:serviceaccount:${NS}:${SA}`);
     });
 
+    it('binds the token to an object with --bound-object-kind/-name/-uid, as the API method does', async () => {
+      const boundObject = {
+        kind: 'Pod',
+        name: 'web-0',
+        uid: '7c1e0f0a-1111-4222-8333-444455556666',
+      };
+      const minted = await viaKubectl({ boundObject });
+      const payload = await verify(minted.token);
+      assert.deepEqual((payload['kubernetes.io'] as { pod: unknown }).pod, {
+        name: 'web-0',
+        uid: boundObject.uid,
+      });
+      assert.deepEqual((await kubectl.calls()).at(-1)?.slice(-3), [
+        '--bound-object-kind=Pod',
+        '--bound-object-name=web-0',
+        `--bound-object-uid=${boundObject.uid}`,
+      ]);
+      const direct = await mint(await kubeContext({ token: janeToken }), { boundObject });
+      assert.deepEqual(((await verify(direct.token))['kubernetes.io'] as { pod: unknown }).pod, {
+        name: 'web-0',
+        uid: boundObject.uid,
+      });
+      assert.deepEqual(
+        (api.requests.at(-1)?.body as { spec: { boundObjectRef: unknown } }).spec.boundObjectRef,
+        {
+          apiVersion: 'v1',
+          ...boundObject,
+        },
+      );
+    });
+
+    it('checks boundObject as kubectl checks its flags', () => {
+      assert.deepEqual(
+        kubernetesProvider.validate(account({ boundObject: { kind: 'Deployment', name: 'x' } })),
+        ['"boundObject.kind" must be one of Node, Pod, Secret.'],
+      );
+      assert.deepEqual(kubernetesProvider.validate(account({ boundObject: { kind: 'Secret' } })), [
+        '"boundObject.name" is required when "boundObject" is set.',
+      ]);
+    });
+
     it('uses the account kubectlPath over the machine setting', async () => {
       const ctx = { ...kubectlContext(), kubectlPath: '/nonexistent/kubectl' };
       await verify((await mint(ctx, { method: 'kubectl', kubectlPath: kubectl.path })).token);
