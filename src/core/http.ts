@@ -15,12 +15,27 @@ export function reasonsByCode(
   return reasons;
 }
 
+/**
+ * TLS failures, with the fix: Node's OpenSSL codes (`X509_V_ERR_*` names without the prefix) for
+ * a certificate this computer does not trust (most often a corporate proxy that re-signs TLS), one
+ * not valid now, or one for another host name. VS Code's extension host trusts the operating
+ * system's CAs only with `http.systemCertificates` on; `NODE_EXTRA_CA_CERTS` adds a PEM bundle to
+ * any Node process (nodejs.org/api/cli.html#node_extra_ca_certsfile).
+ */
+export const TLS_REASONS: Readonly<Record<string, string>> = {
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY UNABLE_TO_GET_ISSUER_CERT UNABLE_TO_VERIFY_LEAF_SIGNATURE SELF_SIGNED_CERT_IN_CHAIN DEPTH_ZERO_SELF_SIGNED_CERT CERT_UNTRUSTED CERT_SIGNATURE_FAILURE':
+    "the server's TLS certificate is not signed by a CA this computer trusts ({code}). On a corporate network a proxy that inspects TLS re-signs certificates with its own CA: turn on the VS Code setting http.systemCertificates if that CA is in your operating system's store, or set NODE_EXTRA_CA_CERTS to a PEM file holding it and restart VS Code",
+  'CERT_HAS_EXPIRED CERT_NOT_YET_VALID':
+    "the server's TLS certificate is not valid now ({code}): check this computer's clock; if it is right, the server (or a TLS-inspecting proxy in between) has an expired certificate",
+  ERR_TLS_CERT_ALTNAME_INVALID:
+    "the server's TLS certificate is issued for another host name ({code}): a proxy or captive portal may be answering instead of the server, or the URL names the server by an address its certificate does not hold",
+};
+
 const NETWORK_REASONS = reasonsByCode({
   ECONNREFUSED: 'connection refused (nothing is listening there)',
   'ENOTFOUND EAI_AGAIN': 'the host name could not be resolved (offline, or a typo in the URL)',
   'ECONNRESET UND_ERR_SOCKET': 'the connection was reset by the server',
-  'CERT_HAS_EXPIRED DEPTH_ZERO_SELF_SIGNED_CERT SELF_SIGNED_CERT_IN_CHAIN UNABLE_TO_VERIFY_LEAF_SIGNATURE':
-    "the server's TLS certificate was rejected ({code})",
+  ...TLS_REASONS,
 });
 
 /** Why a connection failed, in words: the reason for its code, else what Node said. */
