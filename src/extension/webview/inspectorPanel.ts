@@ -209,7 +209,7 @@ export class InspectorPanel implements vscode.Disposable {
       clockSkewSeconds: settings.clockSkewSeconds,
     };
     this.state = state;
-    this.post({ type: 'show', state: { ...state, inspection: wireInspection(inspection) } });
+    this.postState(state);
     void this.verify(state, { kind: 'issuer' });
   }
 
@@ -243,6 +243,11 @@ export class InspectorPanel implements vscode.Disposable {
       verification,
       audience: state.audience,
     });
+  }
+
+  /** Sends the state to show, with header and payload cut to a depth the messaging layer takes. */
+  private postState(state: InspectorState): void {
+    this.post({ type: 'show', state: { ...state, inspection: wireInspection(state.inspection) } });
   }
 
   /**
@@ -282,7 +287,7 @@ export class InspectorPanel implements vscode.Disposable {
   private onMessage(message: WebviewToHost): void {
     switch (message.type) {
       case 'ready':
-        if (this.state) this.post({ type: 'show', state: this.state });
+        if (this.state) this.postState(this.state);
         return;
       case 'copy':
         void this.copy(message.target);
