@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { InspectorPanel } from '../webview/inspectorPanel';
 import { checkTrust } from './checkTrust';
+import { loginToVault } from './vaultLogin';
 import type { AccountCommandDeps } from './wizardUi';
 import { addAccount } from './addAccount';
 import { detectCredentials } from './detectCredentials';
@@ -61,6 +62,7 @@ export enum CommandId {
   EditTestTokenTemplate = 'tokenExplorer.editTestTokenTemplate',
   InsertIdTokens = 'tokenExplorer.insertIdTokens',
   CheckTrust = 'tokenExplorer.checkTrust',
+  VaultLogin = 'tokenExplorer.vaultLogin',
 }
 
 export interface CommandDeps extends TokenCommandDeps, AccountCommandDeps, SourceCommandDeps {
@@ -100,6 +102,8 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     [CommandId.EditTestTokenTemplate]: () => editTestTokenTemplate(deps),
     [CommandId.InsertIdTokens]: (arg) => insertIdTokens(deps, arg),
     [CommandId.CheckTrust]: (arg) => checkTrust(inspector, deps.logger, arg),
+    [CommandId.VaultLogin]: (arg) =>
+      loginToVault(inspector, deps.logger, deps.settings().providerTimeoutMs, arg),
   };
   for (const [id, handler] of Object.entries(handlers)) {
     context.subscriptions.push(vscode.commands.registerCommand(id, handler));
