@@ -10,7 +10,7 @@ import { generateAccessToken } from './iamCredentials';
 import { jwtBearerGrant } from './jwtBearer';
 import { metadataAccessToken } from './metadata';
 import { expiresAtFrom, requireField } from './tokenResponses';
-import { refreshUserTokens } from './userRefresh';
+import { refreshUserTokens, refreshWorkforceTokens } from './userRefresh';
 
 const ACCESS_TOKEN_KEY = 'access-token';
 
@@ -50,6 +50,8 @@ export class AccessTokenSource {
   private readonly cache: TokenCache;
   private source?: AccessTokenSource;
   private email?: string;
+  /** A refresh token the workforce STS rotated to, used instead of the file's. */
+  private rotatedRefreshToken?: string;
 
   constructor(
     readonly credentials: GoogleCredentials | MetadataCredentials,
@@ -75,6 +77,7 @@ export class AccessTokenSource {
         return credentials.serviceAccountImpersonationUrl
           ? targetOfImpersonationUrl(credentials.serviceAccountImpersonationUrl, credentials.from)
           : undefined;
+      case 'external_account_authorized_user':
       case 'metadata':
         return undefined;
     }
@@ -174,6 +177,12 @@ export class AccessTokenSource {
           `The federated identity of ${credentials.from}`,
           context,
         );
+      }
+      case 'external_account_authorized_user': {
+        const refreshToken = this.rotatedRefreshToken ?? credentials.refreshToken;
+        const tokens = await refreshWorkforceTokens(credentials, refreshToken, context);
+        if (tokens.refreshToken) this.rotatedRefreshToken = tokens.refreshToken;
+        return { accessToken: tokens.accessToken, expiresAt: tokens.expiresAt };
       }
       case 'metadata':
         return metadataAccessToken(context);

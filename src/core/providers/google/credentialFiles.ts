@@ -9,6 +9,7 @@ import type {
 } from './credentials';
 import { pkcs8PrivateKey } from './privateKey';
 import {
+  GOOGLE_STS_OAUTH_URL,
   GOOGLE_STS_URL,
   GOOGLE_TOKEN_URI,
   badCredentials,
@@ -196,12 +197,28 @@ function parseObject(obj: Json, from: string, nested: boolean): GoogleCredential
         ...(userProject ? { workforcePoolUserProject: userProject } : {}),
       };
     }
+    case 'external_account_authorized_user': {
+      const clientId = optionalString(obj, 'client_id');
+      const clientSecret = optionalString(obj, 'client_secret');
+      const audience = optionalString(obj, 'audience');
+      const quotaProjectId = optionalString(obj, 'quota_project_id');
+      return {
+        type,
+        from,
+        refreshToken: requireString(obj, 'refresh_token', from, type),
+        tokenUrl: optionalString(obj, 'token_url') ?? GOOGLE_STS_OAUTH_URL,
+        ...(clientId ? { clientId } : {}),
+        ...(clientSecret ? { clientSecret } : {}),
+        ...(audience ? { audience } : {}),
+        ...(quotaProjectId ? { quotaProjectId } : {}),
+      };
+    }
     case undefined:
       throw badCredentials(from, 'it has no "type" field; is this a Google credentials file?');
     default:
       throw badCredentials(
         from,
-        `its "type" is ${JSON.stringify(String(type)).slice(0, 60)}, expected authorized_user, service_account, impersonated_service_account or external_account.`,
+        `its "type" is ${JSON.stringify(String(type)).slice(0, 60)}, expected authorized_user, service_account, impersonated_service_account, external_account or external_account_authorized_user.`,
       );
   }
 }

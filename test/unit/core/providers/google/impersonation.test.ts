@@ -203,6 +203,76 @@ describe('google-impersonation provider', () => {
     });
   });
 
+  describe('external_account_authorized_user (workforce identity federation login)', () => {
+    it('refreshes at token_url with Basic client auth, then calls generateIdToken', async () => {
+      const worker = apis.addWorkforceUser({ pool: 'corp', subject: 'ada@corp.example' });
+      apis.allow(worker.principal, target.email);
+      const path = join(tmp.path, 'workforce.json');
+      await writeFile(path, worker.adcJson);
+      const minted = await impersonationProvider.mint(
+        account({ credentialsFile: path }),
+        { audience: AUDIENCE },
+        context,
+      );
+      assert.equal((await verify(minted.token)).payload.email, target.email);
+      assert.deepEqual(
+        apis.requests.map((r) => [r.route, r.basicClient, r.caller, r.fields]),
+        [
+          [
+            'stsOauthToken',
+            worker.clientId,
+            undefined,
+            { grant_type: 'refresh_token', refresh_token: '<secret>' },
+          ],
+          [
+            'generateIdToken',
+            undefined,
+            worker.principal,
+            { audience: AUDIENCE, includeEmail: true, delegates: [] },
+          ],
+        ],
+      );
+    });
+
+    it('uses the refresh token the server rotated to', async () => {
+      const worker = apis.addWorkforceUser({ pool: 'corp', subject: 'rotating@corp.example' });
+      worker.rotate = true;
+      apis.allow(worker.principal, target.email);
+      const path = join(tmp.path, 'rotating.json');
+      await writeFile(path, worker.adcJson);
+      await impersonationProvider.mint(
+        account({ credentialsFile: path }),
+        { audience: AUDIENCE },
+        context,
+      );
+      apis.revokeAccessTokens();
+      const minted = await impersonationProvider.mint(
+        account({ credentialsFile: path }),
+        { audience: 'https://second' },
+        context,
+      );
+      assert.equal((await verify(minted.token, 'https://second')).payload.email, target.email);
+    });
+
+    it('an expired login says how to sign in again', async () => {
+      const worker = apis.addWorkforceUser({ pool: 'corp', subject: 'gone@corp.example' });
+      const path = join(tmp.path, 'expired.json');
+      await writeFile(path, worker.adcJson);
+      worker.refreshToken = 'expired';
+      await rejectsWith(
+        impersonationProvider.mint(
+          account({ credentialsFile: path }),
+          { audience: AUDIENCE },
+          context,
+        ),
+        'bad-credentials',
+        /refused the workforce identity login/,
+        /invalid_grant/,
+        /--login-config/,
+      );
+    });
+  });
+
   it('403 names the role, the caller and the target', async () => {
     await rejectsWith(
       impersonationProvider.mint(account(), { audience: AUDIENCE }, context),
