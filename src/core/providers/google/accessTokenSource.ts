@@ -3,7 +3,12 @@ import { TokenCache } from '../../cache/tokenCache';
 import { TokenExplorerError } from '../../errors';
 import type { MintedToken, ProviderContext } from '../provider';
 import { targetOfImpersonationUrl } from './credentialFiles';
-import type { AccessToken, GoogleCredentials, MetadataCredentials } from './credentials';
+import type {
+  AccessToken,
+  ExternalAccountCredentials,
+  GoogleCredentials,
+  MetadataCredentials,
+} from './credentials';
 import { CLOUD_PLATFORM_SCOPE, EAGER_REFRESH_MS } from './credentials';
 import { exchangeSubjectToken } from './externalAccount';
 import { generateAccessToken } from './iamCredentials';
@@ -13,6 +18,12 @@ import { expiresAtFrom, requireField } from './tokenResponses';
 import { refreshUserTokens, refreshWorkforceTokens } from './userRefresh';
 
 const ACCESS_TOKEN_KEY = 'access-token';
+
+/** The STS token of `external_account` credentials, before their own impersonation step. */
+export interface FederatedCredentials {
+  readonly type: 'federated';
+  readonly external: ExternalAccountCredentials;
+}
 
 function abortError(signal: AbortSignal): TokenExplorerError {
   return new TokenExplorerError('cancelled', 'Getting a Google access token was cancelled.', {
@@ -54,7 +65,7 @@ export class AccessTokenSource {
   private rotatedRefreshToken?: string;
 
   constructor(
-    readonly credentials: GoogleCredentials | MetadataCredentials,
+    readonly credentials: GoogleCredentials | MetadataCredentials | FederatedCredentials,
     private readonly context: ProviderContext,
   ) {
     this.cache = new TokenCache(context.clock, {
@@ -78,6 +89,7 @@ export class AccessTokenSource {
           ? targetOfImpersonationUrl(credentials.serviceAccountImpersonationUrl, credentials.from)
           : undefined;
       case 'external_account_authorized_user':
+      case 'federated':
       case 'metadata':
         return undefined;
     }
@@ -109,10 +121,12 @@ export class AccessTokenSource {
       };
     }
     if (credentials.type === 'external_account' && credentials.serviceAccountImpersonationUrl) {
-      const { serviceAccountImpersonationUrl: url, ...federated } = credentials;
       return {
-        target: targetOfImpersonationUrl(url, credentials.from),
-        caller: this.sourceOf(federated),
+        target: targetOfImpersonationUrl(
+          credentials.serviceAccountImpersonationUrl,
+          credentials.from,
+        ),
+        caller: this.sourceOf({ type: 'federated', external: credentials }),
         delegates: [],
       };
     }
@@ -167,10 +181,10 @@ export class AccessTokenSource {
         if (!credentials.serviceAccountImpersonationUrl) {
           return exchangeSubjectToken(credentials, context);
         }
-        const { serviceAccountImpersonationUrl: url, ...federated } = credentials;
-        const bearer = await this.sourceOf(federated).getAccessToken();
+        const federated = this.sourceOf({ type: 'federated', external: credentials });
+        const bearer = await federated.getAccessToken();
         return generateAccessToken(
-          url,
+          credentials.serviceAccountImpersonationUrl,
           bearer.accessToken,
           [],
           credentials.impersonationLifetimeSeconds ?? 3600,
@@ -184,13 +198,15 @@ export class AccessTokenSource {
         if (tokens.refreshToken) this.rotatedRefreshToken = tokens.refreshToken;
         return { accessToken: tokens.accessToken, expiresAt: tokens.expiresAt };
       }
+      case 'federated':
+        return exchangeSubjectToken(credentials.external, context);
       case 'metadata':
         return metadataAccessToken(context);
     }
   }
 
   /** The one source of the credentials this one acts through (kept, so its token is cached). */
-  private sourceOf(credentials: GoogleCredentials): AccessTokenSource {
+  private sourceOf(credentials: GoogleCredentials | FederatedCredentials): AccessTokenSource {
     this.source ??= new AccessTokenSource(credentials, this.context);
     return this.source;
   }

@@ -114,12 +114,19 @@ function parseCredentialSource(obj: Json, from: string): CredentialSource {
   }
   if (isObject(source.executable)) {
     const executable = source.executable;
-    const timeout = executable.timeout_millis;
+    const timeout = executable.timeout_millis ?? 30_000;
+    // google-auth-library PluggableAuthClient: default 30 s, refused outside 5-120 s.
+    if (typeof timeout !== 'number' || timeout < 5_000 || timeout > 120_000) {
+      throw badCredentials(
+        from,
+        '"credential_source.executable.timeout_millis" must be between 5000 and 120000 (milliseconds), as google-auth-library requires.',
+      );
+    }
     const outputFile = optionalString(executable, 'output_file');
     return {
       kind: 'executable',
       command: requireString(executable, 'command', from, 'external_account executable'),
-      timeoutMillis: typeof timeout === 'number' && timeout > 0 ? timeout : 30_000,
+      timeoutMillis: timeout,
       ...(outputFile ? { outputFile } : {}),
     };
   }
