@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { InspectorPanel } from '../webview/inspectorPanel';
 import { lazy } from '../adapters/lazy';
-import type { AccountCommandDeps } from './accounts';
+import type { AccountCommandDeps } from './wizardUi';
 import { inspectJwt, inspectSelection } from './inspectJwt';
 import type { SourceCommandDeps } from './sources';
 import {
