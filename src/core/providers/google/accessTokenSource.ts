@@ -64,14 +64,34 @@ export class AccessTokenSource {
   /** A refresh token the workforce STS rotated to, used instead of the file's. */
   private rotatedRefreshToken?: string;
 
+  /**
+   * @param nested true for the source credentials inside another credential (they keep their
+   *   own quota project; GOOGLE_CLOUD_QUOTA_PROJECT overrides only the outermost one).
+   */
   constructor(
     readonly credentials: GoogleCredentials | MetadataCredentials | FederatedCredentials,
     private readonly context: ProviderContext,
+    private readonly nested = false,
   ) {
     this.cache = new TokenCache(context.clock, {
       eagerRefreshMs: EAGER_REFRESH_MS,
       minRemainingMs: EAGER_REFRESH_MS,
     });
+  }
+
+  /**
+   * The `x-goog-user-project` header for Google API calls made with this source's token, when it
+   * has a quota project: the file's `quota_project_id`, or GOOGLE_CLOUD_QUOTA_PROJECT for the
+   * outermost credential. google-auth-library adds it in `AuthClient.addSharedMetadataHeaders`
+   * to requests made through a client (so to IAM Credentials calls made by `Impersonated` through
+   * its `sourceClient`), never to token-endpoint or STS calls; GoogleAuth applies
+   * GOOGLE_CLOUD_QUOTA_PROJECT in `#prepareAndCacheClient` to the client it builds.
+   */
+  get quotaProjectHeader(): Record<string, string> {
+    const credentials = this.credentials;
+    const own = 'quotaProjectId' in credentials ? credentials.quotaProjectId : undefined;
+    const project = (!this.nested && this.context.env.get('GOOGLE_CLOUD_QUOTA_PROJECT')) || own;
+    return project ? { 'x-goog-user-project': project } : {};
   }
 
   /** Who the access token speaks for, when known (email of the user or service account). */
@@ -175,6 +195,7 @@ export class AccessTokenSource {
           3600,
           source.callerEmail ?? `The source credentials of ${credentials.from}`,
           context,
+          source.quotaProjectHeader,
         );
       }
       case 'external_account': {
@@ -207,7 +228,7 @@ export class AccessTokenSource {
 
   /** The one source of the credentials this one acts through (kept, so its token is cached). */
   private sourceOf(credentials: GoogleCredentials | FederatedCredentials): AccessTokenSource {
-    this.source ??= new AccessTokenSource(credentials, this.context);
+    this.source ??= new AccessTokenSource(credentials, this.context, true);
     return this.source;
   }
 }

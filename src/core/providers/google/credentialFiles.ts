@@ -189,6 +189,7 @@ function parseObject(obj: Json, from: string, nested: boolean): GoogleCredential
       const clientId = optionalString(obj, 'client_id');
       const clientSecret = optionalString(obj, 'client_secret');
       const userProject = optionalString(obj, 'workforce_pool_user_project');
+      const quotaProjectId = optionalString(obj, 'quota_project_id');
       if (impersonationUrl) targetOfImpersonationUrl(impersonationUrl, from);
       return {
         type,
@@ -202,6 +203,7 @@ function parseObject(obj: Json, from: string, nested: boolean): GoogleCredential
         ...(clientId ? { clientId } : {}),
         ...(clientSecret ? { clientSecret } : {}),
         ...(userProject ? { workforcePoolUserProject: userProject } : {}),
+        ...(quotaProjectId ? { quotaProjectId } : {}),
       };
     }
     case 'external_account_authorized_user': {

@@ -87,6 +87,7 @@ export interface ExternalAccountCredentials {
   readonly clientId?: string;
   readonly clientSecret?: string;
   readonly workforcePoolUserProject?: string;
+  readonly quotaProjectId?: string;
 }
 
 /**

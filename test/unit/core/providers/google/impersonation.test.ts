@@ -273,6 +273,71 @@ describe('google-impersonation provider', () => {
     });
   });
 
+  describe('quota_project_id as x-goog-user-project, where google-auth-library sends it', () => {
+    const withQuota = (json: string, project: string) =>
+      JSON.stringify({ ...(JSON.parse(json) as object), quota_project_id: project });
+
+    it('on IAM Credentials calls made with the user, never on the token endpoint', async () => {
+      apis.allow(user.email, target.email);
+      const path = join(tmp.path, 'quota.json');
+      await writeFile(path, withQuota(user.adcJson, 'billing-proj'));
+      await impersonationProvider.mint(
+        account({ credentialsFile: path }),
+        { audience: AUDIENCE },
+        context,
+      );
+      assert.deepEqual(
+        apis.requests.map((r) => [r.route, r.userProject]),
+        [
+          ['token', undefined],
+          ['generateIdToken', 'billing-proj'],
+        ],
+      );
+    });
+
+    it('GOOGLE_CLOUD_QUOTA_PROJECT overrides the file for the outermost credentials', async () => {
+      apis.allow(user.email, target.email);
+      const path = join(tmp.path, 'quota.json');
+      await writeFile(path, withQuota(user.adcJson, 'billing-proj'));
+      const overridden = testContext({
+        env: { GOOGLE_APPLICATION_CREDENTIALS: path, GOOGLE_CLOUD_QUOTA_PROJECT: 'env-proj' },
+      });
+      await impersonationProvider.mint(account(), { audience: AUDIENCE }, overridden);
+      assert.deepEqual(
+        apis.requests.map((r) => r.userProject),
+        [undefined, 'env-proj'],
+      );
+    });
+
+    it("an impersonated file's source sends its own quota project", async () => {
+      apis.allow(user.email, delegate.email);
+      apis.allow(delegate.email, target.email);
+      const path = join(tmp.path, 'imp-quota.json');
+      await writeFile(
+        path,
+        JSON.stringify({
+          type: 'impersonated_service_account',
+          service_account_impersonation_url: apis.impersonationUrl(delegate.email),
+          source_credentials: JSON.parse(withQuota(user.adcJson, 'source-proj')),
+          quota_project_id: 'outer-proj',
+        }),
+      );
+      await impersonationProvider.mint(
+        account({ credentialsFile: path }),
+        { audience: AUDIENCE },
+        context,
+      );
+      assert.deepEqual(
+        apis.requests.map((r) => [r.route, r.userProject]),
+        [
+          ['token', undefined],
+          ['generateAccessToken', 'source-proj'],
+          ['generateIdToken', 'outer-proj'],
+        ],
+      );
+    });
+  });
+
   it('403 names the role, the caller and the target', async () => {
     await rejectsWith(
       impersonationProvider.mint(account(), { audience: AUDIENCE }, context),
