@@ -119,6 +119,64 @@ describe('Application Default Credentials', () => {
     });
   });
 
+  describe('metadata server detection, as gcp-metadata and google-auth honour it', () => {
+    let metadata: MetadataServer;
+    before(async () => {
+      metadata = await MetadataServer.start();
+    });
+    after(() => metadata.stop());
+    beforeEach(() => {
+      metadata.requests.length = 0;
+    });
+    const detecting = (env: Record<string, string>) =>
+      testContext({ homeDir: tmp.path, env: { GCE_METADATA_HOST: metadata.host, ...env } });
+
+    it('METADATA_SERVER_DETECTION=none: never asked, and the search order is explained', async () => {
+      const context = detecting({ METADATA_SERVER_DETECTION: ' None ' });
+      assert.equal(await findAdc(context, { probeMetadata: true }), undefined);
+      await rejectsWith(
+        adcAccessTokenSource(context),
+        'no-credentials',
+        /METADATA_SERVER_DETECTION=none/,
+      );
+      assert.equal(metadata.requests.length, 0);
+    });
+
+    it('NO_GCE_CHECK=true: the same', async () => {
+      const context = detecting({ NO_GCE_CHECK: 'true' });
+      assert.equal(await findAdc(context, { probeMetadata: true }), undefined);
+      await rejectsWith(adcAccessTokenSource(context), 'no-credentials', /NO_GCE_CHECK=true/);
+      assert.equal(metadata.requests.length, 0);
+    });
+
+    it('assume-present: used without a ping', async () => {
+      const context = detecting({ METADATA_SERVER_DETECTION: 'assume-present' });
+      assert.deepEqual(await findAdc(context, { probeMetadata: true }), { source: 'metadata' });
+      assert.equal(metadata.requests.length, 0);
+    });
+
+    it('bios-only: residency decides (a Cloud Run variable), no ping', async () => {
+      // Not Linux, so no BIOS file is read: the machine running the tests may be a GCE VM.
+      const off = testContext({
+        homeDir: tmp.path,
+        platform: 'darwin',
+        env: { GCE_METADATA_HOST: metadata.host, METADATA_SERVER_DETECTION: 'bios-only' },
+      });
+      const onRun = detecting({ METADATA_SERVER_DETECTION: 'bios-only', K_SERVICE: 'svc' });
+      assert.equal(await findAdc(off, { probeMetadata: true }), undefined);
+      assert.deepEqual(await findAdc(onRun, { probeMetadata: true }), { source: 'metadata' });
+      assert.equal(metadata.requests.length, 0);
+    });
+
+    it('an unknown value is refused with the accepted ones', async () => {
+      await rejectsWith(
+        findAdc(detecting({ METADATA_SERVER_DETECTION: 'maybe' }), { probeMetadata: true }),
+        'bad-config',
+        /assume-present, none, bios-only, ping-only/,
+      );
+    });
+  });
+
   describe('parseCredentials', () => {
     it('reports broken JSON without quoting it', async () => {
       const sa = await apis.addServiceAccount({ email: 'broken@proj.iam.gserviceaccount.com' });
