@@ -5,6 +5,8 @@ import type { AccountCommandDeps } from './wizardUi';
 import { addAccount } from './addAccount';
 import { detectCredentials } from './detectCredentials';
 import { editAccount } from './editAccount';
+import type { CallCommandDeps } from './callService';
+import { callService, checkAgainstUrl, copyAs } from './callService';
 import { inspectJwt, inspectSelection } from './inspectJwt';
 import { removeAccount } from './removeAccount';
 import type { SourceCommandDeps } from './sources';
@@ -60,12 +62,19 @@ export enum CommandId {
   MintTestToken = 'tokenExplorer.mintTestToken',
   EditTestTokenTemplate = 'tokenExplorer.editTestTokenTemplate',
   InsertIdTokens = 'tokenExplorer.insertIdTokens',
+  CallService = 'tokenExplorer.callService',
+  CheckAgainstUrl = 'tokenExplorer.checkAgainstUrl',
+  CopyAs = 'tokenExplorer.copyAs',
+  ToggleMaskedMode = 'tokenExplorer.toggleMaskedMode',
   CheckTrust = 'tokenExplorer.checkTrust',
 }
 
-export interface CommandDeps extends TokenCommandDeps, AccountCommandDeps, SourceCommandDeps {
+export interface CommandDeps
+  extends TokenCommandDeps, AccountCommandDeps, SourceCommandDeps, CallCommandDeps {
   readonly inspector: InspectorPanel;
   readonly showLog: () => void;
+  /** Flips masked mode (the tokenExplorer.maskTokens user setting). */
+  readonly toggleMasked: () => Promise<void>;
 }
 
 /** Registers every command, each disposable pushed to the extension's subscriptions. */
@@ -99,6 +108,10 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     [CommandId.MintTestToken]: () => mintTestToken(deps),
     [CommandId.EditTestTokenTemplate]: () => editTestTokenTemplate(deps),
     [CommandId.InsertIdTokens]: (arg) => insertIdTokens(deps, arg),
+    [CommandId.CallService]: (arg) => callService(deps, arg),
+    [CommandId.CheckAgainstUrl]: (arg) => checkAgainstUrl(deps, arg),
+    [CommandId.CopyAs]: (arg) => copyAs(deps, arg),
+    [CommandId.ToggleMaskedMode]: () => deps.toggleMasked(),
     [CommandId.CheckTrust]: (arg) => checkTrust(inspector, deps.logger, arg),
   };
   for (const [id, handler] of Object.entries(handlers)) {
