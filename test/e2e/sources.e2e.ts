@@ -136,7 +136,7 @@ describe('Token sources in VS Code', function () {
     await waitForNotification(page, `ID token for ${INVOKER.name} copied`);
 
     const { payload } = await jwtVerify(token, createLocalJWKSet(yc!.jwks), {
-      issuer: 'https://auth.yandex.cloud',
+      issuer: 'https://auth.cloud.yandex.com',
       audience: YANDEX_AUDIENCE,
     });
     assert.equal(payload.sub, INVOKER.id);
