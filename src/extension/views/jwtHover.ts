@@ -4,13 +4,14 @@ import { inspectToken } from '../../core/jwt/inspect';
 import { formatRelative, timeStatus } from '../../core/jwt/time';
 import type { Inspection } from '../../core/jwt/types';
 import type { Settings } from '../adapters/settings';
+import { CommandId } from '../commands/commandId';
 
 const MAX_VALUE = 160;
 
 /** A command URI that opens the inspector on this token. */
 export function inspectCommandUri(token: string): vscode.Uri {
   return vscode.Uri.parse(
-    `command:tokenExplorer.inspectJwt?${encodeURIComponent(JSON.stringify([token]))}`,
+    `command:${CommandId.InspectJwt}?${encodeURIComponent(JSON.stringify([token]))}`,
   );
 }
 
@@ -47,7 +48,7 @@ export class JwtHoverProvider implements vscode.HoverProvider {
     }
     if (!inspection.header) return undefined;
     const md = new vscode.MarkdownString(undefined, true);
-    md.isTrusted = { enabledCommands: ['tokenExplorer.inspectJwt'] };
+    md.isTrusted = { enabledCommands: [CommandId.InspectJwt] };
     const kind = inspection.kind === 'jwe' ? 'Encrypted JWT (JWE)' : 'JWT';
     md.appendMarkdown(`$(key) **${kind}** · `);
     md.appendText(inspection.alg ?? 'no alg');

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { TokenService } from '../../core/tokenService';
 import type { AccountsStore } from '../adapters/accountsStore';
 import { tokenStateText } from './tokenState';
+import { CommandId } from '../commands/commandId';
 
 /** Status bar item for the most recent token: account, audience, countdown; click inspects it. */
 export class TokenStatusBar implements vscode.Disposable {
@@ -18,7 +19,7 @@ export class TokenStatusBar implements vscode.Disposable {
     private readonly store: AccountsStore,
   ) {
     this.item.name = 'Token Explorer: latest ID token';
-    this.item.command = 'tokenExplorer.inspectLatest';
+    this.item.command = CommandId.InspectLatest;
     this.timer = setInterval(() => this.update(), 1000);
     this.update();
   }

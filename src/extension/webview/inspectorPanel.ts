@@ -16,6 +16,7 @@ import type {
 } from '../../shared/protocol';
 import type { Settings } from '../adapters/settings';
 import { inspectorHtml, makeNonce } from './html';
+import { CommandId } from '../commands/commandId';
 
 /** What the webview reported after its last render. */
 export interface RenderedInfo {
@@ -80,7 +81,7 @@ export class InspectorPanel implements vscode.Disposable {
   }
 
   /** Verifies the shown token again with a key the user supplies. */
-  async verifyWithUserKey(): Promise<void> {
+  async verifyWithKey(): Promise<void> {
     const state = this.state;
     if (!state) {
       void vscode.window.showInformationMessage(
@@ -250,13 +251,13 @@ export class InspectorPanel implements vscode.Disposable {
         void this.copy(message.target);
         return;
       case 'verifyWithKey':
-        void this.verifyWithUserKey();
+        void this.verifyWithKey();
         return;
       case 'verifyWithIssuer':
         if (this.state) void this.verify(this.state, { kind: 'issuer' });
         return;
       case 'inspectAnother':
-        void vscode.commands.executeCommand('tokenExplorer.inspectJwt');
+        void vscode.commands.executeCommand(CommandId.InspectJwt);
         return;
       case 'rendered':
         this.lastRenderedInfo = {

@@ -1,4 +1,5 @@
 // Reading Google credential files: JSON of any ADC type into typed credentials.
+import { isRecord } from '../../guards';
 import type { FileReader } from '../../ports';
 import type {
   CredentialSource,
@@ -12,7 +13,6 @@ import {
   GOOGLE_STS_URL,
   GOOGLE_TOKEN_URI,
   badCredentials,
-  isObject,
   optionalString,
   requireString,
 } from './credentials';
@@ -53,7 +53,7 @@ function parseJsonObject(text: string, from: string): Json {
       `it is not valid JSON${position ? ` (error at character ${position})` : ''}.`,
     );
   }
-  if (!isObject(value)) throw badCredentials(from, 'it is not a JSON object.');
+  if (!isRecord(value)) throw badCredentials(from, 'it is not a JSON object.');
   return value;
 }
 
@@ -77,7 +77,7 @@ export function delegateResource(delegate: string): string {
 function parseFormat(source: Json, from: string): SubjectTokenFormat {
   const format = source.format;
   if (format === undefined) return { type: 'text' };
-  if (!isObject(format)) throw badCredentials(from, '"credential_source.format" is not an object.');
+  if (!isRecord(format)) throw badCredentials(from, '"credential_source.format" is not an object.');
   const type = format.type ?? 'text';
   if (type === 'text') return { type: 'text' };
   if (type !== 'json') {
@@ -96,7 +96,7 @@ function parseFormat(source: Json, from: string): SubjectTokenFormat {
 
 function parseCredentialSource(obj: Json, from: string): CredentialSource {
   const source = obj.credential_source;
-  if (!isObject(source)) {
+  if (!isRecord(source)) {
     throw badCredentials(from, 'the external_account credentials have no "credential_source".');
   }
   if (typeof source.file === 'string') {
@@ -104,14 +104,14 @@ function parseCredentialSource(obj: Json, from: string): CredentialSource {
   }
   if (typeof source.url === 'string') {
     const headers: Record<string, string> = {};
-    if (isObject(source.headers)) {
+    if (isRecord(source.headers)) {
       for (const [name, value] of Object.entries(source.headers)) {
         if (typeof value === 'string') headers[name] = value;
       }
     }
     return { kind: 'url', url: source.url, headers, format: parseFormat(source, from) };
   }
-  if (isObject(source.executable)) {
+  if (isRecord(source.executable)) {
     const executable = source.executable;
     const timeout = executable.timeout_millis;
     const outputFile = optionalString(executable, 'output_file');
@@ -153,7 +153,7 @@ function parseObject(obj: Json, from: string, nested: boolean): GoogleCredential
     case 'impersonated_service_account': {
       if (nested) throw badCredentials(from, 'impersonated credentials cannot be nested.');
       const url = requireString(obj, 'service_account_impersonation_url', from, type);
-      if (!isObject(obj.source_credentials)) {
+      if (!isRecord(obj.source_credentials)) {
         throw badCredentials(from, `the ${type} credentials have no "source_credentials" object.`);
       }
       const delegates = Array.isArray(obj.delegates)
@@ -177,7 +177,7 @@ function parseObject(obj: Json, from: string, nested: boolean): GoogleCredential
     case 'external_account': {
       const impersonationUrl = optionalString(obj, 'service_account_impersonation_url');
       const impersonation = obj.service_account_impersonation;
-      const lifetime = isObject(impersonation) ? impersonation.token_lifetime_seconds : undefined;
+      const lifetime = isRecord(impersonation) ? impersonation.token_lifetime_seconds : undefined;
       const clientId = optionalString(obj, 'client_id');
       const clientSecret = optionalString(obj, 'client_secret');
       const userProject = optionalString(obj, 'workforce_pool_user_project');

@@ -1,4 +1,5 @@
 // The `executable` credential source of `external_account` (pluggable auth).
+import { isNonEmptyString } from '../../guards';
 import { TokenExplorerError } from '../../errors';
 import type { ProviderContext } from '../provider';
 import { targetOfImpersonationUrl } from './credentialFiles';
@@ -43,7 +44,7 @@ function subjectFromExecutable(
   if (expiration !== undefined && expiration * 1000 <= nowMs) return undefined;
   if (expiration === undefined && requireExpiry) return undefined;
   const token = typeof body.id_token === 'string' ? body.id_token : body.saml_response;
-  if (typeof token !== 'string' || token === '') {
+  if (!isNonEmptyString(token)) {
     throw new TokenExplorerError(
       'bad-credentials',
       `${where} printed no id_token or saml_response.`,
