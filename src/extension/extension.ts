@@ -5,13 +5,14 @@ import { nodeEnvironment } from '../core/node/environment';
 import { nodeFileReader } from '../core/node/fileReader';
 import { nodeProcessRunner } from '../core/node/processRunner';
 import { systemClock } from '../core/ports';
-import type { Provider, ProviderContext, ProviderKind } from '../core/providers/provider';
+import type { ProviderContext } from '../core/providers/provider';
+import { createProviders } from '../core/providers/registry';
 import { TokenService } from '../core/tokenService';
+import { parseYaml } from '../core/yaml';
 import type { InspectorState } from '../shared/protocol';
 import { AccountsStore } from './adapters/accountsStore';
 import { channelLogger } from './adapters/logger';
 import { vscodeSecretStore } from './adapters/secretStore';
-import { lazy } from './adapters/lazy';
 import { SETTINGS_SECTION, readSettings } from './adapters/settings';
 import { registerCommands } from './commands';
 import { CommandId } from './commands/commandId';
@@ -66,13 +67,16 @@ export function activate(context: vscode.ExtensionContext): TokenExplorerApi {
     get kubectlPath() {
       return settings().kubectlPath;
     },
-    parseYaml: (text) => lazy().parseYaml(text),
+    parseYaml,
     get workspaceTrusted() {
       return vscode.workspace.isTrusted;
     },
   };
+  // Read at each fetch, so a changed timeout applies without a reload.
   const jwks = new JwksCache(fetch, systemClock, {
-    timeoutMs: settings().timeoutMs,
+    get timeoutMs() {
+      return settings().timeoutMs;
+    },
     jwksOverrides: () => settings().jwksUris,
   });
   const inspector = new InspectorPanel({
@@ -95,18 +99,14 @@ export function activate(context: vscode.ExtensionContext): TokenExplorerApi {
     .restore()
     .catch((error: unknown) => logger.warn(`Imported tokens: ${String(error)}`));
   const cache = new TokenCache(systemClock);
-  let providers: ReadonlyMap<ProviderKind, Provider> | undefined;
-  const providerMap = {
-    get: (kind: ProviderKind) =>
-      (providers ??= lazy().createProviders(() => localIssuer.running())).get(kind),
-  };
-  const tokens = new TokenService(providerMap, cache, () => providerContext);
+  const providers = createProviders(() => localIssuer.running());
+  const tokens = new TokenService(providers, cache, () => providerContext);
   const store = new AccountsStore(secrets, context.globalState);
   const tree = new AccountsTree(store, tokens, (account) =>
     tokens.provider(account.kind).describe(account),
   );
   const statusBar = new TokenStatusBar(tokens, store);
-  const sources = new SourcesTree(imported, localIssuer, (text) => lazy().parseYaml(text));
+  const sources = new SourcesTree(imported, localIssuer, parseYaml);
   const codeLens = new JwtCodeLensProvider(settings);
   const cacheSubscription = cache.onDidChange(() => {
     tree.refresh();
@@ -148,7 +148,7 @@ export function activate(context: vscode.ExtensionContext): TokenExplorerApi {
     showLog: () => channel.show(),
     imported,
     localIssuer,
-    parseYaml: (text) => lazy().parseYaml(text),
+    parseYaml,
   });
   logger.info(`Token Explorer activated; commands: ${Object.values(CommandId).length}`);
   return {
