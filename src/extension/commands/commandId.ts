@@ -31,4 +31,5 @@ export enum CommandId {
   MintTestToken = 'tokenExplorer.mintTestToken',
   EditTestTokenTemplate = 'tokenExplorer.editTestTokenTemplate',
   InsertIdTokens = 'tokenExplorer.insertIdTokens',
+  CheckTrust = 'tokenExplorer.checkTrust',
 }

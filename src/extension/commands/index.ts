@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { InspectorPanel } from '../webview/inspectorPanel';
+import { checkTrust } from './checkTrust';
 import type { AccountCommandDeps } from './wizardUi';
 import { addAccount } from './addAccount';
 import { CommandId } from './commandId';
@@ -67,6 +68,7 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     [CommandId.MintTestToken]: () => mintTestToken(deps),
     [CommandId.EditTestTokenTemplate]: () => editTestTokenTemplate(deps),
     [CommandId.InsertIdTokens]: (arg) => insertIdTokens(deps, arg),
+    [CommandId.CheckTrust]: (arg) => checkTrust(inspector, deps.logger, arg),
   };
   for (const [id, handler] of Object.entries(handlers)) {
     context.subscriptions.push(vscode.commands.registerCommand(id, handler));
