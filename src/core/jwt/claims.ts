@@ -1,5 +1,6 @@
 import { isRecord } from '../guards';
 import type { IssuerFamily } from './family';
+import { depthOf, jsonText } from './deepJson';
 import { detectIssuerFamily } from './family';
 
 export type { IssuerFamily } from './family';
@@ -487,13 +488,17 @@ function makeRow(
   };
 }
 
-/** Strings as they are; anything else as indented JSON, whatever its size. */
+// Beyond this depth a value's display is compact JSON.
+const MAX_INDENTED_DEPTH = 32;
+
+/**
+ * Strings as they are; anything else as indented JSON whatever its size, or compact JSON when it
+ * nests too deep to indent (indentation would grow with the square of the depth).
+ */
 function displayOf(value: unknown): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'bigint') return value.toString();
-  try {
-    return JSON.stringify(value, null, 2) ?? String(value);
-  } catch {
-    return `(${typeof value} that cannot be written as JSON)`;
-  }
+  return depthOf(value, MAX_INDENTED_DEPTH + 1) > MAX_INDENTED_DEPTH
+    ? jsonText(value, 0)
+    : jsonText(value);
 }
