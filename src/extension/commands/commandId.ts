@@ -31,5 +31,9 @@ export enum CommandId {
   MintTestToken = 'tokenExplorer.mintTestToken',
   EditTestTokenTemplate = 'tokenExplorer.editTestTokenTemplate',
   InsertIdTokens = 'tokenExplorer.insertIdTokens',
+  CallService = 'tokenExplorer.callService',
+  CheckAgainstUrl = 'tokenExplorer.checkAgainstUrl',
+  CopyAs = 'tokenExplorer.copyAs',
+  ToggleMaskedMode = 'tokenExplorer.toggleMaskedMode',
   CheckTrust = 'tokenExplorer.checkTrust',
 }

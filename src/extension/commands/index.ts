@@ -6,6 +6,8 @@ import { addAccount } from './addAccount';
 import { CommandId } from './commandId';
 import { detectCredentials } from './detectCredentials';
 import { editAccount } from './editAccount';
+import type { CallCommandDeps } from './callService';
+import { callService, checkAgainstUrl, copyAs } from './callService';
 import { inspectJwt, inspectSelection } from './inspectJwt';
 import { removeAccount } from './removeAccount';
 import type { SourceCommandDeps } from './sources';
@@ -32,9 +34,12 @@ import {
   refreshToken,
 } from './tokens';
 
-export interface CommandDeps extends TokenCommandDeps, AccountCommandDeps, SourceCommandDeps {
+export interface CommandDeps
+  extends TokenCommandDeps, AccountCommandDeps, SourceCommandDeps, CallCommandDeps {
   readonly inspector: InspectorPanel;
   readonly showLog: () => void;
+  /** Flips masked mode (the tokenExplorer.maskTokens user setting). */
+  readonly toggleMasked: () => Promise<void>;
 }
 
 /** Registers every command, each disposable pushed to the extension's subscriptions. */
@@ -68,6 +73,10 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     [CommandId.MintTestToken]: () => mintTestToken(deps),
     [CommandId.EditTestTokenTemplate]: () => editTestTokenTemplate(deps),
     [CommandId.InsertIdTokens]: (arg) => insertIdTokens(deps, arg),
+    [CommandId.CallService]: (arg) => callService(deps, arg),
+    [CommandId.CheckAgainstUrl]: (arg) => checkAgainstUrl(deps, arg),
+    [CommandId.CopyAs]: (arg) => copyAs(deps, arg),
+    [CommandId.ToggleMaskedMode]: () => deps.toggleMasked(),
     [CommandId.CheckTrust]: (arg) => checkTrust(inspector, deps.logger, arg),
   };
   for (const [id, handler] of Object.entries(handlers)) {
