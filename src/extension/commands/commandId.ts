@@ -36,4 +36,5 @@ export enum CommandId {
   CopyAs = 'tokenExplorer.copyAs',
   ToggleMaskedMode = 'tokenExplorer.toggleMaskedMode',
   CheckTrust = 'tokenExplorer.checkTrust',
+  VaultLogin = 'tokenExplorer.vaultLogin',
 }
