@@ -1,3 +1,4 @@
+import { isNonBlankString, isRecord } from './guards';
 import type { Account, ProviderKind } from './providers/provider';
 import { PROVIDERS, PROVIDER_KINDS, isProviderKind } from './providers/registry';
 
@@ -14,10 +15,6 @@ export const AUDIENCE_OPTIONAL: ReadonlySet<ProviderKind> = new Set(
 export interface ParsedAccounts {
   readonly accounts: readonly Account[];
   readonly problems: readonly string[];
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /**
@@ -39,7 +36,7 @@ export function parseAccounts(raw: unknown): ParsedAccounts {
       return;
     }
     const { id, kind, name, defaultAudience, settings } = item;
-    if (typeof id !== 'string' || id.trim() === '') {
+    if (!isNonBlankString(id)) {
       problems.push(`${where} has no "id".`);
       return;
     }

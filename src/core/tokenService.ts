@@ -1,6 +1,7 @@
 import type { CachedToken, TokenCache } from './cache/tokenCache';
 import { cacheKey } from './cache/tokenCache';
 import { TokenExplorerError } from './errors';
+import { assertSettingsValid } from './providers/settings';
 import type {
   Account,
   MintedToken,
@@ -50,13 +51,7 @@ export class TokenService {
     options: { force?: boolean; signal?: AbortSignal } = {},
   ): Promise<IssuedToken> {
     const provider = this.provider(account.kind);
-    const problems = provider.validate(account);
-    if (problems.length > 0) {
-      throw new TokenExplorerError(
-        'bad-config',
-        `The account "${account.name ?? account.id}" is not set up right: ${problems.join(' ')}`,
-      );
-    }
+    assertSettingsValid(provider.validate(account), account);
     const key = cacheKey(account.id, audience);
     const mint = () =>
       provider.mint(

@@ -1,3 +1,4 @@
+import { isRecord } from '../guards';
 import type { IssuerFamily } from './family';
 import { depthOf, jsonText } from './deepJson';
 import { detectIssuerFamily } from './family';
@@ -465,7 +466,7 @@ function addRows(
   family: IssuerFamily | undefined,
 ): void {
   rows.push(makeRow(name, value, where, family));
-  if (where !== 'payload' || !CONTAINERS.has(name) || !isPlainObject(value)) return;
+  if (where !== 'payload' || !CONTAINERS.has(name) || !isRecord(value)) return;
   for (const key of Object.keys(value)) addRows(rows, `${name}.${key}`, value[key], where, family);
 }
 
@@ -485,10 +486,6 @@ function makeRow(
     ...(dated.time === undefined ? {} : { time: dated.time }),
     ...(dated.warning === undefined ? {} : { warning: dated.warning }),
   };
-}
-
-function isPlainObject(value: unknown): value is Readonly<Record<string, unknown>> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 // Beyond this depth a value's display is compact JSON.

@@ -1,3 +1,4 @@
+import { isRecord } from '../guards';
 import { TokenExplorerError } from '../errors';
 import type { FoundToken } from './find';
 import { findJwts } from './find';
@@ -91,10 +92,7 @@ function fromJson(text: string): Extracted | undefined {
   }
   const hit = searchJson(parsed);
   if (hit) return hit;
-  const keys =
-    parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
-      ? Object.keys(parsed).slice(0, 8)
-      : [];
+  const keys = isRecord(parsed) ? Object.keys(parsed).slice(0, 8) : [];
   throw new TokenExplorerError(
     'json-without-token',
     keys.length > 0

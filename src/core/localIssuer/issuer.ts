@@ -1,3 +1,4 @@
+import { isNonEmptyString, isRecord } from '../guards';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -57,10 +58,6 @@ export const DEFAULT_TEMPLATE = `${JSON.stringify(
 )}\n`;
 
 const TEMPLATE_FIELDS = ['aud', 'sub', 'expiresInSeconds', 'nbfSkewSeconds', 'claims'];
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 function describeValue(value: unknown): string {
   if (value === null) return 'null';
@@ -137,7 +134,7 @@ function checkTemplate(value: unknown): MintTemplate {
     );
   }
   checkAudience(value.aud, 'aud');
-  if (typeof value.sub !== 'string' || value.sub === '') {
+  if (!isNonEmptyString(value.sub)) {
     throw badTemplate(
       value.sub === undefined
         ? 'it has no "sub": set it to the test user\'s id, e.g. "test-user".'

@@ -96,13 +96,20 @@ export function jsonFromStdout(stdout: string, command: string): unknown {
 }
 
 /**
- * The token a CLI printed: its standard output must be exactly one JWT with an `exp`.
- * `notToken` makes the error for anything else, told why.
+ * The token a CLI printed: its standard output must be exactly one JWT with an `exp`. Anything
+ * else is `not-a-jwt`, saying why and what to run to see the output.
+ * @param cli how messages name the tool (`gcloud`, `yc`), the command line as shown, and how to
+ *   update the tool when that differs from reinstalling it.
  */
 export function tokenFromStdout(
   stdout: string,
-  notToken: (why: string) => TokenExplorerError,
+  cli: { readonly tool: string; readonly command: string; readonly update?: string },
 ): MintedToken {
+  const notToken = (why: string) =>
+    new TokenExplorerError(
+      'not-a-jwt',
+      `${cli.tool} printed something that is not a token (${why}). Run ${cli.command} in a terminal to see what it prints; a proxy or an outdated ${cli.tool} may be the cause${cli.update ? ` (${cli.update})` : ''}.`,
+    );
   const token = stdout.trim();
   if (!token) throw notToken('nothing on standard output');
   if (!JWT_SHAPE.test(token)) throw notToken(`${token.length} characters`);

@@ -6,6 +6,7 @@ import type { Account } from '../../core/providers/provider';
 import { secretKey } from '../../core/providers/provider';
 import { type AccountDraft, runWizardSteps } from '../../core/wizard';
 import { type AccountCommandDeps, vscodeWizardUi, wizardPorts } from './wizardUi';
+import { CommandId } from './commandId';
 
 /** The wizard's first question: one row per registered kind, in registry order. */
 function kindPicks() {
@@ -118,7 +119,7 @@ export async function addAccount(
     .showInformationMessage(`Added ${account.name ?? account.id}.`, 'Get ID Token')
     .then((c) => {
       if (c)
-        void vscode.commands.executeCommand('tokenExplorer.getIdToken', {
+        void vscode.commands.executeCommand(CommandId.GetIdToken, {
           account: account.id,
           interactive: true,
         });

@@ -4,6 +4,7 @@ import { checkTrust } from './checkTrust';
 import { loginToVault } from './vaultLogin';
 import type { AccountCommandDeps } from './wizardUi';
 import { addAccount } from './addAccount';
+import { CommandId } from './commandId';
 import { detectCredentials } from './detectCredentials';
 import { editAccount } from './editAccount';
 import type { CallCommandDeps } from './callService';
@@ -28,48 +29,11 @@ import {
   copyAsCurl,
   copyBearerHeader,
   getIdToken,
-  inspectAccountToken,
+  inspectAudience,
   inspectLatest,
   refreshAll,
   refreshToken,
 } from './tokens';
-
-/** Every command the extension contributes (package.json `contributes.commands`). */
-export enum CommandId {
-  InspectJwt = 'tokenExplorer.inspectJwt',
-  InspectSelection = 'tokenExplorer.inspectSelection',
-  VerifyWithKey = 'tokenExplorer.verifyWithKey',
-  CopyInspectedToken = 'tokenExplorer.copyInspectedToken',
-  CopyInspectedBearer = 'tokenExplorer.copyInspectedBearer',
-  GetIdToken = 'tokenExplorer.getIdToken',
-  CopyBearerHeader = 'tokenExplorer.copyBearerHeader',
-  CopyAsCurl = 'tokenExplorer.copyAsCurl',
-  InspectAudience = 'tokenExplorer.inspectAudience',
-  InspectLatest = 'tokenExplorer.inspectLatest',
-  RefreshToken = 'tokenExplorer.refreshToken',
-  RefreshAll = 'tokenExplorer.refreshAll',
-  AddAccount = 'tokenExplorer.addAccount',
-  DetectCredentials = 'tokenExplorer.detectCredentials',
-  EditAccount = 'tokenExplorer.editAccount',
-  RemoveAccount = 'tokenExplorer.removeAccount',
-  ShowLog = 'tokenExplorer.showLog',
-  ImportToken = 'tokenExplorer.importToken',
-  InspectImported = 'tokenExplorer.inspectImported',
-  CopyImportedBearer = 'tokenExplorer.copyImportedBearer',
-  RemoveImported = 'tokenExplorer.removeImported',
-  StartLocalIssuer = 'tokenExplorer.startLocalIssuer',
-  StopLocalIssuer = 'tokenExplorer.stopLocalIssuer',
-  CopyLocalIssuerUrl = 'tokenExplorer.copyLocalIssuerUrl',
-  MintTestToken = 'tokenExplorer.mintTestToken',
-  EditTestTokenTemplate = 'tokenExplorer.editTestTokenTemplate',
-  InsertIdTokens = 'tokenExplorer.insertIdTokens',
-  CallService = 'tokenExplorer.callService',
-  CheckAgainstUrl = 'tokenExplorer.checkAgainstUrl',
-  CopyAs = 'tokenExplorer.copyAs',
-  ToggleMaskedMode = 'tokenExplorer.toggleMaskedMode',
-  CheckTrust = 'tokenExplorer.checkTrust',
-  VaultLogin = 'tokenExplorer.vaultLogin',
-}
 
 export interface CommandDeps
   extends TokenCommandDeps, AccountCommandDeps, SourceCommandDeps, CallCommandDeps {
@@ -85,13 +49,13 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
   const handlers: Record<CommandId, (...args: unknown[]) => unknown> = {
     [CommandId.InspectJwt]: (token) => inspectJwt(inspector, token),
     [CommandId.InspectSelection]: () => inspectSelection(inspector),
-    [CommandId.VerifyWithKey]: () => inspector.verifyWithUserKey(),
+    [CommandId.VerifyWithKey]: () => inspector.verifyWithKey(),
     [CommandId.CopyInspectedToken]: () => inspector.copy('token'),
     [CommandId.CopyInspectedBearer]: () => inspector.copy('bearer'),
     [CommandId.GetIdToken]: (arg) => getIdToken(deps, arg),
     [CommandId.CopyBearerHeader]: (arg) => copyBearerHeader(deps, arg),
     [CommandId.CopyAsCurl]: (arg) => copyAsCurl(deps, arg),
-    [CommandId.InspectAudience]: (arg) => inspectAccountToken(deps, arg),
+    [CommandId.InspectAudience]: (arg) => inspectAudience(deps, arg),
     [CommandId.InspectLatest]: () => inspectLatest(deps),
     [CommandId.RefreshToken]: (arg) => refreshToken(deps, arg),
     [CommandId.RefreshAll]: () => refreshAll(deps),

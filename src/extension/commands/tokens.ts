@@ -13,6 +13,7 @@ import type { TreeNode } from '../views/accountsTree';
 import type { TokenStatusBar } from '../views/statusBar';
 import { tokenStateText } from '../views/tokenState';
 import type { InspectorPanel } from '../webview/inspectorPanel';
+import { CommandId } from './commandId';
 
 export interface TokenCommandDeps {
   readonly store: AccountsStore;
@@ -49,9 +50,9 @@ async function pickAccount(deps: TokenCommandDeps, title: string): Promise<Accou
       'Add Account…',
       'Detect Credentials',
     );
-    if (choice === 'Add Account…') await vscode.commands.executeCommand('tokenExplorer.addAccount');
+    if (choice === 'Add Account…') await vscode.commands.executeCommand(CommandId.AddAccount);
     if (choice === 'Detect Credentials')
-      await vscode.commands.executeCommand('tokenExplorer.detectCredentials');
+      await vscode.commands.executeCommand(CommandId.DetectCredentials);
     return undefined;
   }
   if (accounts.length === 1) return accounts[0];
@@ -183,9 +184,9 @@ export async function fetchToken(
       void vscode.window
         .showErrorMessage(`Token Explorer: ${errorMessage(error)}`, 'Show Log', 'Edit Account')
         .then((choice) => {
-          if (choice === 'Show Log') void vscode.commands.executeCommand('tokenExplorer.showLog');
+          if (choice === 'Show Log') void vscode.commands.executeCommand(CommandId.ShowLog);
           if (choice === 'Edit Account')
-            void vscode.commands.executeCommand('tokenExplorer.editAccount', account.id);
+            void vscode.commands.executeCommand(CommandId.EditAccount, account.id);
         });
     }
     throw error;
@@ -319,7 +320,7 @@ export async function copyAsCurl(deps: TokenCommandDeps, arg?: unknown): Promise
 }
 
 /** Opens the inspector on the token of a tree node (minting one if needed). */
-export async function inspectAccountToken(deps: TokenCommandDeps, arg?: unknown): Promise<void> {
+export async function inspectAudience(deps: TokenCommandDeps, arg?: unknown): Promise<void> {
   const target = await resolveTarget(deps, arg, 'Inspect ID token');
   if (!target) return;
   const issued = await fetchToken(deps, target.account, target.audience).catch(() => undefined);

@@ -6,6 +6,7 @@ import { descriptorOf } from '../../core/providers/registry';
 import type { AudienceState, TokenService } from '../../core/tokenService';
 import type { AccountsStore } from '../adapters/accountsStore';
 import { tokenStateText } from './tokenState';
+import { CommandId } from '../commands/commandId';
 
 interface GroupNode {
   readonly type: 'group';
@@ -217,7 +218,7 @@ export class AccountsTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
     item.contextValue = 'audience';
     if (state?.token) {
       item.command = {
-        command: 'tokenExplorer.inspectAudience',
+        command: CommandId.InspectAudience,
         title: 'Inspect',
         arguments: [node],
       };

@@ -3,6 +3,7 @@ import { findJwts } from '../../core/jwt/find';
 import { inspectToken } from '../../core/jwt/inspect';
 import type { Settings } from '../adapters/settings';
 import { expirySummary } from './jwtHover';
+import { CommandId } from '../commands/commandId';
 
 // A log with thousands of tokens should not get thousands of lenses.
 const MAX_LENSES = 200;
@@ -39,7 +40,7 @@ export class JwtCodeLensProvider implements vscode.CodeLensProvider, vscode.Disp
       lenses.push(
         new vscode.CodeLens(new vscode.Range(start, document.positionAt(found.end)), {
           title,
-          command: 'tokenExplorer.inspectJwt',
+          command: CommandId.InspectJwt,
           arguments: [found.token],
         }),
       );

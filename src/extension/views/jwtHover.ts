@@ -6,15 +6,15 @@ import { inspectToken } from '../../core/jwt/inspect';
 import { formatRelative, timeStatus } from '../../core/jwt/time';
 import type { Inspection } from '../../core/jwt/types';
 import type { Settings } from '../adapters/settings';
+import { CommandId } from '../commands/commandId';
 import { appendUntrusted, trustedMarkdown } from './untrusted';
 
 const MAX_VALUE = 160;
-const INSPECT_COMMAND = 'tokenExplorer.inspectJwt';
 
 /** A command URI that opens the inspector on this token. */
 export function inspectCommandUri(token: string): vscode.Uri {
   return vscode.Uri.parse(
-    `command:${INSPECT_COMMAND}?${encodeURIComponent(JSON.stringify([token]))}`,
+    `command:${CommandId.InspectJwt}?${encodeURIComponent(JSON.stringify([token]))}`,
   );
 }
 
@@ -86,7 +86,7 @@ export class JwtHoverProvider implements vscode.HoverProvider {
       return undefined;
     }
     if (!inspection.header) return undefined;
-    const md = trustedMarkdown([INSPECT_COMMAND]);
+    const md = trustedMarkdown([CommandId.InspectJwt]);
     const kind = inspection.kind === 'jwe' ? 'Encrypted JWT (JWE)' : 'JWT';
     md.appendMarkdown(`$(key) **${kind}** · `);
     appendUntrusted(md, inspection.alg ?? 'no alg');

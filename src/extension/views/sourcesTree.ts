@@ -7,6 +7,7 @@ import type { IdTokenDeclaration } from '../../core/providers/gitlab/ciYaml';
 import type { ImportedTokens } from '../importedTokens';
 import type { LocalIssuerController } from '../localIssuerController';
 import { tokenStateText } from './tokenState';
+import { CommandId } from '../commands/commandId';
 
 export type SourceNode =
   | {
@@ -128,7 +129,7 @@ export class SourcesTree implements vscode.TreeDataProvider<SourceNode>, vscode.
         item.tooltip = `${entry?.label ?? ''}\n${text ?? ''}\n${entry?.persisted ? 'Kept across restarts (SecretStorage)' : 'This session only'}${entry ? `\nToken: ${shownToken(entry.token, this.masked())}` : ''}`;
         item.contextValue = 'importedToken';
         item.command = {
-          command: 'tokenExplorer.inspectImported',
+          command: CommandId.InspectImported,
           title: 'Inspect',
           arguments: [node],
         };
@@ -218,21 +219,21 @@ export class SourcesTree implements vscode.TreeDataProvider<SourceNode>, vscode.
         icon: 'link',
         tooltip:
           'Issuer URL: point your service at it (discovery at /.well-known/openid-configuration). Click to copy.',
-        command: { command: 'tokenExplorer.copyLocalIssuerUrl', title: 'Copy issuer URL' },
+        command: { command: CommandId.CopyLocalIssuerUrl, title: 'Copy issuer URL' },
       },
       {
         type: 'message',
         id: 'local/mint',
         label: 'Mint test token',
         icon: 'add',
-        command: { command: 'tokenExplorer.mintTestToken', title: 'Mint test token' },
+        command: { command: CommandId.MintTestToken, title: 'Mint test token' },
       },
       {
         type: 'message',
         id: 'local/template',
         label: 'Edit claims template',
         icon: 'json',
-        command: { command: 'tokenExplorer.editTestTokenTemplate', title: 'Edit template' },
+        command: { command: CommandId.EditTestTokenTemplate, title: 'Edit template' },
       },
     ];
   }
@@ -277,7 +278,7 @@ export class SourcesTree implements vscode.TreeDataProvider<SourceNode>, vscode.
           label: 'No job declares id_tokens',
           icon: 'info',
           command: {
-            command: 'tokenExplorer.insertIdTokens',
+            command: CommandId.InsertIdTokens,
             title: 'Insert id_tokens',
             arguments: [uri],
           },

@@ -3,6 +3,7 @@ import { shownToken } from '../../core/jwt/mask';
 import type { TokenService } from '../../core/tokenService';
 import type { AccountsStore } from '../adapters/accountsStore';
 import { tokenStateText } from './tokenState';
+import { CommandId } from '../commands/commandId';
 
 /** Status bar item for the most recent token: account, audience, countdown; click inspects it. */
 export class TokenStatusBar implements vscode.Disposable {
@@ -21,7 +22,7 @@ export class TokenStatusBar implements vscode.Disposable {
     private readonly masked: () => boolean,
   ) {
     this.item.name = 'Token Explorer: latest ID token';
-    this.item.command = 'tokenExplorer.inspectLatest';
+    this.item.command = CommandId.InspectLatest;
     this.timer = setInterval(() => this.update(), 1000);
     this.update();
   }

@@ -21,6 +21,7 @@ import type {
 import type { Settings } from '../adapters/settings';
 import { parseWebviewMessage } from '../../shared/messages';
 import { inspectorHtml, makeNonce } from './html';
+import { CommandId } from '../commands/commandId';
 
 /** What the webview reported after its last render. */
 export interface RenderedInfo {
@@ -86,7 +87,7 @@ export class InspectorPanel implements vscode.Disposable {
   }
 
   /** Verifies the shown token again with a key the user supplies. */
-  async verifyWithUserKey(): Promise<void> {
+  async verifyWithKey(): Promise<void> {
     const state = this.state;
     if (!state) {
       void vscode.window.showInformationMessage(
@@ -319,27 +320,27 @@ export class InspectorPanel implements vscode.Disposable {
         void this.copy(message.target);
         return;
       case 'verifyWithKey':
-        void this.verifyWithUserKey();
+        void this.verifyWithKey();
         return;
       case 'verifyWithIssuer':
         if (this.state) void this.verify(this.state, { kind: 'issuer' });
         return;
       case 'checkTrust':
-        void vscode.commands.executeCommand('tokenExplorer.checkTrust');
+        void vscode.commands.executeCommand(CommandId.CheckTrust);
         return;
       case 'inspectAnother':
-        void vscode.commands.executeCommand('tokenExplorer.inspectJwt');
+        void vscode.commands.executeCommand(CommandId.InspectJwt);
         return;
       case 'callService':
-        void vscode.commands.executeCommand('tokenExplorer.callService', { source: 'inspector' });
+        void vscode.commands.executeCommand(CommandId.CallService, { source: 'inspector' });
         return;
       case 'checkAgainstUrl':
-        void vscode.commands.executeCommand('tokenExplorer.checkAgainstUrl', {
+        void vscode.commands.executeCommand(CommandId.CheckAgainstUrl, {
           source: 'inspector',
         });
         return;
       case 'copyAs':
-        void vscode.commands.executeCommand('tokenExplorer.copyAs', { source: 'inspector' });
+        void vscode.commands.executeCommand(CommandId.CopyAs, { source: 'inspector' });
         return;
       case 'copyFindingCommand': {
         const command = this.state?.call?.findings[message.index]?.command;

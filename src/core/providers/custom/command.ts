@@ -5,6 +5,7 @@ import { peekToken } from '../../jwt/peek';
 import type { ProcessResult } from '../../ports';
 import { excerpt, runCli } from '../cli';
 import type { Account, MintedToken, Provider, ProviderContext } from '../provider';
+import { assertSettingsValid } from '../settings';
 
 const PLACEHOLDER = '{audience}';
 /** Lines of the command's error output quoted in a message. */
@@ -193,13 +194,7 @@ export const customCommandProvider: Provider = {
         'Custom commands are disabled in an untrusted workspace; trust the workspace to use them.',
       );
     }
-    const problems = customCommandProvider.validate(account);
-    if (problems.length > 0) {
-      throw new TokenExplorerError(
-        'bad-config',
-        `The account is not set up right: ${problems.join(' ')}`,
-      );
-    }
+    assertSettingsValid(customCommandProvider.validate(account), account);
     const settings = readSettings(account);
     const audience = request.audience.trim();
     const argv = settings.command.map((arg) => arg.split(PLACEHOLDER).join(audience));

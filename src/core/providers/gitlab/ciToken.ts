@@ -5,7 +5,7 @@ import { findJwts } from '../../jwt/find';
 import { peekToken } from '../../jwt/peek';
 import type { Environment } from '../../ports';
 import type { Account, MintedToken, Provider, ProviderContext } from '../provider';
-import { nonTextSettings, optionalString } from '../settings';
+import { assertSettingsValid, nonTextSettings, optionalString } from '../settings';
 
 /** A decoded token as readToken returns it. */
 type PeekedToken = ReturnType<typeof peekToken>;
@@ -124,13 +124,7 @@ export const gitlabCiProvider: Provider = {
   label: 'GitLab CI/CD: job ID token',
 
   async mint(account, request, context): Promise<MintedToken> {
-    const problems = gitlabCiProvider.validate(account);
-    if (problems.length > 0) {
-      throw new TokenExplorerError(
-        'bad-config',
-        `The account is not set up right: ${problems.join(' ')}`,
-      );
-    }
+    assertSettingsValid(gitlabCiProvider.validate(account), account);
     const settings = readSettings(account);
     const source = settings.source as TokenSource;
     const inspection = readToken(await readSource(source, context), source);

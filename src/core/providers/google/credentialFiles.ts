@@ -1,4 +1,5 @@
 // Reading Google credential files: JSON of any ADC type into typed credentials.
+import { isRecord } from '../../guards';
 import type { FileReader } from '../../ports';
 import type {
   CredentialSource,
@@ -13,7 +14,6 @@ import {
   GOOGLE_STS_URL,
   GOOGLE_TOKEN_URI,
   badCredentials,
-  isObject,
   optionalString,
   requireString,
 } from './credentials';
@@ -54,7 +54,7 @@ function parseJsonObject(text: string, from: string): Json {
       `it is not valid JSON${position ? ` (error at character ${position})` : ''}.`,
     );
   }
-  if (!isObject(value)) throw badCredentials(from, 'it is not a JSON object.');
+  if (!isRecord(value)) throw badCredentials(from, 'it is not a JSON object.');
   return value;
 }
 
@@ -78,7 +78,7 @@ export function delegateResource(delegate: string): string {
 function parseFormat(source: Json, from: string): SubjectTokenFormat {
   const format = source.format;
   if (format === undefined) return { type: 'text' };
-  if (!isObject(format)) throw badCredentials(from, '"credential_source.format" is not an object.');
+  if (!isRecord(format)) throw badCredentials(from, '"credential_source.format" is not an object.');
   const type = format.type ?? 'text';
   if (type === 'text') return { type: 'text' };
   if (type !== 'json') {
@@ -97,7 +97,7 @@ function parseFormat(source: Json, from: string): SubjectTokenFormat {
 
 function parseCredentialSource(obj: Json, from: string): CredentialSource {
   const source = obj.credential_source;
-  if (!isObject(source)) {
+  if (!isRecord(source)) {
     throw badCredentials(from, 'the external_account credentials have no "credential_source".');
   }
   if (typeof source.file === 'string') {
@@ -105,14 +105,14 @@ function parseCredentialSource(obj: Json, from: string): CredentialSource {
   }
   if (typeof source.url === 'string') {
     const headers: Record<string, string> = {};
-    if (isObject(source.headers)) {
+    if (isRecord(source.headers)) {
       for (const [name, value] of Object.entries(source.headers)) {
         if (typeof value === 'string') headers[name] = value;
       }
     }
     return { kind: 'url', url: source.url, headers, format: parseFormat(source, from) };
   }
-  if (isObject(source.executable)) {
+  if (isRecord(source.executable)) {
     const executable = source.executable;
     const timeout = executable.timeout_millis ?? 30_000;
     // google-auth-library PluggableAuthClient: default 30 s, refused outside 5-120 s.
@@ -161,7 +161,7 @@ function parseObject(obj: Json, from: string, nested: boolean): GoogleCredential
     case 'impersonated_service_account': {
       if (nested) throw badCredentials(from, 'impersonated credentials cannot be nested.');
       const url = requireString(obj, 'service_account_impersonation_url', from, type);
-      if (!isObject(obj.source_credentials)) {
+      if (!isRecord(obj.source_credentials)) {
         throw badCredentials(from, `the ${type} credentials have no "source_credentials" object.`);
       }
       const delegates = Array.isArray(obj.delegates)
@@ -185,7 +185,7 @@ function parseObject(obj: Json, from: string, nested: boolean): GoogleCredential
     case 'external_account': {
       const impersonationUrl = optionalString(obj, 'service_account_impersonation_url');
       const impersonation = obj.service_account_impersonation;
-      const lifetime = isObject(impersonation) ? impersonation.token_lifetime_seconds : undefined;
+      const lifetime = isRecord(impersonation) ? impersonation.token_lifetime_seconds : undefined;
       const clientId = optionalString(obj, 'client_id');
       const clientSecret = optionalString(obj, 'client_secret');
       const userProject = optionalString(obj, 'workforce_pool_user_project');

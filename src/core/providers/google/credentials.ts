@@ -1,4 +1,5 @@
 // The shapes of Google credentials (every ADC file type) and the helpers that read their fields.
+import { isNonEmptyString } from '../../guards';
 import { TokenExplorerError } from '../../errors';
 
 /** Google's OAuth 2.0 token endpoint, the default `token_uri`. */
@@ -144,15 +145,10 @@ export function badCredentials(from: string, problem: string): TokenExplorerErro
   );
 }
 
-/** A JSON object (not an array or null). */
-export function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** A non-empty string field of a credentials object, else `bad-credentials` naming it. */
 export function requireString(obj: Json, field: string, from: string, what: string): string {
   const value = obj[field];
-  if (typeof value !== 'string' || value === '') {
+  if (!isNonEmptyString(value)) {
     throw badCredentials(
       from,
       `the ${what} credentials have no "${field}" field (or it is empty). Recreate the file (for user credentials: \`${ADC_LOGIN}\`).`,

@@ -1,4 +1,5 @@
 // `external_account` (workload identity federation): the subject token and the STS exchange.
+import { isRecord } from '../../guards';
 import { TokenExplorerError } from '../../errors';
 import { httpFailure, postForm } from '../../http';
 import type { ProviderContext } from '../provider';
@@ -8,7 +9,7 @@ import type {
   Json,
   SubjectTokenFormat,
 } from './credentials';
-import { CLOUD_PLATFORM_SCOPE, isObject } from './credentials';
+import { CLOUD_PLATFORM_SCOPE } from './credentials';
 import { executableSubjectToken } from './executableSource';
 import { expiresAtFrom, requireField, requireObject } from './tokenResponses';
 
@@ -58,7 +59,7 @@ function subjectFromText(text: string, format: SubjectTokenFormat, where: string
     } catch {
       body = undefined;
     }
-    token = isObject(body) ? body[field] : undefined;
+    token = isRecord(body) ? body[field] : undefined;
     if (typeof token !== 'string') {
       throw new TokenExplorerError(
         'bad-credentials',

@@ -2,9 +2,9 @@ import { TokenExplorerError } from '../../errors';
 import type { ProcessResult } from '../../ports';
 import { errorLines, excerpt, failureHead, jsonFromStdout, runCli, tokenFromStdout } from '../cli';
 import { recogniseOfficialText } from '../officialTexts';
-import type { Account, MintedToken, Provider, ProviderContext } from '../provider';
-import { EMAIL, assertSettingsValid } from './settings';
-import { nonTextSettings, optionalString } from '../settings';
+import type { Account, Provider, ProviderContext } from '../provider';
+import { EMAIL } from './settings';
+import { assertSettingsValid, nonTextSettings, optionalString } from '../settings';
 
 /** gcloud configuration names: lower-case letters, digits and hyphens, starting with a letter. */
 const CONFIGURATION = /^[a-z][-a-z0-9]*$/;
@@ -114,25 +114,13 @@ function identityArgs(settings: GcloudSettings, audience: string): string[] {
   return args;
 }
 
-/** The token gcloud printed; its output must be exactly one JWT with an `exp`. */
-function tokenFromOutput(stdout: string, args: readonly string[]): MintedToken {
-  return tokenFromStdout(
-    stdout,
-    (why) =>
-      new TokenExplorerError(
-        'not-a-jwt',
-        `gcloud printed something that is not a token (${why}). Run ${shown(args)} in a terminal to see what it prints; a proxy or an outdated gcloud may be the cause.`,
-      ),
-  );
-}
-
 /** Mints ID tokens with the Google Cloud CLI: `gcloud auth print-identity-token`. */
 export const gcloudProvider: Provider = {
   kind: 'google-gcloud',
   label: 'Google Cloud: gcloud CLI',
 
   async mint(account, request, context) {
-    assertSettingsValid(gcloudProvider.validate(account));
+    assertSettingsValid(gcloudProvider.validate(account), account);
     const settings = readSettings(account);
     const args = identityArgs(settings, request.audience.trim());
     // An account may name its own gcloud; otherwise the machine-scoped setting (context) decides.
@@ -140,7 +128,7 @@ export const gcloudProvider: Provider = {
       optionalString(account.settings.gcloudPath) ?? context.gcloudPath ?? 'gcloud';
     const result = await runGcloud(context, gcloudPath, args, request.signal);
     if (result.exitCode !== 0) throw failure(result, args, settings);
-    return tokenFromOutput(result.stdout, args);
+    return tokenFromStdout(result.stdout, { tool: 'gcloud', command: shown(args) });
   },
 
   validate(account) {

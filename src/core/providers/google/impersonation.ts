@@ -1,3 +1,4 @@
+import { isNonBlankString, isNonEmptyString } from '../../guards';
 import { TokenExplorerError } from '../../errors';
 import { httpFailure, postJson } from '../../http';
 import type { Account, MintRequest, MintedToken, Provider, ProviderContext } from '../provider';
@@ -5,7 +6,7 @@ import type { AccessTokenSource } from './accessTokenSource';
 import { adcAccessTokenSource } from './adc';
 import { delegateResource } from './credentialFiles';
 import { mintedToken } from './tokenResponses';
-import { assertSettingsValid } from './settings';
+import { assertSettingsValid } from '../settings';
 
 const DEFAULT_IAM_CREDENTIALS = 'https://iamcredentials.googleapis.com';
 const TOKEN_CREATOR = 'roles/iam.serviceAccountOpenIdTokenCreator';
@@ -25,7 +26,7 @@ export interface ImpersonationSettings {
 function settingProblems(settings: Readonly<Record<string, unknown>>): string[] {
   const problems: string[] = [];
   const target = settings.targetServiceAccount;
-  if (typeof target !== 'string' || target.trim() === '') {
+  if (!isNonBlankString(target)) {
     problems.push('Set "targetServiceAccount" to the email or unique id of the service account.');
   } else if (!/^[^\s/:]+@[^\s/:]+$/.test(target) && !/^\d+$/.test(target)) {
     problems.push(
@@ -150,7 +151,7 @@ async function generateIdToken(
         ...(signal ? { signal } : {}),
       });
       const token = (answer as { token?: unknown } | null)?.token;
-      if (typeof token !== 'string' || token === '') {
+      if (!isNonEmptyString(token)) {
         throw new TokenExplorerError('bad-response', `${url} answered without "token".`);
       }
       return token;

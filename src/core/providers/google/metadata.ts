@@ -3,7 +3,8 @@ import type { RetryPolicy } from '../../http';
 import { GOOGLE_RETRY, NO_RETRY, networkStep, reasonsByCode, withRetries } from '../../http';
 import { peekToken } from '../../jwt/peek';
 import type { Account, MintedToken, Provider, ProviderContext } from '../provider';
-import { EMAIL, assertSettingsValid } from './settings';
+import { EMAIL } from './settings';
+import { assertSettingsValid } from '../settings';
 
 const DEFAULT_HOST = '169.254.169.254';
 const FLAVOR_HEADER = 'Metadata-Flavor';
@@ -240,7 +241,7 @@ export const metadataProvider: Provider = {
   label: 'Google Cloud: metadata server',
 
   async mint(account, request, context) {
-    assertSettingsValid(metadataProvider.validate(account));
+    assertSettingsValid(metadataProvider.validate(account), account);
     const settings = readSettings(account);
     const base = metadataBaseUrl(context, settings.endpoint);
     const url = identityUrl(base, settings, request.audience);

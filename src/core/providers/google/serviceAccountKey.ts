@@ -1,3 +1,4 @@
+import { isNonEmptyString } from '../../guards';
 import { importPKCS8 } from 'jose';
 import { TokenExplorerError } from '../../errors';
 import type { Account, MintRequest, MintedToken, Provider, ProviderContext } from '../provider';
@@ -6,7 +7,7 @@ import { credentialsText, parseCredentials, readServiceAccountKey } from './cred
 import type { ServiceAccountCredentials } from './credentials';
 import { jwtBearerGrant } from './jwtBearer';
 import { mintedToken } from './tokenResponses';
-import { assertSettingsValid } from './settings';
+import { assertSettingsValid } from '../settings';
 
 /** The SecretStorage name (see `secretKey`) of the key JSON of a service-account-key account. */
 export const SERVICE_ACCOUNT_KEY_SECRET = 'serviceAccountKey';
@@ -63,7 +64,7 @@ function settingProblems(settings: Readonly<Record<string, unknown>>): string[] 
   if (typeof settings.clientEmail !== 'string' || !settings.clientEmail.includes('@')) {
     problems.push('"clientEmail" must be the service account\'s email; import the key file again.');
   }
-  if (typeof settings.privateKeyId !== 'string' || settings.privateKeyId === '') {
+  if (!isNonEmptyString(settings.privateKeyId)) {
     problems.push('"privateKeyId" is missing; import the key file again.');
   }
   const tokenUri = settings.tokenUri;
@@ -126,7 +127,7 @@ export async function mintServiceAccountKeyIdToken(
     request.signal,
   );
   const idToken = body.id_token;
-  if (typeof idToken !== 'string' || idToken === '') {
+  if (!isNonEmptyString(idToken)) {
     throw new TokenExplorerError(
       'bad-response',
       `${key.tokenUri} answered without "id_token"; is the token URI right?`,

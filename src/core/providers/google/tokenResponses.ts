@@ -1,13 +1,13 @@
 // Reading the answers of Google's token endpoints.
+import { isNonEmptyString, isRecord } from '../../guards';
 import { TokenExplorerError } from '../../errors';
 import { peekToken } from '../../jwt/peek';
 import type { MintedToken } from '../provider';
 import type { Json } from './credentials';
-import { isObject } from './credentials';
 
 /** The answer as a JSON object, else `bad-response` naming the URL. */
 export function requireObject(body: unknown, url: string): Json {
-  if (!isObject(body)) {
+  if (!isRecord(body)) {
     throw new TokenExplorerError(
       'bad-response',
       `${url} answered with JSON that is not an object.`,
@@ -19,7 +19,7 @@ export function requireObject(body: unknown, url: string): Json {
 /** A non-empty string field of an answer, else `bad-response`. */
 export function requireField(body: Json, field: string, url: string): string {
   const value = body[field];
-  if (typeof value !== 'string' || value === '') {
+  if (!isNonEmptyString(value)) {
     throw new TokenExplorerError(
       'bad-response',
       `${url} answered without "${field}"; is the endpoint URL right?`,

@@ -1,3 +1,4 @@
+import { isNonEmptyString, isRecord } from '../../guards';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { TokenExplorerError, errorMessage } from '../../errors';
 import type { ProviderContext } from '../provider';
@@ -102,10 +103,6 @@ type Raw = Readonly<Record<string, unknown>>;
 const CERTIFICATE = /-----BEGIN CERTIFICATE-----/;
 const PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
 
-function isRecord(value: unknown): value is Raw {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function badConfig(message: string, cause?: unknown): TokenExplorerError {
   return new TokenExplorerError('bad-config', message, cause === undefined ? {} : { cause });
 }
@@ -140,7 +137,7 @@ function entries(doc: Raw, list: string, item: string, file: string): Kubeconfig
   if (!Array.isArray(value)) throw badConfig(`"${list}" in the kubeconfig ${file} is not a list.`);
   return value.map((entry: unknown, index) => {
     const name = isRecord(entry) ? entry.name : undefined;
-    if (typeof name !== 'string' || name === '') {
+    if (!isNonEmptyString(name)) {
       throw badConfig(`Entry ${index + 1} of "${list}" in the kubeconfig ${file} has no "name".`);
     }
     const body = (entry as Raw)[item] ?? {};

@@ -1,3 +1,4 @@
+import { isNonBlankString } from '../../guards';
 import { request as httpRequest } from 'node:http';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -12,7 +13,7 @@ import { inClusterContext } from './inCluster';
 import type { KubeCredentials, ResolvedKubeContext } from './kubeconfig';
 import { expandHome, loadKubeconfig, readClusterCredentials, resolveContext } from './kubeconfig';
 import { officialText, recogniseOfficialText } from '../officialTexts';
-import { nonTextSettings, optionalString } from '../settings';
+import { assertSettingsValid, nonTextSettings, optionalString } from '../settings';
 
 /** The API server refuses shorter tokens (TokenRequest validation). */
 export const MIN_EXPIRATION_SECONDS = 600;
@@ -80,7 +81,7 @@ function boundObjectProblems(value: unknown): string[] {
 function settingProblems(settings: Readonly<Record<string, unknown>>): string[] {
   const problems: string[] = [];
   const sa = settings.serviceAccount;
-  if (typeof sa !== 'string' || sa.trim() === '') {
+  if (!isNonBlankString(sa)) {
     problems.push('Set "serviceAccount" to the name of the service account.');
   } else if (!SUBDOMAIN.test(sa.trim())) {
     problems.push(
@@ -121,13 +122,7 @@ function settingProblems(settings: Readonly<Record<string, unknown>>): string[] 
  * @throws TokenExplorerError `bad-config` listing what is wrong.
  */
 export function readKubernetesSettings(account: Account): KubernetesSettings {
-  const problems = settingProblems(account.settings);
-  if (problems.length > 0) {
-    throw new TokenExplorerError(
-      'bad-config',
-      `The account "${account.name ?? account.id}" is not set up right: ${problems.join(' ')}`,
-    );
-  }
+  assertSettingsValid(settingProblems(account.settings), account);
   const s = account.settings;
   const namespace = optionalString(s.namespace);
   const context = optionalString(s.context);

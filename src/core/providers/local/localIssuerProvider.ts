@@ -1,3 +1,4 @@
+import { isNonEmptyString, isRecord } from '../../guards';
 import { decodeJwt } from 'jose';
 import { TokenExplorerError } from '../../errors';
 import type { LocalIssuer } from '../../localIssuer/issuer';
@@ -6,14 +7,10 @@ import type { Account, MintRequest, MintedToken, Provider, ProviderContext } fro
 /** The `sub` of a local-issuer account without a `sub` setting. */
 export const DEFAULT_LOCAL_SUB = 'test-user';
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
 function settingProblems(settings: Readonly<Record<string, unknown>>): string[] {
   const problems: string[] = [];
   const { sub, claims, expiresInSeconds } = settings;
-  if (sub !== undefined && (typeof sub !== 'string' || sub === '')) {
+  if (sub !== undefined && !isNonEmptyString(sub)) {
     problems.push('"sub" must be a non-empty string (the test user\'s id).');
   }
   if (claims !== undefined && !isRecord(claims)) {

@@ -1,8 +1,8 @@
 import { TokenExplorerError } from '../../errors';
 import type { ProcessResult } from '../../ports';
 import { errorLines, excerpt, failureHead, jsonFromStdout, runCli, tokenFromStdout } from '../cli';
-import type { Account, MintedToken, Provider, ProviderContext } from '../provider';
-import { nonTextSettings, optionalString } from '../settings';
+import type { Account, Provider, ProviderContext } from '../provider';
+import { assertSettingsValid, nonTextSettings, optionalString } from '../settings';
 
 /** Yandex Cloud resource ids: 20 lower-case letters and digits (service accounts start `aje`). */
 const RESOURCE_ID = /^[a-z0-9]{20}$/;
@@ -189,18 +189,6 @@ function idTokenArgs(settings: YcSettings, audience: string): string[] {
   ];
 }
 
-/** The token yc printed; its output must be exactly one JWT with an `exp`. */
-function tokenFromOutput(stdout: string, args: readonly string[]): MintedToken {
-  return tokenFromStdout(
-    stdout,
-    (why) =>
-      new TokenExplorerError(
-        'not-a-jwt',
-        `yc printed something that is not a token (${why}). Run ${shown(args)} in a terminal to see what it prints; a proxy or an outdated yc may be the cause (\`yc components update\`).`,
-      ),
-  );
-}
-
 /** The yc executable for an account: its own setting, else the machine-scoped one, else PATH. */
 function ycPathFor(account: Account, context: ProviderContext): string {
   return optionalString(account.settings.ycPath) ?? context.ycPath ?? 'yc';
@@ -216,13 +204,7 @@ export const yandexCliProvider: Provider = {
   label: 'Yandex Cloud: yc CLI',
 
   async mint(account, request, context) {
-    const problems = yandexCliProvider.validate(account);
-    if (problems.length > 0) {
-      throw new TokenExplorerError(
-        'bad-config',
-        `The account is not set up right: ${problems.join(' ')}`,
-      );
-    }
+    assertSettingsValid(yandexCliProvider.validate(account), account);
     const settings = readSettings(account);
     const args = idTokenArgs(settings, request.audience.trim());
     const result = await runYc(context, ycPathFor(account, context), args, request.signal);
@@ -232,7 +214,11 @@ export const yandexCliProvider: Provider = {
         ...(settings.profile ? { profile: settings.profile } : {}),
       });
     }
-    return tokenFromOutput(result.stdout, args);
+    return tokenFromStdout(result.stdout, {
+      tool: 'yc',
+      command: shown(args),
+      update: '`yc components update`',
+    });
   },
 
   validate(account) {
