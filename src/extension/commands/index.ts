@@ -3,6 +3,8 @@ import type { InspectorPanel } from '../webview/inspectorPanel';
 import { lazy } from '../adapters/lazy';
 import type { AccountCommandDeps } from './accounts';
 import { inspectJwt, inspectSelection } from './inspectJwt';
+import type { ProxyCommandDeps } from './proxy';
+import { addMcpServer, copyLocalProxyUrl, startLocalProxy, stopLocalProxy } from './proxy';
 import type { SourceCommandDeps } from './sources';
 import {
   copyImportedBearer,
@@ -56,9 +58,14 @@ export enum CommandId {
   MintTestToken = 'tokenExplorer.mintTestToken',
   EditTestTokenTemplate = 'tokenExplorer.editTestTokenTemplate',
   InsertIdTokens = 'tokenExplorer.insertIdTokens',
+  StartLocalProxy = 'tokenExplorer.startLocalProxy',
+  StopLocalProxy = 'tokenExplorer.stopLocalProxy',
+  CopyLocalProxyUrl = 'tokenExplorer.copyLocalProxyUrl',
+  AddMcpServer = 'tokenExplorer.addMcpServer',
 }
 
-export interface CommandDeps extends TokenCommandDeps, AccountCommandDeps, SourceCommandDeps {
+export interface CommandDeps
+  extends TokenCommandDeps, AccountCommandDeps, SourceCommandDeps, ProxyCommandDeps {
   readonly inspector: InspectorPanel;
   readonly showLog: () => void;
 }
@@ -94,6 +101,10 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     [CommandId.MintTestToken]: () => mintTestToken(deps),
     [CommandId.EditTestTokenTemplate]: () => editTestTokenTemplate(deps),
     [CommandId.InsertIdTokens]: (arg) => insertIdTokens(deps, arg),
+    [CommandId.StartLocalProxy]: (arg) => startLocalProxy(deps, arg),
+    [CommandId.StopLocalProxy]: (arg) => stopLocalProxy(deps, arg),
+    [CommandId.CopyLocalProxyUrl]: (arg) => copyLocalProxyUrl(deps, arg),
+    [CommandId.AddMcpServer]: () => addMcpServer(deps),
   };
   for (const [id, handler] of Object.entries(handlers)) {
     context.subscriptions.push(vscode.commands.registerCommand(id, handler));
