@@ -9,7 +9,7 @@ import { metadataProvider } from '../src/core/providers/google/metadata';
 import { serviceAccountKeyProvider } from '../src/core/providers/google/serviceAccountKey';
 import { userIdentityProvider } from '../src/core/providers/google/userIdentity';
 import type { Provider, ProviderContext, ProviderKind } from '../src/core/providers/provider';
-import { MemorySecrets } from '../test/emulators/google/googleApis';
+import { MemorySecrets } from '../test/helpers/context';
 
 /** The providers the bench mints with, by kind. */
 export const googleProviders: ReadonlyMap<ProviderKind, Provider> = new Map(

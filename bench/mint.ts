@@ -23,7 +23,8 @@ import {
 import { TokenService } from '../src/core/tokenService';
 import { makeFakeGcloud } from '../test/emulators/gcloud/fakeGcloud';
 import type { FakeGcloud } from '../test/emulators/gcloud/fakeGcloud';
-import { GoogleApis, MemorySecrets } from '../test/emulators/google/googleApis';
+import { GoogleApis } from '../test/emulators/google/googleApis';
+import { MemorySecrets } from '../test/helpers/context';
 import type { EmulatedUser } from '../test/emulators/google/googleApis';
 import { MetadataServer } from '../test/emulators/google/metadataServer';
 import { benchContext, googleProviders } from './context';

@@ -13,7 +13,7 @@ import { localIssuerProvider } from '../src/core/providers/local/localIssuerProv
 import type { Account, Provider, ProviderContext } from '../src/core/providers/provider';
 import { yandexCliProvider } from '../src/core/providers/yandex/yc';
 import { ActionsTokenServer } from '../test/emulators/github/actionsTokenServer';
-import { MemorySecrets } from '../test/emulators/google/googleApis';
+import { MemorySecrets } from '../test/helpers/context';
 import { KubeApiServer } from '../test/emulators/kubernetes/apiServer';
 import { OidcIssuer } from '../test/emulators/oidcIssuer';
 import { makeFakeYc } from '../test/emulators/yc/fakeYc';

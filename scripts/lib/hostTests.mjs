@@ -62,7 +62,7 @@ async function runOnElectron(workspace, extensionTestsPath) {
 }
 
 /**
- * The recipe in OFFLINE_VSCODE.md: the workbench runs extensionTestsPath in its Node extension
+ * What test-electron does, on code-server: the workbench runs extensionTestsPath in its Node extension
  * host and reports the result through window.codeAutomationExit.
  * @param {string} workspace
  * @param {string} extensionTestsPath

@@ -16,6 +16,7 @@ import type { FakeGcloud } from '../emulators/gcloud/fakeGcloud';
 import { GoogleApis } from '../emulators/google/googleApis';
 import type { EmulatedServiceAccount } from '../emulators/google/googleApis';
 import { MetadataServer } from '../emulators/google/metadataServer';
+import { eventually } from '../helpers/poll';
 import {
   chooseFile,
   contextMenu,
@@ -40,22 +41,6 @@ const PALETTE_AUDIENCE = 'https://billing-abc123-uc.a.run.app';
 const GCLOUD_AUDIENCE = 'https://reports-abc123-uc.a.run.app';
 const GCLOUD_EMAIL = 'ci-bot@my-project-123456.iam.gserviceaccount.com';
 const JWT = /^[\w-]+\.[\w-]+\.[\w-]+$/;
-
-/** Polls `read` until `accept` takes its value; fails with the last value seen. */
-async function eventually<T>(
-  what: string,
-  read: () => Promise<T>,
-  accept: (value: T) => boolean,
-  timeout = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const value = await read();
-    if (accept(value)) return value;
-    if (Date.now() > deadline) assert.fail(`${what}: still ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 async function verify(token: string, jwks: { keys: JWK[] }, audience: string): Promise<JWTPayload> {
   const { payload } = await jwtVerify(token, createLocalJWKSet(jwks), {

@@ -5,6 +5,7 @@ import { SignJWT, generateKeyPair } from 'jose';
 import type { JWTPayload } from 'jose';
 import type { FrameLocator } from 'playwright-core';
 import { OidcIssuer } from '../emulators/oidcIssuer';
+import { eventually } from '../helpers/poll';
 import { launchVsCode, webviewFrame } from './harness/vscode';
 import type { VsCode } from './harness/vscode';
 
@@ -48,12 +49,12 @@ function claimValue(frame: FrameLocator, claim: string): Promise<string> {
 async function countdownTicks(frame: FrameLocator): Promise<void> {
   const countdown = frame.locator('#countdown');
   const before = await countdown.innerText();
-  const deadline = Date.now() + 2500;
-  while (Date.now() < deadline) {
-    if ((await countdown.innerText()) !== before) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  assert.fail(`#countdown stayed at "${before}" for 2.5 s`);
+  await eventually(
+    '#countdown to tick',
+    () => countdown.innerText(),
+    (now) => now !== before,
+    2500,
+  );
 }
 
 describe('Token Inspector in VS Code', function () {

@@ -8,12 +8,12 @@ import type { FrameLocator, Locator } from 'playwright-core';
 import { makeFakeYc } from '../emulators/yc/fakeYc';
 import type { FakeYc } from '../emulators/yc/fakeYc';
 import { OidcIssuer } from '../emulators/oidcIssuer';
+import { eventually } from '../helpers/poll';
 import { launchVsCode, setColorTheme, waitForNotification, webviewFrame } from './harness/vscode';
 import type { VsCode } from './harness/vscode';
 import {
   childrenOf,
   clipboardJwt,
-  eventually,
   pickRow,
   quickInput,
   quickInputBox,

@@ -18,6 +18,14 @@ export abstract class HttpEmulator {
       });
   });
 
+  /** How many requests a `hang` fault has held so far (answered or not). */
+  heldRequests = 0;
+
+  /** How many held requests are still open (the client has not given up yet). */
+  get openHeldRequests(): number {
+    return this.hanging.size;
+  }
+
   /** `http://127.0.0.1:PORT`. */
   get url(): string {
     const { port } = this.server.address() as AddressInfo;
@@ -49,8 +57,11 @@ export abstract class HttpEmulator {
     req: IncomingMessage,
     res: ServerResponse,
   ): boolean {
-    if (fault === 'hang') this.hanging.add(res);
-    else if (fault === 'reset') req.socket.destroy();
+    if (fault === 'hang') {
+      this.heldRequests++;
+      this.hanging.add(res);
+      res.once('close', () => this.hanging.delete(res));
+    } else if (fault === 'reset') req.socket.destroy();
     else return false;
     return true;
   }

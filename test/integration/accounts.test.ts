@@ -4,7 +4,8 @@ import * as vscode from 'vscode';
 import { makeFakeGcloud } from '../emulators/gcloud/fakeGcloud';
 import type { FakeGcloud } from '../emulators/gcloud/fakeGcloud';
 import { MetadataServer } from '../emulators/google/metadataServer';
-import { tokenExplorer, waitFor } from './helpers/api';
+import { waitFor } from '../helpers/poll';
+import { tokenExplorer } from './helpers/api';
 
 const SA = 'invoker@demo-project.iam.gserviceaccount.com';
 const USER = 'dev@example.com';
@@ -101,7 +102,7 @@ describe('Accounts and Get ID token', () => {
           account: 'denied',
           audience: 'https://x.example',
         }),
-      /roles\/iam\.serviceAccountOpenIdTokenCreator/,
+      /--role=roles\/iam\.serviceAccountTokenCreator/,
     );
   });
 

@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { OidcIssuer } from '../emulators/oidcIssuer';
-import { tokenExplorer, waitFor } from './helpers/api';
+import { waitFor } from '../helpers/poll';
+import { tokenExplorer } from './helpers/api';
 
 async function openDocument(content: string): Promise<vscode.TextEditor> {
   const document = await vscode.workspace.openTextDocument({ content, language: 'plaintext' });

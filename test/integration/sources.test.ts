@@ -9,7 +9,8 @@ import { KubeApiServer } from '../emulators/kubernetes/apiServer';
 import { OidcIssuer } from '../emulators/oidcIssuer';
 import { makeFakeYc } from '../emulators/yc/fakeYc';
 import type { FakeYc } from '../emulators/yc/fakeYc';
-import { tokenExplorer, waitFor } from './helpers/api';
+import { waitFor } from '../helpers/poll';
+import { tokenExplorer } from './helpers/api';
 
 const SA_ID = 'aje0123456789abcdefg';
 

@@ -115,72 +115,92 @@ function spawnFailure(
   }
 }
 
+/** Starts the time limit of one run: calls `onTimeout` after `ms` unless cancelled first. */
+export type TimeLimit = (ms: number, onTimeout: () => void) => { cancel(): void };
+
+const realTimeLimit: TimeLimit = (ms, onTimeout) => {
+  const timer = setTimeout(onTimeout, ms);
+  return { cancel: () => clearTimeout(timer) };
+};
+
 /**
  * Runs executables with `child_process.execFile`: no shell, no console window, output capped at
  * 4 MB. A process that outlives `timeoutMs` or whose `signal` aborts is killed, and the promise
  * rejects at once (`timeout` / `cancelled`). A non-zero exit is not an error here: the result
- * carries it, for the caller to explain.
+ * carries it, for the caller to explain. `timeLimit` is the wall clock (tests drive it by hand).
  */
-export const nodeProcessRunner: ProcessRunner = {
-  run(file, args, options): Promise<ProcessResult> {
-    return new Promise<ProcessResult>((resolve, reject) => {
-      const { signal, timeoutMs } = options;
-      if (signal?.aborted) {
-        reject(new TokenExplorerError('cancelled', `${file} was cancelled before it started.`));
-        return;
-      }
-      const env = childEnv(options.env);
-      const line = commandLine(file, args, env);
-      let settled = false;
-      const finish = (outcome: () => void): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        outcome();
-      };
-      const child = execFile(
-        line.command,
-        line.args,
-        {
-          env,
-          encoding: 'utf8',
-          maxBuffer: MAX_BUFFER,
-          windowsHide: true,
-          windowsVerbatimArguments: line.verbatim,
-        },
-        (error, stdout, stderr) => {
-          finish(() => {
-            if (!error) {
-              resolve({ stdout, stderr, exitCode: 0 });
-            } else if (typeof error.code === 'number') {
-              resolve({ stdout, stderr, exitCode: error.code });
-            } else if ((error.code === undefined || error.code === null) && error.signal) {
-              resolve({ stdout, stderr, exitCode: null });
-            } else {
-              reject(spawnFailure(file, error));
-            }
-          });
-        },
-      );
-      const timer = setTimeout(() => {
+export function createNodeProcessRunner(timeLimit: TimeLimit = realTimeLimit): ProcessRunner {
+  return {
+    run: (file, args, options) => runProcess(timeLimit, file, args, options),
+  };
+}
+
+/** The runner on the real clock. */
+export const nodeProcessRunner: ProcessRunner = createNodeProcessRunner();
+
+function runProcess(
+  timeLimit: TimeLimit,
+  file: string,
+  args: readonly string[],
+  options: Parameters<ProcessRunner['run']>[2],
+): Promise<ProcessResult> {
+  return new Promise<ProcessResult>((resolve, reject) => {
+    const { signal, timeoutMs } = options;
+    if (signal?.aborted) {
+      reject(new TokenExplorerError('cancelled', `${file} was cancelled before it started.`));
+      return;
+    }
+    const env = childEnv(options.env);
+    const line = commandLine(file, args, env);
+    let settled = false;
+    const finish = (outcome: () => void): void => {
+      if (settled) return;
+      settled = true;
+      limit.cancel();
+      signal?.removeEventListener('abort', onAbort);
+      outcome();
+    };
+    const child = execFile(
+      line.command,
+      line.args,
+      {
+        env,
+        encoding: 'utf8',
+        maxBuffer: MAX_BUFFER,
+        windowsHide: true,
+        windowsVerbatimArguments: line.verbatim,
+      },
+      (error, stdout, stderr) => {
         finish(() => {
-          stop(child);
-          reject(
-            new TokenExplorerError(
-              'timeout',
-              `${file} did not finish within ${timeoutMs / 1000} s and was stopped. Run the same command in a terminal to see whether it waits for input or the network.`,
-            ),
-          );
+          if (!error) {
+            resolve({ stdout, stderr, exitCode: 0 });
+          } else if (typeof error.code === 'number') {
+            resolve({ stdout, stderr, exitCode: error.code });
+          } else if ((error.code === undefined || error.code === null) && error.signal) {
+            resolve({ stdout, stderr, exitCode: null });
+          } else {
+            reject(spawnFailure(file, error));
+          }
         });
-      }, timeoutMs);
-      const onAbort = (): void => {
-        finish(() => {
-          stop(child);
-          reject(new TokenExplorerError('cancelled', `${file} was cancelled.`));
-        });
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
+      },
+    );
+    const limit = timeLimit(timeoutMs, () => {
+      finish(() => {
+        stop(child);
+        reject(
+          new TokenExplorerError(
+            'timeout',
+            `${file} did not finish within ${timeoutMs / 1000} s and was stopped. Run the same command in a terminal to see whether it waits for input or the network.`,
+          ),
+        );
+      });
     });
-  },
-};
+    const onAbort = (): void => {
+      finish(() => {
+        stop(child);
+        reject(new TokenExplorerError('cancelled', `${file} was cancelled.`));
+      });
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,6 +1,7 @@
 import { TokenExplorerError } from '../errors';
 import { peekToken } from '../jwt/peek';
 import type { ProcessResult, ProcessRunner } from '../ports';
+import { stripTerminalControls } from '../terminal';
 import type { MintedToken } from './provider';
 
 /** Lines and characters of a CLI's error output quoted in a message, unless a provider says. */
@@ -20,6 +21,8 @@ export interface CliRunMessages {
 /**
  * Runs a CLI through the runner, replacing the runner's `cli-not-found` and `timeout` errors by
  * the provider's messages (the runner's error as cause); `cancelled` and others pass unchanged.
+ * Its stdout and stderr come back without terminal control sequences (colours, hyperlinks), as
+ * CLIs print them when forced to colour through a pipe.
  */
 export async function runCli(
   runner: ProcessRunner,
@@ -34,7 +37,12 @@ export async function runCli(
 ): Promise<ProcessResult> {
   const { signal, ...rest } = options;
   try {
-    return await runner.run(file, args, { ...rest, ...(signal ? { signal } : {}) });
+    const result = await runner.run(file, args, { ...rest, ...(signal ? { signal } : {}) });
+    return {
+      ...result,
+      stdout: stripTerminalControls(result.stdout),
+      stderr: stripTerminalControls(result.stderr),
+    };
   } catch (error) {
     if (!(error instanceof TokenExplorerError)) throw error;
     switch (error.code) {

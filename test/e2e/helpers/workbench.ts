@@ -1,5 +1,6 @@
 // Small helpers for driving the workbench's quick input, views and clipboard from UI tests.
 import type { Locator, Page } from 'playwright-core';
+import { eventually } from '../../helpers/poll';
 
 /** The quick input (picker or input box) once it shows `title`; fails after `timeout` ms. */
 export async function quickInput(page: Page, title: string, timeout = 20_000): Promise<Locator> {
@@ -97,31 +98,6 @@ export function childrenOf(rows: readonly TreeRow[], parent: string | RegExp): T
     out.push(row);
   }
   return out;
-}
-
-/** Polls `read` until `accept` takes its value, or fails with what it last saw. */
-export async function eventually<T>(
-  what: string,
-  read: () => Promise<T>,
-  accept: (value: T) => boolean,
-  timeout = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeout;
-  let last: T | undefined;
-  let error: unknown;
-  for (;;) {
-    try {
-      last = await read();
-      if (accept(last)) return last;
-    } catch (e) {
-      error = e;
-    }
-    if (Date.now() > deadline) {
-      const seen = error === undefined ? JSON.stringify(last) : String(error);
-      throw new Error(`${what}: not there after ${timeout} ms (last seen: ${seen})`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 /** The page's clipboard text (the harness grants clipboard permissions). */

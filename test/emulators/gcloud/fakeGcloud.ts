@@ -20,16 +20,27 @@ export interface FakeServiceAccount {
   readonly disabled?: boolean;
   /** Defaults to the project in the email (`name@PROJECT.iam.gserviceaccount.com`). */
   readonly projectId?: string;
-  /** Accounts (users or service accounts) granted roles/iam.serviceAccountOpenIdTokenCreator. */
+  /**
+   * Accounts (users or service accounts) granted roles/iam.serviceAccountTokenCreator: they may
+   * mint its access tokens (`iam.serviceAccounts.getAccessToken`) and ID tokens.
+   */
   readonly impersonators?: readonly string[];
+  /**
+   * Accounts granted only roles/iam.serviceAccountOpenIdTokenCreator: enough for
+   * generateIdToken, not for gcloud's impersonation, which mints an access token first.
+   */
+  readonly openIdTokenCreators?: readonly string[];
 }
 
 /**
  * `none` behaves normally; `hang` makes print-identity-token never finish; `garbage` makes it
  * print HTML instead of a token; `reauth` fails every credentialed command like an expired
- * session does.
+ * session does (non-interactive reauthentication); `reauth-required` like a session that needs a
+ * web login again; `key-revoked` like a service account whose key was deleted; `old-release`
+ * spells the `--audiences` refusal as releases before 2021 did ("account Type").
  */
-export type FakeGcloudFault = 'none' | 'hang' | 'garbage' | 'reauth';
+export type FakeGcloudFault =
+  'none' | 'hang' | 'garbage' | 'reauth' | 'reauth-required' | 'key-revoked' | 'old-release';
 
 /** What a test says about the fake gcloud's world. */
 export interface FakeGcloudSetup {
@@ -43,6 +54,8 @@ export interface FakeGcloudSetup {
   /** Projects where `iam service-accounts list` is denied. */
   readonly deniedProjects?: readonly string[];
   readonly fault?: FakeGcloudFault;
+  /** Stdout and stderr come out coloured, as through a pipe with FORCE_COLOR (terminalColour.mjs). */
+  readonly colour?: boolean;
   /** Defaults to https://accounts.google.com. */
   readonly issuer?: string;
   /** Fixes `iat` (epoch seconds) of minted tokens. */

@@ -7,6 +7,7 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { SignJWT, importJWK } from 'jose';
+import { writer } from '../terminalColour.mjs';
 
 /** The OAuth client gcloud signs users in with; the `aud` of a user's own ID token. */
 const GCLOUD_CLIENT_ID = '32555940559.apps.googleusercontent.com';
@@ -15,6 +16,8 @@ const argv = process.argv.slice(2);
 if (process.env.FAKE_GCLOUD_LOG)
   appendFileSync(process.env.FAKE_GCLOUD_LOG, `${JSON.stringify(argv)}\n`);
 const state = JSON.parse(readFileSync(process.env.FAKE_GCLOUD_STATE ?? '', 'utf8'));
+const out = writer(process.stdout, state.colour === true);
+const err = writer(process.stderr, state.colour === true);
 
 /** Flags that take a value, as `--flag=value` or `--flag value`. */
 const VALUED = new Set([
@@ -33,7 +36,7 @@ const SWITCHES = new Set(['include-email', 'quiet']);
 class Exit extends Error {}
 
 function fail(command, message, code = 1) {
-  process.stderr.write(`ERROR: (${command}) ${message}\n`);
+  err(`ERROR: (${command}) ${message}\n`);
   process.exitCode = code;
   throw new Exit();
 }
@@ -76,7 +79,7 @@ function printJson(value) {
               .map((k) => [k, sort(v[k])]),
           )
         : v;
-  process.stdout.write(`${JSON.stringify(sort(value), null, 2)}\n`);
+  out(`${JSON.stringify(sort(value), null, 2)}\n`);
 }
 
 let positional = [];
@@ -103,9 +106,24 @@ function credentialed(command, email) {
     );
   }
   if (state.fault === 'reauth') {
+    // google-auth reauth.py: a reauthentication challenge cannot be answered without a terminal.
     fail(
       command,
       'There was a problem refreshing your current auth tokens: Reauthentication failed. cannot prompt during non-interactive execution.\nPlease run:\n\n  $ gcloud auth login\n\nto obtain new credentials.',
+    );
+  }
+  if (state.fault === 'reauth-required') {
+    // Cloud SDK core/credentials/store.py WebLoginRequiredReauthError, after the notice gcloud
+    // prints first (as quoted in public reports: "Reauthentication required.\nERROR: ...").
+    err('Reauthentication required.\n');
+    fail(command, 'Please run:\n\n  $ gcloud auth login\n\nto complete reauthentication.');
+  }
+  if (state.fault === 'key-revoked' && account.type === 'service_account') {
+    // store.py TokenRefreshError around the token endpoint's answer for a deleted key; gcloud
+    // then suggests `gcloud auth login` even for a service account.
+    fail(
+      command,
+      "There was a problem refreshing your current auth tokens: ('invalid_grant: Invalid JWT Signature.', {'error': 'invalid_grant', 'error_description': 'Invalid JWT Signature.'})\nPlease run:\n\n  $ gcloud auth login\n\nto obtain new credentials.\n\nIf you have already logged in with a different account, run:\n\n  $ gcloud config set account ACCOUNT\n\nto select an already authenticated account to use.",
     );
   }
   return account;
@@ -138,23 +156,30 @@ async function printIdentityToken() {
     return;
   }
   if (state.fault === 'garbage') {
-    process.stdout.write('<html><body>Proxy authentication required</body></html>\n');
+    out('<html><body>Proxy authentication required</body></html>\n');
     return;
   }
   let claims;
   if (flags['impersonate-service-account']) {
     const chain = flags['impersonate-service-account'].split(',');
-    process.stderr.write(
+    err(
       `WARNING: This command is using service account impersonation. All API calls will be executed as [${chain.at(-1)}].\n`,
     );
+    // gcloud mints an access token for the target first (generateAccessToken, permission
+    // iam.serviceAccounts.getAccessToken, in roles/iam.serviceAccountTokenCreator only) and then
+    // asks generateIdToken with it: Cloud SDK api_lib/iamcredentials/util.py
+    // GetElevationAccessTokenGoogleAuth, then GetElevationIdTokenGoogleAuth. A failed first step
+    // prints its "Failed to impersonate" text before IAM's message and ErrorInfo details, as
+    // quoted in public reports of `gcloud ... --impersonate-service-account`.
     let actor = caller.email;
     let target;
     for (const email of chain) {
       target = serviceAccounts.find((sa) => sa.email === email);
       if (!target || target.disabled || !(target.impersonators ?? []).includes(actor)) {
+        const impersonated = chain.at(-1);
         fail(
           command,
-          "PERMISSION_DENIED: Permission 'iam.serviceAccounts.getOpenIdToken' denied on resource (or it may not exist).",
+          `PERMISSION_DENIED: Failed to impersonate [${impersonated}]. Make sure the account that's trying to impersonate it has access to the service account itself and the "roles/iam.serviceAccountTokenCreator" role. Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist). This command is authenticated as ${caller.email} which is the active account specified by the [core/account] property. Impersonation is used to impersonate ${impersonated}.\n- '@type': type.googleapis.com/google.rpc.ErrorInfo\n  domain: iam.googleapis.com\n  metadata:\n    permission: iam.serviceAccounts.getAccessToken\n  reason: IAM_PERMISSION_DENIED`,
         );
       }
       actor = email;
@@ -165,7 +190,9 @@ async function printIdentityToken() {
       Object.assign(claims, { email: target.email, email_verified: true });
   } else if (caller.type === 'user') {
     if (audience !== undefined) {
-      fail(command, 'Invalid account type for `--audiences`. Requires valid service account.');
+      // Cloud SDK surface/auth/print_identity_token.py; older releases spelt it "account Type".
+      const type = state.fault === 'old-release' ? 'Type' : 'type';
+      fail(command, `Invalid account ${type} for \`--audiences\`. Requires valid service account.`);
     }
     claims = {
       aud: GCLOUD_CLIENT_ID,
@@ -186,11 +213,11 @@ async function printIdentityToken() {
       email_verified: true,
     };
   }
-  process.stdout.write(`${await sign(claims)}\n`);
+  out(`${await sign(claims)}\n`);
 }
 
 function configList() {
-  process.stderr.write(`\nYour active configuration is: [${flags.configuration ?? 'default'}]\n`);
+  err(`\nYour active configuration is: [${flags.configuration ?? 'default'}]\n`);
   const core = {
     ...(config.account ? { account: config.account } : {}),
     disable_usage_reporting: 'True',
@@ -200,7 +227,7 @@ function configList() {
     printJson({ core });
     return;
   }
-  process.stdout.write(
+  out(
     `[core]\n${Object.entries(core)
       .map(([k, v]) => `${k} = ${v}\n`)
       .join('')}`,
@@ -211,8 +238,8 @@ function configGetValue() {
   const property = positional[2];
   const name = property?.replace(/^core\//, '');
   const value = name === 'account' || name === 'project' ? config[name] : undefined;
-  if (value) process.stdout.write(`${value}\n`);
-  else process.stderr.write('(unset)\n');
+  if (value) out(`${value}\n`);
+  else err('(unset)\n');
 }
 
 function authList() {
@@ -225,12 +252,10 @@ function authList() {
     return;
   }
   if (rows.length === 0) {
-    process.stderr.write(
-      'No credentialed accounts.\n\nTo login, run:\n  $ gcloud auth login `ACCOUNT`\n\n',
-    );
+    err('No credentialed accounts.\n\nTo login, run:\n  $ gcloud auth login `ACCOUNT`\n\n');
     return;
   }
-  process.stdout.write(
+  out(
     `Credentialed Accounts\nACTIVE  ACCOUNT\n${rows.map((r) => `${r.status ? '*' : ' '}       ${r.account}\n`).join('')}`,
   );
 }
@@ -271,10 +296,10 @@ function serviceAccountsList() {
     return;
   }
   if (rows.length === 0) {
-    process.stderr.write('Listed 0 items.\n');
+    err('Listed 0 items.\n');
     return;
   }
-  process.stdout.write(
+  out(
     `DISPLAY NAME  EMAIL  DISABLED\n${rows.map((r) => `${r.displayName ?? ''}  ${r.email}  ${r.disabled ? 'True' : 'False'}\n`).join('')}`,
   );
 }

@@ -140,8 +140,16 @@ export async function makeCertificateAuthority(
   };
 }
 
-/** A fault the API server can be switched into (TokenRequest and every other route). */
-export type KubeFault = 'none' | 'http-500' | 'hang' | 'reset' | 'not-json';
+/**
+ * A fault the API server can be switched into (TokenRequest and every other route).
+ * `no-token-request`: a server without the serviceaccounts/token subresource (Kubernetes before
+ * 1.20, or an aggregated proxy serving part of the API), which answers apimachinery's generic
+ * 404 Status without `details.kind` (k8s.io/apimachinery pkg/api/errors NewGenericServerResponse);
+ * `plain-404`: something that is no API server, answering as Go's net/http NotFound does
+ * (`404 page not found`, text/plain).
+ */
+export type KubeFault =
+  'none' | 'http-500' | 'hang' | 'reset' | 'not-json' | 'no-token-request' | 'plain-404';
 
 /** One request the API server received. */
 export interface KubeRequestLog {
@@ -439,6 +447,14 @@ export class KubeApiServer {
         return;
       case 'not-json':
         res.writeHead(200, { 'content-type': 'text/html' }).end('<html>proxy login</html>');
+        return;
+      case 'no-token-request':
+        this.notFound(res);
+        return;
+      case 'plain-404':
+        res
+          .writeHead(404, { 'content-type': 'text/plain; charset=utf-8' })
+          .end('404 page not found\n');
         return;
       default:
         break;

@@ -19,6 +19,8 @@ export interface FakeKubectlSetup {
   readonly currentContext?: string;
   readonly contexts: Readonly<Record<string, FakeKubectlContext>>;
   readonly fault?: FakeKubectlFault;
+  /** Stdout and stderr come out coloured, as through a pipe with FORCE_COLOR (terminalColour.mjs). */
+  readonly colour?: boolean;
 }
 
 export interface FakeKubectl {

@@ -7,17 +7,20 @@
 // appended to that file as one JSON line.
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:https';
+import { writer } from '../terminalColour.mjs';
 
 const argv = process.argv.slice(2);
 if (process.env.FAKE_KUBECTL_LOG)
   appendFileSync(process.env.FAKE_KUBECTL_LOG, `${JSON.stringify(argv)}\n`);
 const state = JSON.parse(readFileSync(process.env.FAKE_KUBECTL_STATE ?? '', 'utf8'));
+const out = writer(process.stdout, state.colour === true);
+const err = writer(process.stderr, state.colour === true);
 
 /** Ends the command the way kubectl does: a message on stderr and exit code 1. */
 class Exit extends Error {}
 
 function fail(message) {
-  process.stderr.write(`${message}\n`);
+  err(`${message}\n`);
   process.exitCode = 1;
   throw new Exit();
 }
@@ -179,7 +182,7 @@ async function createToken(positional, flags) {
       `error: failed to create token: ${json.message ?? `an error on the server ("${answer.text}") has prevented the request from succeeding`}`,
     );
   }
-  process.stdout.write(`${json.status.token}\n`);
+  out(`${json.status.token}\n`);
 }
 
 async function main() {

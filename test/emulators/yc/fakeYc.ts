@@ -44,6 +44,8 @@ export interface FakeYcSetup {
   /** Folders where `iam service-account list` is denied. */
   readonly deniedFolders?: readonly string[];
   readonly fault?: FakeYcFault;
+  /** Stdout and stderr come out coloured, as through a pipe with FORCE_COLOR (terminalColour.mjs). */
+  readonly colour?: boolean;
   /** Defaults to https://auth.yandex.cloud. */
   readonly issuer?: string;
   /** Key case of `service-account list --format json`: yc's snake_case unless `camel`. */

@@ -7,10 +7,13 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT, importJWK } from 'jose';
+import { writer } from '../terminalColour.mjs';
 
 const argv = process.argv.slice(2);
 if (process.env.FAKE_YC_LOG) appendFileSync(process.env.FAKE_YC_LOG, `${JSON.stringify(argv)}\n`);
 const state = JSON.parse(readFileSync(process.env.FAKE_YC_STATE ?? '', 'utf8'));
+const out = writer(process.stdout, state.colour === true);
+const err = writer(process.stderr, state.colour === true);
 
 /** Flags that take a value, as `--flag=value` or `--flag value` (yc's flags are pflag's). */
 const VALUED = new Set(['subject-id', 'audience', 'profile', 'folder-id', 'cloud-id', 'format']);
@@ -21,14 +24,14 @@ const SWITCHES = new Set(['no-user-output', 'no-browser', 'debug']);
 class Exit extends Error {}
 
 function fail(message) {
-  process.stderr.write(`ERROR: ${message}\n`);
+  err(`ERROR: ${message}\n`);
   process.exitCode = 1;
   throw new Exit();
 }
 
 /** A failed API call: yc adds the request ids after the gRPC status. */
 function rpcFail(code, desc) {
-  process.stderr.write(
+  err(
     `ERROR: rpc error: code = ${code} desc = ${desc}\n\nclient-request-id: ${randomUUID()}\nclient-trace-id: ${randomUUID()}\n\nUse client-trace-id for investigation of issues in cloud support\n`,
   );
   process.exitCode = 1;
@@ -90,7 +93,7 @@ function authenticated(profile) {
   }
   if (profile.tokenExpired) {
     // Wording seen in yc output when the profile's OAuth token is no longer accepted.
-    process.stderr.write(
+    err(
       `ERROR: iam token create failed: rpc error: code = Unauthenticated desc = OAuth token is invalid or expired\n\n\nclient-trace-id: ${randomUUID()}\n\nUse client-trace-id for investigation of issues in cloud support\n`,
     );
     process.exitCode = 1;
@@ -125,7 +128,7 @@ async function createIdToken() {
     return;
   }
   if (state.fault === 'garbage') {
-    process.stdout.write('<html><body>Proxy authentication required</body></html>\n');
+    out('<html><body>Proxy authentication required</body></html>\n');
     return;
   }
   const target = serviceAccounts.find((sa) => sa.id === subjectId);
@@ -133,12 +136,12 @@ async function createIdToken() {
   if (!(target.tokenCreators ?? []).includes(profile.name)) {
     rpcFail('PermissionDenied', 'Permission denied');
   }
-  process.stdout.write(`${await sign(target, flags.audience)}\n`);
+  out(`${await sign(target, flags.audience)}\n`);
 }
 
 function profileList() {
   for (const name of Object.keys(profiles).sort()) {
-    process.stdout.write(`${name}${name === state.activeProfile ? ' ACTIVE' : ''}\n`);
+    out(`${name}${name === state.activeProfile ? ' ACTIVE' : ''}\n`);
   }
 }
 
@@ -174,11 +177,11 @@ function serviceAccountList() {
   }
   const rows = serviceAccounts.filter((sa) => sa.folderId === folderId).map(serviceAccountRow);
   if (flags.format === 'json') {
-    process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    out(`${JSON.stringify(rows, null, 2)}\n`);
     return;
   }
   const line = '+----------------------+------------------+--------+---------------------+';
-  process.stdout.write(
+  out(
     `${line}\n|          ID          |       NAME       | LABELS |     CREATED AT      |\n${line}\n${rows
       .map((r) => `| ${r.id} | ${r.name.padEnd(16)} |        | ${tableTime(r)} |\n`)
       .join('')}${line}\n\n`,

@@ -28,6 +28,37 @@ export async function rejectsWith(
   assert.fail(`expected a ${code} error`);
 }
 
+/**
+ * rejectsWith that also asserts the message holds none of `secrets()` (read when the check runs,
+ * so a token made in a `before` hook counts): errors must never carry tokens or credentials.
+ */
+export function rejectsWithout(
+  secrets: () => readonly (string | RegExp)[],
+): (
+  promise: Promise<unknown>,
+  code: ErrorCode,
+  ...patterns: RegExp[]
+) => Promise<TokenExplorerError> {
+  return async (promise, code, ...patterns) => {
+    const error = await rejectsWith(promise, code, ...patterns);
+    for (const secret of secrets()) {
+      if (typeof secret === 'string') assert.ok(!error.message.includes(secret), 'a secret leaked');
+      else assert.doesNotMatch(error.message, secret, 'a secret leaked');
+    }
+    return error;
+  };
+}
+
+/** Asserts that `fn` throws a TokenExplorerError of this code whose message matches every pattern. */
+export function throwsWith(fn: () => unknown, code: ErrorCode, ...patterns: RegExp[]): void {
+  assert.throws(fn, (error: unknown) => {
+    assert.ok(error instanceof TokenExplorerError, `not a TokenExplorerError: ${String(error)}`);
+    assert.equal(error.code, code, error.message);
+    for (const pattern of patterns) assert.match(error.message, pattern);
+    return true;
+  });
+}
+
 /** Verifies an ID token as a relying party would: Google's issuer, this audience, these keys. */
 export function verifyGoogleIdToken(
   token: string,

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ProviderContext } from '../../../src/core/providers/provider';
-import { testContext } from '../../emulators/google/googleApis';
+import { testContext } from '../../helpers/context';
 import type { EmulatedUser } from '../../emulators/google/googleApis';
 
 /**

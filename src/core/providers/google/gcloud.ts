@@ -1,13 +1,13 @@
 import { TokenExplorerError } from '../../errors';
 import type { ProcessResult } from '../../ports';
 import { errorLines, excerpt, failureHead, jsonFromStdout, runCli, tokenFromStdout } from '../cli';
+import { recogniseOfficialText } from '../officialTexts';
 import type { Account, MintedToken, Provider, ProviderContext } from '../provider';
 import { EMAIL, assertSettingsValid } from './settings';
 import { nonTextSettings, optionalString } from '../settings';
 
 /** gcloud configuration names: lower-case letters, digits and hyphens, starting with a letter. */
 const CONFIGURATION = /^[a-z][-a-z0-9]*$/;
-const OPENID_ROLE = 'roles/iam.serviceAccountOpenIdTokenCreator';
 
 /** The settings of a `google-gcloud` account. */
 interface GcloudSettings {
@@ -71,7 +71,10 @@ function runGcloud(
   );
 }
 
-/** The error for a failed gcloud run, with what to do for the failures users meet most. */
+/**
+ * The error for a failed gcloud run: gcloud's own text quoted, with the advice the table of
+ * official texts gives for it (./../officialTexts).
+ */
 function failure(
   result: ProcessResult,
   args: readonly string[],
@@ -79,53 +82,21 @@ function failure(
 ): TokenExplorerError {
   const said = gcloudError(result.stderr);
   const head = failureHead(shown(args), result, said);
-  if (said.includes('Invalid account type for `--audiences`')) {
+  const row = recogniseOfficialText('gcloud', result.stderr);
+  if (!row) {
     return new TokenExplorerError(
-      'user-account-audience',
-      `${head}Google issues ID tokens with a custom audience only to service accounts, and the gcloud account is a user. Set a service account to impersonate (you need ${OPENID_ROLE} on it), or leave the audience empty for your own user ID token.`,
+      'cli-failed',
+      `${head}Run the same command in a terminal to see the whole output.`,
     );
   }
-  if (said.includes('You do not currently have an active account selected')) {
-    return new TokenExplorerError(
-      'bad-credentials',
-      `${head}Run \`gcloud auth login\` in a terminal (or \`gcloud config set account ACCOUNT\`), then try again.`,
-    );
-  }
-  if (
-    /Reauthentication (required|failed)|problem refreshing your current auth tokens|does not have any valid credentials/.test(
-      said,
-    )
-  ) {
-    return new TokenExplorerError(
-      'bad-credentials',
-      `${head}Your gcloud sign-in has expired or is missing. Run \`gcloud auth login${settings?.account ? ` ${settings.account}` : ''}\` in a terminal, then try again.`,
-    );
-  }
-  if (said.includes('PERMISSION_DENIED') || said.includes('getOpenIdToken')) {
-    if (said.includes('iam.serviceAccounts.list')) {
-      return new TokenExplorerError(
-        'permission-denied',
-        `${head}Listing service accounts needs roles/iam.serviceAccountViewer (or Viewer) on the project; you can still type the email yourself.`,
-      );
-    }
-    const target = settings?.impersonateServiceAccount
-      ? targetOf(settings.impersonateServiceAccount)
-      : 'the service account';
-    const who = settings?.account;
-    const member = !who
-      ? 'user:YOUR_EMAIL'
-      : who.endsWith('.gserviceaccount.com')
-        ? `serviceAccount:${who}`
-        : `user:${who}`;
-    return new TokenExplorerError(
-      'permission-denied',
-      `${head}${who ?? 'Your gcloud account'} may not mint ID tokens for ${target}, or it does not exist. Check the email, and grant ${OPENID_ROLE} on ${target}: gcloud iam service-accounts add-iam-policy-binding ${target} --member=${member} --role=${OPENID_ROLE}`,
-    );
-  }
-  return new TokenExplorerError(
-    'cli-failed',
-    `${head}Run the same command in a terminal to see the whole output.`,
-  );
+  const target = settings?.impersonateServiceAccount
+    ? targetOf(settings.impersonateServiceAccount)
+    : undefined;
+  const advice = row.advice({
+    ...(settings?.account ? { account: settings.account } : {}),
+    ...(target ? { target } : {}),
+  });
+  return new TokenExplorerError(row.code, `${head}${advice}`);
 }
 
 /** The command line of `gcloud auth print-identity-token` for an account and audience. */

@@ -1,8 +1,10 @@
 import { TokenExplorerError } from '../../errors';
 import { httpFailure, postJson } from '../../http';
 import type { Account, MintRequest, MintedToken, Provider, ProviderContext } from '../provider';
-import type { AccessTokenSource } from './adc';
-import { adcAccessTokenSource, delegateResource, mintedToken } from './adc';
+import type { AccessTokenSource } from './accessTokenSource';
+import { adcAccessTokenSource } from './adc';
+import { delegateResource } from './credentialFiles';
+import { mintedToken } from './tokenResponses';
 import { assertSettingsValid } from './settings';
 
 const DEFAULT_IAM_CREDENTIALS = 'https://iamcredentials.googleapis.com';

@@ -2,8 +2,10 @@ import { importPKCS8 } from 'jose';
 import { TokenExplorerError } from '../../errors';
 import type { Account, MintRequest, MintedToken, Provider, ProviderContext } from '../provider';
 import { secretKey } from '../provider';
-import type { ServiceAccountCredentials } from './adc';
-import { jwtBearerGrant, mintedToken, parseCredentials, readServiceAccountKey } from './adc';
+import { parseCredentials, readServiceAccountKey } from './credentialFiles';
+import type { ServiceAccountCredentials } from './credentials';
+import { jwtBearerGrant } from './jwtBearer';
+import { mintedToken } from './tokenResponses';
 import { assertSettingsValid } from './settings';
 
 /** The SecretStorage name (see `secretKey`) of the key JSON of a service-account-key account. */

@@ -1,7 +1,9 @@
 import { TokenExplorerError } from '../../errors';
 import type { Account, MintRequest, MintedToken, Provider, ProviderContext } from '../provider';
-import type { AuthorizedUserCredentials } from './adc';
-import { adcSearchOrder, fetchUserIdToken, findAdc, parseCredentials } from './adc';
+import { adcSearchOrder, findAdc } from './adc';
+import { parseCredentials } from './credentialFiles';
+import type { AuthorizedUserCredentials } from './credentials';
+import { fetchUserIdToken } from './userRefresh';
 
 async function userCredentials(
   account: Account,

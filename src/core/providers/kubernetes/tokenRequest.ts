@@ -9,6 +9,7 @@ import { JWT_SHAPE, errorLines, excerpt, failureHead, runCli } from '../cli';
 import type { Account, MintRequest, MintedToken, Provider, ProviderContext } from '../provider';
 import type { KubeCredentials, ResolvedKubeContext } from './kubeconfig';
 import { expandHome, loadKubeconfig, readClusterCredentials, resolveContext } from './kubeconfig';
+import { officialText, recogniseOfficialText } from '../officialTexts';
 import { nonTextSettings, optionalString } from '../settings';
 
 /** The API server refuses shorter tokens (TokenRequest validation). */
@@ -418,14 +419,25 @@ function statusFailure(
         { cause },
       );
     }
-    case 404:
+    case 404: {
+      // Only a Status whose details.kind is serviceaccounts (or namespaces) names a missing
+      // object; a Status without a kind is the API server lacking the token subresource, and a
+      // body that is no Status at all came from something else (a proxy's "404 page not found").
+      const id =
+        status.kind === 'serviceaccounts'
+          ? 'kubernetes-service-account-missing'
+          : status.kind === 'namespaces'
+            ? 'kubernetes-namespace-missing'
+            : status.message !== undefined
+              ? 'kubernetes-token-request-missing'
+              : 'kubernetes-plain-404';
+      const row = officialText(id);
       return new TokenExplorerError(
-        'bad-config',
-        status.kind === 'namespaces'
-          ? `The namespace "${namespace}" does not exist in the cluster of context "${origin.context}" (${said}). Check the account's "namespace" (or the context's).`
-          : `The service account "${serviceAccount}" does not exist in the namespace "${namespace}" of the cluster of context "${origin.context}" (${said}). Check the name with \`kubectl get serviceaccounts -n ${namespace} --context ${origin.context}\`.`,
+        row.code,
+        `${shown} answered ${http} (${said}). ${row.advice({ namespace, serviceAccount, context: origin.context })}`,
         { cause },
       );
+    }
     case 400:
     case 422:
       return new TokenExplorerError(
@@ -538,7 +550,6 @@ function kubectlFailure(
 ): TokenExplorerError {
   const said = kubectlError(result.stderr);
   const head = failureHead(`kubectl ${args.join(' ')}`, result, said);
-  const namespace = settings.namespace ?? "the context's namespace";
   const sa = settings.serviceAccount;
   if (/unknown command "token"|unknown flag: --(audience|duration)/.test(said)) {
     return new TokenExplorerError(
@@ -553,17 +564,18 @@ function kubectlFailure(
       `${head}The kubeconfig ${missingKubeconfig[1]} does not exist; check the account's "kubeconfig".`,
     );
   }
-  const missingNamespace = /namespaces "([^"]+)" not found/.exec(said);
-  if (missingNamespace) {
+  const row = recogniseOfficialText('kubernetes', said);
+  if (row) {
+    const missingNamespace = /namespaces "([^"]+)" not found/.exec(said)?.[1];
     return new TokenExplorerError(
-      'bad-config',
-      `${head}The namespace "${missingNamespace[1]}" does not exist in the cluster. Check the account's "namespace".`,
-    );
-  }
-  if (/serviceaccounts? "[^"]+" not found/.test(said)) {
-    return new TokenExplorerError(
-      'bad-config',
-      `${head}The service account "${sa}" does not exist in ${settings.namespace ? `the namespace "${namespace}"` : namespace}. Check the name with \`kubectl get serviceaccounts${settings.namespace ? ` -n ${namespace}` : ''}\`.`,
+      row.code,
+      `${head}${row.advice({
+        ...((missingNamespace ?? settings.namespace)
+          ? { namespace: missingNamespace ?? settings.namespace }
+          : {}),
+        serviceAccount: sa,
+        ...(settings.context ? { context: settings.context } : {}),
+      })}`,
     );
   }
   if (/forbidden|\(Forbidden\)/i.test(said)) {

@@ -1,15 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { TokenCache, cacheKey } from '../../../../src/core/cache/tokenCache';
 import type { MintedToken } from '../../../../src/core/providers/provider';
+import { FrozenClock } from '../../../helpers/context';
 
 const MIN = 60_000;
-
-class FrozenClock {
-  constructor(public ms = 1_800_000_000_000) {}
-  now(): number {
-    return this.ms;
-  }
-}
 
 /** An upstream that counts calls and can be told to fail or to hold its answer. */
 class Upstream {
@@ -42,7 +36,7 @@ describe('TokenCache', () => {
   const key = cacheKey('acct', 'https://aud');
 
   beforeEach(() => {
-    clock = new FrozenClock();
+    clock = new FrozenClock(1_800_000_000_000);
     upstream = new Upstream(clock);
     cache = new TokenCache(clock);
   });

@@ -4,7 +4,7 @@ import { inspectToken } from '../../../../src/core/jwt/inspect';
 import { JwksCache } from '../../../../src/core/jwt/jwks';
 import { checkAudience, verifySignature } from '../../../../src/core/jwt/verify';
 import type { KeySource, VerifyOutcome } from '../../../../src/core/jwt/verifyTypes';
-import { FrozenClock } from '../../../emulators/google/googleApis';
+import { FrozenClock } from '../../../helpers/context';
 import { OidcIssuer } from '../../../emulators/oidcIssuer';
 import {
   RFC7515_A1_HS256,

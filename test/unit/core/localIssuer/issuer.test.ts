@@ -9,7 +9,6 @@ import {
   jwtVerify,
 } from 'jose';
 import type { JWK } from 'jose';
-import { TokenExplorerError } from '../../../../src/core/errors';
 import { inspectToken } from '../../../../src/core/jwt/inspect';
 import { JwksCache } from '../../../../src/core/jwt/jwks';
 import { verifySignature } from '../../../../src/core/jwt/verify';
@@ -22,8 +21,8 @@ import {
 } from '../../../../src/core/localIssuer/issuer';
 import type { LocalIssuerAlg } from '../../../../src/core/localIssuer/issuer';
 import type { Clock } from '../../../../src/core/ports';
-import { MemorySecrets } from '../../../emulators/google/googleApis';
-import { rejectsWith } from '../../helpers/assertions';
+import { MemorySecrets } from '../../../helpers/context';
+import { rejectsWith, throwsWith } from '../../helpers/assertions';
 
 /** SecretStorage in memory, counting writes. */
 class Secrets extends MemorySecrets {
@@ -38,19 +37,6 @@ const NOW = Date.UTC(2030, 0, 1, 12, 0, 0);
 const frozen: Clock = { now: () => NOW };
 const systemClock: Clock = { now: () => Date.now() };
 const AUD = 'http://localhost:8080';
-
-async function rejectsWithConfig(promise: Promise<unknown>, ...patterns: RegExp[]): Promise<void> {
-  await rejectsWith(promise, 'bad-config', ...patterns);
-}
-
-function throwsConfig(fn: () => unknown, ...patterns: RegExp[]): void {
-  assert.throws(fn, (error: unknown) => {
-    assert.ok(error instanceof TokenExplorerError, String(error));
-    assert.equal(error.code, 'bad-config', error.message);
-    for (const pattern of patterns) assert.match(error.message, pattern);
-    return true;
-  });
-}
 
 async function getJson(url: string): Promise<{ response: Response; body: unknown }> {
   const response = await fetch(url);
@@ -125,7 +111,7 @@ describe('local issuer', () => {
     ];
     for (const [name, json, pattern] of cases) {
       it(`rejects ${name} precisely`, () => {
-        throwsConfig(() => parseTemplate(json), /^The token template: /, pattern);
+        throwsWith(() => parseTemplate(json), 'bad-config', /^The token template: /, pattern);
       });
     }
   });
@@ -335,8 +321,9 @@ describe('local issuer', () => {
       });
 
       it('rejects a bad template passed to mint', async () => {
-        await rejectsWithConfig(
+        await rejectsWith(
           issuer.mint({ aud: AUD, sub: 's', claims: { exp: 'soon' } }, frozen),
+          'bad-config',
           /"claims\.exp"/,
         );
       });
@@ -393,8 +380,9 @@ describe('local issuer', () => {
   describe('lifecycle', () => {
     it('refuses to mint before start and after stop', async () => {
       const issuer = await LocalIssuer.load(new Secrets(), {});
-      await rejectsWithConfig(
+      await rejectsWith(
         issuer.mint({ aud: AUD, sub: 's' }, frozen),
+        'bad-config',
         /not running/,
         /start the local issuer first/,
       );
@@ -403,7 +391,11 @@ describe('local issuer', () => {
       await issuer.stop();
       assert.equal(issuer.running, false);
       assert.equal(issuer.url, undefined);
-      await rejectsWithConfig(issuer.mint({ aud: AUD, sub: 's' }, frozen), /start the local/);
+      await rejectsWith(
+        issuer.mint({ aud: AUD, sub: 's' }, frozen),
+        'bad-config',
+        /start the local/,
+      );
     });
 
     it('returns the same URL when started twice', async () => {
@@ -423,8 +415,9 @@ describe('local issuer', () => {
       const url = await first.start();
       try {
         const port = Number(new URL(url).port);
-        await rejectsWithConfig(
+        await rejectsWith(
           second.start(port),
+          'bad-config',
           new RegExp(`Port ${port} on 127\\.0\\.0\\.1 is already in use`),
           /tokenExplorer\.localIssuer\.port/,
           /0 picks any free port/,
@@ -437,8 +430,8 @@ describe('local issuer', () => {
 
     it('binds only to loopback and checks the port', async () => {
       const issuer = await LocalIssuer.load(new Secrets(), {});
-      await rejectsWithConfig(issuer.start(0, '0.0.0.0'), /only on this machine/);
-      await rejectsWithConfig(issuer.start(70000), /0 to 65535/);
+      await rejectsWith(issuer.start(0, '0.0.0.0'), 'bad-config', /only on this machine/);
+      await rejectsWith(issuer.start(70000), 'bad-config', /0 to 65535/);
       assert.equal(issuer.running, false);
     });
 

@@ -4,7 +4,7 @@ import { LocalIssuer } from '../../../../src/core/localIssuer/issuer';
 import type { Clock } from '../../../../src/core/ports';
 import type { Account, ProviderContext } from '../../../../src/core/providers/provider';
 import { localIssuerProvider } from '../../../../src/core/providers/local/localIssuerProvider';
-import { MemorySecrets } from '../../../emulators/google/googleApis';
+import { MemorySecrets } from '../../../helpers/context';
 import { rejectsWith } from '../../helpers/assertions';
 
 function unused(what: string): never {

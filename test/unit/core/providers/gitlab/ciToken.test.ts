@@ -11,14 +11,17 @@ import {
   gitlabCiProvider,
   gitlabEnvironmentTokens,
 } from '../../../../../src/core/providers/gitlab/ciToken';
-import { testContext } from '../../../../emulators/google/googleApis';
+import { testContext } from '../../../../helpers/context';
 import { OidcIssuer } from '../../../../emulators/oidcIssuer';
 import { rejectsWith, verifyThroughIssuer } from '../../../helpers/assertions';
 import { useTempDir } from '../../../helpers/fixtures';
 
 const AUDIENCE = 'https://vault.example.com';
 
-/** The claims GitLab puts in a job's ID token (PROTOCOLS.md), for a branch pipeline. */
+/**
+ * The claims GitLab puts in a job's ID token, for a branch pipeline
+ * (https://docs.gitlab.com/ci/secrets/id_token_authentication/#token-payload).
+ */
 function gitlabClaims(aud: string | string[], overrides: JWTPayload = {}): JWTPayload {
   const iat = Math.floor(Date.now() / 1000);
   return {

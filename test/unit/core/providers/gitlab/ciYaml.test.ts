@@ -8,12 +8,7 @@ import {
   listJobs,
 } from '../../../../../src/core/providers/gitlab/ciYaml';
 
-// js-yaml ships no types; only `load` is used.
-declare module 'js-yaml' {
-  export function load(text: string): unknown;
-}
-
-const parseYaml = (text: string): unknown => load(text);
+import { parseYaml } from '../../../../../src/core/yaml';
 
 /** A pipeline with every way a job gets (or does not get) an ID token. */
 const PIPELINE = `stages: [test, deploy]
@@ -98,6 +93,28 @@ function insert(text: string, job: string, variable: string, aud: string): strin
 describe('listIdTokens', () => {
   const tokens = listIdTokens(PIPELINE, parseYaml);
   const of = (job: string) => tokens.filter((t) => t.job === job);
+
+  it("reads a pipeline that uses GitLab's !reference tag", () => {
+    const text = `.vault:
+  script: [vault login]
+release:
+  script:
+    - !reference [.vault, script]
+    - ./release.sh
+  id_tokens:
+    RELEASE_TOKEN:
+      aud: https://release.example.com
+`;
+    assert.deepEqual(listIdTokens(text, parseYaml), [
+      {
+        job: 'release',
+        variable: 'RELEASE_TOKEN',
+        aud: 'https://release.example.com',
+        line: lineOf(text, 'RELEASE_TOKEN:'),
+      },
+    ]);
+    assert.deepEqual(listJobs(text, parseYaml), ['.vault', 'release']);
+  });
 
   it('gives jobs without their own id_tokens those of default:', () => {
     assert.deepEqual(of('test'), [
@@ -198,8 +215,10 @@ release:
     });
 
     it("GitLab's !reference tag when the parser does not know it", () => {
+      // A bare js-yaml load, without the tag the extension's loader adds.
+      const bareLoad = (text: string): unknown => load(text);
       badConfig(
-        () => listIdTokens('job:\n  script: !reference [.setup, script]\n', parseYaml),
+        () => listIdTokens('job:\n  script: !reference [.setup, script]\n', bareLoad),
         /unknown tag/,
         /does not know GitLab's !reference tag/,
       );
@@ -264,7 +283,7 @@ describe('idTokensBlock', () => {
   for (const aud of tricky) {
     it(`quotes ${JSON.stringify(aud)} so YAML reads it back unchanged`, () => {
       const text = idTokensBlock('T', aud);
-      const parsed = load(text) as { id_tokens: { T: { aud: unknown } } };
+      const parsed = parseYaml(text) as { id_tokens: { T: { aud: unknown } } };
       assert.equal(parsed.id_tokens.T.aud, aud);
       assert.match(text, /aud: "/);
     });

@@ -3,16 +3,17 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ErrorCode, TokenExplorerError } from '../../../../../src/core/errors';
 import type { ProcessRunner } from '../../../../../src/core/ports';
+import { AccessTokenSource } from '../../../../../src/core/providers/google/accessTokenSource';
 import {
-  AccessTokenSource,
-  EAGER_REFRESH_MS,
   adcAccessTokenSource,
   findAdc,
   gcloudAdcPath,
-  parseCredentials,
 } from '../../../../../src/core/providers/google/adc';
-import type { GoogleCredentials } from '../../../../../src/core/providers/google/adc';
-import { FrozenClock, GoogleApis, testContext } from '../../../../emulators/google/googleApis';
+import { parseCredentials } from '../../../../../src/core/providers/google/credentialFiles';
+import { EAGER_REFRESH_MS } from '../../../../../src/core/providers/google/credentials';
+import type { GoogleCredentials } from '../../../../../src/core/providers/google/credentials';
+import { GoogleApis } from '../../../../emulators/google/googleApis';
+import { FrozenClock, testContext } from '../../../../helpers/context';
 import type { GoogleFault } from '../../../../emulators/google/googleApis';
 import { MetadataServer } from '../../../../emulators/google/metadataServer';
 import { rejectsWith } from '../../../helpers/assertions';

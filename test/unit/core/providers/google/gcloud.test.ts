@@ -11,13 +11,14 @@ import {
 } from '../../../../../src/core/providers/google/gcloud';
 import { makeFakeGcloud } from '../../../../emulators/gcloud/fakeGcloud';
 import type { FakeGcloud, FakeGcloudSetup } from '../../../../emulators/gcloud/fakeGcloud';
-import { testContext } from '../../../../emulators/google/googleApis';
+import { testContext } from '../../../../helpers/context';
 import { rejectsWith, verifyGoogleIdToken } from '../../../helpers/assertions';
 
 const USER = 'alice@example.com';
 const SA = 'invoker@proj-1.iam.gserviceaccount.com';
 const SA2 = 'deployer@proj-1.iam.gserviceaccount.com';
 const KEY_SA = 'ci@proj-1.iam.gserviceaccount.com';
+const SA3 = 'reader@proj-1.iam.gserviceaccount.com';
 const AUDIENCE = 'https://service-abc.a.run.app';
 const GCLOUD_CLIENT_ID = '32555940559.apps.googleusercontent.com';
 
@@ -33,6 +34,7 @@ const SETUP: FakeGcloudSetup = {
     { email: SA, uniqueId: '200000000000000000001', displayName: 'Invoker', impersonators: [USER] },
     { email: SA2, uniqueId: '200000000000000000002', disabled: true, impersonators: [SA] },
     { email: 'other@proj-2.iam.gserviceaccount.com', uniqueId: '300' },
+    { email: SA3, uniqueId: '200000000000000000003', openIdTokenCreators: [USER] },
   ],
   deniedProjects: ['secret-proj'],
 };
@@ -64,7 +66,7 @@ describe('gcloudProvider', () => {
   });
   after(() => fake.cleanup());
   beforeEach(async () => {
-    await fake.update({ ...SETUP, fault: 'none' });
+    await fake.update({ ...SETUP, fault: 'none', colour: false });
     ctx = context();
   });
 
@@ -85,6 +87,15 @@ describe('gcloudProvider', () => {
       '--include-email',
       '--quiet',
     ]);
+  });
+
+  it('reads the token and the errors of a gcloud whose output is coloured', async () => {
+    await fake.update({ colour: true });
+    const minted = await mint({ impersonateServiceAccount: SA });
+    await verify(minted.token, AUDIENCE);
+    const error = await rejectsWith(mint({}), 'user-account-audience');
+    assert.match(error.message, /^gcloud auth print-identity-token .*\nERROR: \(gcloud/);
+    assert.ok(!['\u001b', '\u009b'].some((c) => error.message.includes(c)), 'escape codes');
   });
 
   it('leaves the email out unless asked, as generateIdToken does', async () => {
@@ -130,7 +141,48 @@ describe('gcloudProvider', () => {
         /ERROR: \(gcloud\.auth\.print-identity-token\) Invalid account type for `--audiences`\. Requires valid service account\./,
       );
       assert.match(error.message, /only to service accounts/);
-      assert.match(error.message, /roles\/iam\.serviceAccountOpenIdTokenCreator/);
+      assert.match(error.message, /--role=roles\/iam\.serviceAccountTokenCreator/);
+    });
+
+    it("an older gcloud's spelling of the same refusal (account Type)", async () => {
+      await fake.update({ fault: 'old-release' });
+      const error = await rejectsWith(mint({}), 'user-account-audience');
+      assert.match(error.message, /Invalid account Type for `--audiences`/);
+      assert.match(error.message, /only to service accounts/);
+    });
+
+    it('an impersonator with only the OpenID Token Creator role: gcloud needs Token Creator', async () => {
+      const error = await rejectsWith(
+        mint({ account: USER, impersonateServiceAccount: SA3 }),
+        'permission-denied',
+      );
+      assert.match(error.message, new RegExp(`Failed to impersonate \\[${SA3}\\]`));
+      assert.match(error.message, /iam\.serviceAccounts\.getAccessToken/);
+      assert.match(
+        error.message,
+        new RegExp(
+          `add-iam-policy-binding ${SA3} --member=user:alice@example\\.com --role=roles/iam\\.serviceAccountTokenCreator`,
+        ),
+      );
+      assert.match(error.message, /serviceAccountOpenIdTokenCreator is not enough/);
+    });
+
+    it('a service account whose key was deleted: a new key, not `gcloud auth login`', async () => {
+      await fake.update({ fault: 'key-revoked' });
+      const error = await rejectsWith(mint({ account: KEY_SA }), 'bad-credentials');
+      assert.match(error.message, /invalid_grant: Invalid JWT Signature/);
+      assert.match(
+        error.message,
+        new RegExp(`gcloud auth activate-service-account ${KEY_SA} --key-file=KEY\\.json`),
+      );
+      assert.doesNotMatch(error.message, /Run `gcloud auth login/);
+    });
+
+    it('a session that needs reauthentication', async () => {
+      await fake.update({ fault: 'reauth-required' });
+      const error = await rejectsWith(mint({ account: USER }, ''), 'bad-credentials');
+      assert.match(error.message, /to complete reauthentication/);
+      assert.match(error.message, /Run `gcloud auth login alice@example\.com` in a terminal/);
     });
 
     it('no active account', async () => {
@@ -160,12 +212,12 @@ describe('gcloudProvider', () => {
       );
       assert.match(
         error.message,
-        /ERROR: \(gcloud\.auth\.print-identity-token\) PERMISSION_DENIED: Permission 'iam\.serviceAccounts\.getOpenIdToken' denied/,
+        /ERROR: \(gcloud\.auth\.print-identity-token\) PERMISSION_DENIED: Failed to impersonate \[/,
       );
       assert.ok(!error.message.includes('WARNING'));
       assert.match(
         error.message,
-        new RegExp(`grant roles/iam.serviceAccountOpenIdTokenCreator on ${SA2}`),
+        new RegExp(`grant the role on ${SA2}: .*--role=roles/iam\\.serviceAccountTokenCreator`),
       );
       assert.match(error.message, /--member=user:alice@example\.com/);
     });
@@ -278,6 +330,7 @@ describe('gcloudProvider', () => {
       assert.deepEqual(await gcloudListServiceAccounts(ctx, fake.path, 'proj-1'), [
         { email: SA2, disabled: true, uniqueId: '200000000000000000002' },
         { email: SA, displayName: 'Invoker', uniqueId: '200000000000000000001' },
+        { email: SA3, uniqueId: '200000000000000000003' },
       ]);
       assert.deepEqual((await fake.calls()).at(-1), [
         'iam',

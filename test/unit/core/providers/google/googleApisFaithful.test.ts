@@ -14,6 +14,7 @@ import {
 } from 'google-auth-library';
 import type { IdentityPoolClientOptions } from 'google-auth-library';
 import { GoogleApis } from '../../../../emulators/google/googleApis';
+import { eventually } from '../../../../helpers/poll';
 
 const AUDIENCE = 'https://faithful.example.com';
 const POOL_AUDIENCE =
@@ -326,7 +327,11 @@ describe('the Google emulator enforces the protocol', () => {
     assert.deepEqual(jwks, own.jwks());
     own.setFault('*', 'hang');
     const hanging = fetch(own.tokenUrl, { method: 'POST' }).catch((error: unknown) => error);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await eventually(
+      'the request to be held',
+      () => own.openHeldRequests,
+      (n) => n === 1,
+    );
     const started = Date.now();
     await own.stop();
     assert.ok(Date.now() - started < 1000);

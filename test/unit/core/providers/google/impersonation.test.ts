@@ -7,7 +7,8 @@ import {
   impersonationProvider,
   readImpersonationSettings,
 } from '../../../../../src/core/providers/google/impersonation';
-import { GoogleApis, testContext } from '../../../../emulators/google/googleApis';
+import { GoogleApis } from '../../../../emulators/google/googleApis';
+import { testContext } from '../../../../helpers/context';
 import type {
   EmulatedServiceAccount,
   EmulatedUser,

@@ -16,7 +16,8 @@ import {
   serviceAccountKeyProvider,
 } from '../../../../../src/core/providers/google/serviceAccountKey';
 import { userIdentityProvider } from '../../../../../src/core/providers/google/userIdentity';
-import { GoogleApis, MemorySecrets, testContext } from '../../../../emulators/google/googleApis';
+import { GoogleApis } from '../../../../emulators/google/googleApis';
+import { MemorySecrets, testContext } from '../../../../helpers/context';
 import { MetadataServer } from '../../../../emulators/google/metadataServer';
 
 const AUDIENCE = 'https://verify-me-abc123-uc.a.run.app';

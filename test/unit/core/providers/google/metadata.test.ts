@@ -12,7 +12,8 @@ import {
   metadataProvider,
   probeMetadataServer,
 } from '../../../../../src/core/providers/google/metadata';
-import { testContext } from '../../../../emulators/google/googleApis';
+import { testContext } from '../../../../helpers/context';
+import { eventually } from '../../../../helpers/poll';
 import { MetadataServer } from '../../../../emulators/google/metadataServer';
 import { rejectsWith, verifyGoogleIdToken } from '../../../helpers/assertions';
 import { closedPort } from '../../../helpers/fixtures';
@@ -179,6 +180,7 @@ describe('metadataProvider', () => {
 
     it('a server that hangs, within the timeout', async () => {
       server.fault = 'hang';
+      const held = server.heldRequests;
       const started = Date.now();
       const error = await rejectsWith(
         metadataProvider.mint(
@@ -188,8 +190,16 @@ describe('metadataProvider', () => {
         ),
         'timeout',
       );
-      assert.ok(Date.now() - started < 1500);
+      const elapsed = Date.now() - started;
+      assert.equal(server.heldRequests - held, 1, 'the request reached the server and was held');
+      assert.ok(elapsed >= 290, `gave up after ${elapsed} ms, before its 300 ms limit`);
+      assert.ok(elapsed < 1500);
       assert.match(error.message, /did not answer within 0.3 s/);
+      await eventually(
+        'the client to close the held request',
+        () => server.openHeldRequests,
+        (n) => n === 0,
+      );
     });
 
     it('a cancelled request', async () => {
@@ -298,9 +308,13 @@ describe('probeMetadataServer', () => {
 
   it('gives up within its short bound on a server that hangs', async () => {
     server.fault = 'hang';
+    const held = server.heldRequests;
     const started = Date.now();
     const probe = await probeMetadataServer(context({ GCE_METADATA_HOST: server.host }), 300);
-    assert.ok(Date.now() - started < 1500);
+    const elapsed = Date.now() - started;
+    assert.equal(server.heldRequests - held, 1, 'the probe reached the server and was held');
+    assert.ok(elapsed >= 290, `gave up after ${elapsed} ms, before its 300 ms limit`);
+    assert.ok(elapsed < 1500);
     assert.equal(probe.available, false);
     assert.match(probe.reason ?? '', /did not answer within 0.3 s/);
   });
@@ -384,7 +398,11 @@ describe('MetadataServer emulator', () => {
     const pending = fetch(`${hung.url}/computeMetadata/v1/instance`, {
       headers: { 'Metadata-Flavor': 'Google' },
     }).catch((error: unknown) => error);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await eventually(
+      'the request to be held',
+      () => hung.openHeldRequests,
+      (n) => n === 1,
+    );
     await hung.stop();
     assert.ok((await pending) instanceof Error);
   });

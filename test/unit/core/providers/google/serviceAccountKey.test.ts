@@ -7,12 +7,8 @@ import {
   importServiceAccountKey,
   serviceAccountKeyProvider,
 } from '../../../../../src/core/providers/google/serviceAccountKey';
-import {
-  FrozenClock,
-  GoogleApis,
-  MemorySecrets,
-  testContext,
-} from '../../../../emulators/google/googleApis';
+import { GoogleApis } from '../../../../emulators/google/googleApis';
+import { FrozenClock, MemorySecrets, testContext } from '../../../../helpers/context';
 import type { EmulatedServiceAccount, GoogleFault } from '../../../../emulators/google/googleApis';
 import { rejectsWith, verifyGoogleIdToken } from '../../../helpers/assertions';
 

@@ -1,6 +1,5 @@
 import * as assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import {
   listContexts,
@@ -9,14 +8,12 @@ import {
   resolveContext,
 } from '../../../../../src/core/providers/kubernetes/kubeconfig';
 import type { ProviderContext } from '../../../../../src/core/providers/provider';
-import { testContext } from '../../../../emulators/google/googleApis';
+import { testContext } from '../../../../helpers/context';
 import { kubeconfigJson, writeKubeconfig } from '../../../../emulators/kubernetes/apiServer';
 import type { KubeconfigSpec } from '../../../../emulators/kubernetes/apiServer';
+import { parseYaml } from '../../../../../src/core/yaml';
 import { rejectsWith } from '../../../helpers/assertions';
 import { useTempDir } from '../../../helpers/fixtures';
-
-// js-yaml ships no types and @types/js-yaml is not a dependency: type the one function used.
-const { load } = createRequire(__filename)('js-yaml') as { load: (text: string) => unknown };
 
 const CA = '-----BEGIN CERTIFICATE-----\nMIIBcaFAKE\n-----END CERTIFICATE-----\n';
 const CERT = '-----BEGIN CERTIFICATE-----\nMIIBclientFAKE\n-----END CERTIFICATE-----\n';
@@ -29,7 +26,7 @@ describe('kubeconfig', () => {
     env: Record<string, string | undefined> = {},
     platform: NodeJS.Platform = 'linux',
   ): ProviderContext {
-    return { ...testContext({ env, homeDir: tmp.path, platform }), parseYaml: load };
+    return { ...testContext({ env, homeDir: tmp.path, platform }), parseYaml };
   }
 
   const prod: KubeconfigSpec = {

@@ -1,6 +1,5 @@
 import * as assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import type { JWTPayload } from 'jose';
@@ -15,7 +14,7 @@ import {
   kubernetesProvider,
   readKubernetesSettings,
 } from '../../../../../src/core/providers/kubernetes/tokenRequest';
-import { testContext } from '../../../../emulators/google/googleApis';
+import { testContext } from '../../../../helpers/context';
 import {
   KubeApiServer,
   makeCertificateAuthority,
@@ -30,11 +29,9 @@ import type {
 } from '../../../../emulators/kubernetes/apiServer';
 import { makeFakeKubectl } from '../../../../emulators/kubernetes/fakeKubectl';
 import type { FakeKubectl } from '../../../../emulators/kubernetes/fakeKubectl';
+import { parseYaml } from '../../../../../src/core/yaml';
 import { rejectsWith } from '../../../helpers/assertions';
 import { closedPort, useTempDir } from '../../../helpers/fixtures';
-
-// js-yaml ships no types and @types/js-yaml is not a dependency: type the one function used.
-const { load } = createRequire(__filename)('js-yaml') as { load: (text: string) => unknown };
 
 const AUDIENCE = 'https://vault.example.com';
 const NS = 'team-a';
@@ -102,7 +99,7 @@ describe('kubernetes provider (TokenRequest)', () => {
         timeoutMs: options.timeoutMs ?? 3000,
       }),
       logger,
-      parseYaml: load,
+      parseYaml,
     };
   }
 
@@ -336,6 +333,30 @@ describe('kubernetes provider (TokenRequest)', () => {
     );
   });
 
+  it('a 404 without details.kind serviceaccounts is not a missing service account', async () => {
+    const ctx = await kubeContext({ token: janeToken });
+    try {
+      api.fault = 'no-token-request';
+      const error = await rejectsWith(
+        mint(ctx),
+        'bad-config',
+        /the server could not find the requested resource/,
+        /does not serve the TokenRequest API/,
+      );
+      assert.doesNotMatch(error.message, /does not exist/);
+      api.fault = 'plain-404';
+      const plain = await rejectsWith(
+        mint(ctx),
+        'bad-config',
+        /404 page not found/,
+        /not from the Kubernetes API/,
+      );
+      assert.doesNotMatch(plain.message, /does not exist/);
+    } finally {
+      api.fault = 'none';
+    }
+  });
+
   it('refuses exec users with a pointer to the kubectl method', async () => {
     await rejectsWith(
       mint(await kubeContext({ exec: { command: 'gke-gcloud-auth-plugin' } })),
@@ -452,7 +473,7 @@ describe('kubernetes provider (TokenRequest)', () => {
       });
     });
     after(() => kubectl.cleanup());
-    beforeEach(() => kubectl.update({ fault: 'none' }));
+    beforeEach(() => kubectl.update({ fault: 'none', colour: false }));
 
     function kubectlContext(timeoutMs = 10_000): ProviderContext {
       return {
@@ -505,6 +526,12 @@ describe('kubernetes provider (TokenRequest)', () => {
         '--context=emu',
         `--kubeconfig=${kubeconfig}`,
       ]);
+    });
+
+    it('reads the token of a kubectl whose output is coloured', async () => {
+      await kubectl.update({ colour: true });
+      const minted = await viaKubectl();
+      assert.equal((await verify(minted.token)).sub, `system:serviceaccount:${NS}:${SA}`);
     });
 
     it('uses the account kubectlPath over the machine setting', async () => {

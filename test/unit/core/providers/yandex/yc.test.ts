@@ -12,7 +12,7 @@ import {
   ycListServiceAccounts,
   ycProfiles,
 } from '../../../../../src/core/providers/yandex/yc';
-import { testContext } from '../../../../emulators/google/googleApis';
+import { testContext } from '../../../../helpers/context';
 import { makeFakeYc } from '../../../../emulators/yc/fakeYc';
 import type { FakeYc, FakeYcSetup } from '../../../../emulators/yc/fakeYc';
 import { rejectsWith } from '../../../helpers/assertions';
@@ -99,7 +99,7 @@ describe('yandexCliProvider', () => {
   });
   after(() => fake.cleanup());
   beforeEach(async () => {
-    await fake.update({ ...SETUP, fault: 'none' });
+    await fake.update({ ...SETUP, fault: 'none', colour: false });
     ctx = context();
   });
 
@@ -114,6 +114,15 @@ describe('yandexCliProvider', () => {
     assert.deepEqual(Object.keys(protectedHeader).sort(), ['alg', 'kid']);
     assert.equal(protectedHeader.alg, 'RS256');
     assert.deepEqual((await fake.calls()).at(-1), ['iam', 'create-id-token', `--subject-id=${SA}`]);
+  });
+
+  it('reads the token and the errors of a yc whose output is coloured', async () => {
+    await fake.update({ colour: true });
+    const minted = await mint({}, AUDIENCE);
+    assert.equal((await verify(minted.token, AUDIENCE)).payload.sub, SA);
+    await fake.update({ activeProfile: null });
+    const error = await rejectsWith(mint({}, AUDIENCE), 'bad-config', /profile '' was not found/);
+    assert.ok(!['\u001b', '\u009b'].some((c) => error.message.includes(c)), 'escape codes');
   });
 
   it('passes the audience, the profile and the folder', async () => {

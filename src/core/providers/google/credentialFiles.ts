@@ -1,0 +1,228 @@
+// Reading Google credential files: JSON of any ADC type into typed credentials.
+import type {
+  CredentialSource,
+  GoogleCredentials,
+  Json,
+  ServiceAccountCredentials,
+  SubjectTokenFormat,
+} from './credentials';
+import {
+  GOOGLE_STS_URL,
+  GOOGLE_TOKEN_URI,
+  badCredentials,
+  isObject,
+  optionalString,
+  requireString,
+} from './credentials';
+
+/** JSON.parse without echoing the text (Node's messages quote it, and it may hold keys). */
+function parseJsonObject(json: string, from: string): Json {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (error) {
+    const position = /position (\d+)/.exec(error instanceof Error ? error.message : '')?.[1];
+    throw badCredentials(
+      from,
+      `it is not valid JSON${position ? ` (error at character ${position})` : ''}.`,
+    );
+  }
+  if (!isObject(value)) throw badCredentials(from, 'it is not a JSON object.');
+  return value;
+}
+
+/** The target email of an impersonation URL `.../serviceAccounts/EMAIL:generateAccessToken`. */
+export function targetOfImpersonationUrl(url: string, from: string): string {
+  const match = /serviceAccounts\/([^/]+):(generateAccessToken|generateIdToken)$/.exec(url);
+  if (!match?.[1]) {
+    throw badCredentials(
+      from,
+      `"service_account_impersonation_url" does not end in serviceAccounts/EMAIL:generateAccessToken.`,
+    );
+  }
+  return decodeURIComponent(match[1]);
+}
+
+/** `projects/-/serviceAccounts/X` for an email, unique id or resource name. */
+export function delegateResource(delegate: string): string {
+  return delegate.startsWith('projects/') ? delegate : `projects/-/serviceAccounts/${delegate}`;
+}
+
+function parseFormat(source: Json, from: string): SubjectTokenFormat {
+  const format = source.format;
+  if (format === undefined) return { type: 'text' };
+  if (!isObject(format)) throw badCredentials(from, '"credential_source.format" is not an object.');
+  const type = format.type ?? 'text';
+  if (type === 'text') return { type: 'text' };
+  if (type !== 'json') {
+    throw badCredentials(from, `"credential_source.format.type" must be "text" or "json".`);
+  }
+  return {
+    type: 'json',
+    subjectTokenFieldName: requireString(
+      format,
+      'subject_token_field_name',
+      from,
+      'external_account credential_source.format',
+    ),
+  };
+}
+
+function parseCredentialSource(obj: Json, from: string): CredentialSource {
+  const source = obj.credential_source;
+  if (!isObject(source)) {
+    throw badCredentials(from, 'the external_account credentials have no "credential_source".');
+  }
+  if (typeof source.file === 'string') {
+    return { kind: 'file', file: source.file, format: parseFormat(source, from) };
+  }
+  if (typeof source.url === 'string') {
+    const headers: Record<string, string> = {};
+    if (isObject(source.headers)) {
+      for (const [name, value] of Object.entries(source.headers)) {
+        if (typeof value === 'string') headers[name] = value;
+      }
+    }
+    return { kind: 'url', url: source.url, headers, format: parseFormat(source, from) };
+  }
+  if (isObject(source.executable)) {
+    const executable = source.executable;
+    const timeout = executable.timeout_millis;
+    const outputFile = optionalString(executable, 'output_file');
+    return {
+      kind: 'executable',
+      command: requireString(executable, 'command', from, 'external_account executable'),
+      timeoutMillis: typeof timeout === 'number' && timeout > 0 ? timeout : 30_000,
+      ...(outputFile ? { outputFile } : {}),
+    };
+  }
+  if (typeof source.environment_id === 'string') {
+    throw badCredentials(
+      from,
+      `credential source "${source.environment_id}" (AWS/Azure environment) is not supported here; use a file, url or executable source.`,
+    );
+  }
+  throw badCredentials(from, '"credential_source" names no file, url or executable.');
+}
+
+function parseObject(obj: Json, from: string, nested: boolean): GoogleCredentials {
+  const type = obj.type;
+  switch (type) {
+    case 'authorized_user': {
+      const quotaProjectId = optionalString(obj, 'quota_project_id');
+      const account = optionalString(obj, 'account');
+      return {
+        type,
+        from,
+        clientId: requireString(obj, 'client_id', from, type),
+        clientSecret: requireString(obj, 'client_secret', from, type),
+        refreshToken: requireString(obj, 'refresh_token', from, type),
+        tokenUri: optionalString(obj, 'token_uri') ?? GOOGLE_TOKEN_URI,
+        ...(quotaProjectId ? { quotaProjectId } : {}),
+        ...(account ? { account } : {}),
+      };
+    }
+    case 'service_account':
+      return readServiceAccountKey(obj, from);
+    case 'impersonated_service_account': {
+      if (nested) throw badCredentials(from, 'impersonated credentials cannot be nested.');
+      const url = requireString(obj, 'service_account_impersonation_url', from, type);
+      if (!isObject(obj.source_credentials)) {
+        throw badCredentials(from, `the ${type} credentials have no "source_credentials" object.`);
+      }
+      const delegates = Array.isArray(obj.delegates)
+        ? obj.delegates.filter((d): d is string => typeof d === 'string').map(delegateResource)
+        : [];
+      const quotaProjectId = optionalString(obj, 'quota_project_id');
+      return {
+        type,
+        from,
+        serviceAccountImpersonationUrl: url,
+        targetPrincipal: targetOfImpersonationUrl(url, from),
+        sourceCredentials: parseObject(
+          obj.source_credentials,
+          `${from} (source_credentials)`,
+          true,
+        ),
+        delegates,
+        ...(quotaProjectId ? { quotaProjectId } : {}),
+      };
+    }
+    case 'external_account': {
+      const impersonationUrl = optionalString(obj, 'service_account_impersonation_url');
+      const impersonation = obj.service_account_impersonation;
+      const lifetime = isObject(impersonation) ? impersonation.token_lifetime_seconds : undefined;
+      const clientId = optionalString(obj, 'client_id');
+      const clientSecret = optionalString(obj, 'client_secret');
+      const userProject = optionalString(obj, 'workforce_pool_user_project');
+      if (impersonationUrl) targetOfImpersonationUrl(impersonationUrl, from);
+      return {
+        type,
+        from,
+        audience: requireString(obj, 'audience', from, type),
+        subjectTokenType: requireString(obj, 'subject_token_type', from, type),
+        tokenUrl: optionalString(obj, 'token_url') ?? GOOGLE_STS_URL,
+        credentialSource: parseCredentialSource(obj, from),
+        ...(impersonationUrl ? { serviceAccountImpersonationUrl: impersonationUrl } : {}),
+        ...(typeof lifetime === 'number' ? { impersonationLifetimeSeconds: lifetime } : {}),
+        ...(clientId ? { clientId } : {}),
+        ...(clientSecret ? { clientSecret } : {}),
+        ...(userProject ? { workforcePoolUserProject: userProject } : {}),
+      };
+    }
+    case undefined:
+      throw badCredentials(from, 'it has no "type" field; is this a Google credentials file?');
+    default:
+      throw badCredentials(
+        from,
+        `its "type" is ${JSON.stringify(String(type)).slice(0, 60)}, expected authorized_user, service_account, impersonated_service_account or external_account.`,
+      );
+  }
+}
+
+/**
+ * Parses a Google credentials file (any ADC type) into typed credentials.
+ * @param from the file path (or other origin) named in error messages.
+ * @throws TokenExplorerError `bad-credentials` naming the file and the field; the message never
+ *   contains key material or tokens.
+ */
+export function parseCredentials(json: string, from: string): GoogleCredentials {
+  return parseObject(parseJsonObject(json, from), from, false);
+}
+
+/**
+ * Reads the fields of a `service_account` key object (the private key is checked only when it is
+ * used; see {@link signServiceAccountAssertion}).
+ * @throws TokenExplorerError `bad-credentials` naming the missing field.
+ */
+export function readServiceAccountKey(
+  obj: Readonly<Json>,
+  from: string,
+): ServiceAccountCredentials {
+  const what = 'service_account';
+  if (obj.type !== what) {
+    throw badCredentials(
+      from,
+      `its "type" is not "service_account"; is this a service-account key?`,
+    );
+  }
+  const privateKey = requireString(obj, 'private_key', from, what);
+  if (!privateKey.includes('-----BEGIN PRIVATE KEY-----')) {
+    throw badCredentials(
+      from,
+      '"private_key" is not a PKCS#8 PEM key (-----BEGIN PRIVATE KEY-----). Download a new JSON key from the Cloud console.',
+    );
+  }
+  const projectId = optionalString(obj, 'project_id');
+  const clientId = optionalString(obj, 'client_id');
+  return {
+    type: what,
+    from,
+    clientEmail: requireString(obj, 'client_email', from, what),
+    privateKey,
+    privateKeyId: requireString(obj, 'private_key_id', from, what),
+    tokenUri: optionalString(obj, 'token_uri') ?? GOOGLE_TOKEN_URI,
+    ...(projectId ? { projectId } : {}),
+    ...(clientId ? { clientId } : {}),
+  };
+}

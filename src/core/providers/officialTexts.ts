@@ -1,0 +1,206 @@
+import type { ErrorCode } from '../errors';
+
+/**
+ * The official tools' texts for the failures users meet, where each comes from, and what to tell
+ * the user. Providers look a tool's error output up here (case-insensitively: gcloud has spelt
+ * some texts differently across releases) and put the row's advice after the quoted output.
+ * Rows are tried in order; the first match wins, so specific texts come before general ones.
+ */
+
+/** What the advice may name: the signed-in account and the account being impersonated. */
+export interface AdviceContext {
+  /** The account the tool acts as (gcloud `[ACCOUNT]`), when known. */
+  readonly account?: string;
+  /** The target of an impersonation chain, when impersonating. */
+  readonly target?: string;
+  /** Kubernetes: the namespace and service account asked for, and the context. */
+  readonly namespace?: string;
+  readonly serviceAccount?: string;
+  readonly context?: string;
+}
+
+/** One text of an official tool and the advice that goes with it. */
+export interface OfficialText {
+  readonly id: string;
+  readonly tool: 'gcloud' | 'kubernetes';
+  /** What the tool prints; no nested quantifiers (linear on any input). */
+  readonly says: RegExp;
+  /** Where the text comes from: the tool's source file, or a public report quoting it. */
+  readonly source: string;
+  readonly code: ErrorCode;
+  advice(context: AdviceContext): string;
+}
+
+const TOKEN_CREATOR = 'roles/iam.serviceAccountTokenCreator';
+
+/** A gcloud account is a service account when its email is one. */
+export function isServiceAccountEmail(email: string | undefined): boolean {
+  return email !== undefined && /\.gserviceaccount\.com$/i.test(email);
+}
+
+/** The IAM member of an account (`user:` or `serviceAccount:`). */
+export function iamMember(email: string | undefined): string {
+  if (!email) return 'user:YOUR_EMAIL';
+  return `${isServiceAccountEmail(email) ? 'serviceAccount' : 'user'}:${email}`;
+}
+
+function grantTokenCreator({ account, target }: AdviceContext): string {
+  const on = target ?? 'SERVICE_ACCOUNT';
+  return `gcloud auth print-identity-token --impersonate-service-account first mints an access token for ${on}, which needs ${TOKEN_CREATOR} (roles/iam.serviceAccountOpenIdTokenCreator is not enough). Check the email, and grant the role on ${on}: gcloud iam service-accounts add-iam-policy-binding ${on} --member=${iamMember(account)} --role=${TOKEN_CREATOR}`;
+}
+
+/** `gcloud auth login` for a user; a service account is activated again with a (new) key. */
+function signInAgain({ account }: AdviceContext, why: string): string {
+  if (isServiceAccountEmail(account)) {
+    return `${why} ${account} is a service account: \`gcloud auth login\` does not apply. Activate it again with a valid key: gcloud auth activate-service-account ${account} --key-file=KEY.json`;
+  }
+  return `${why} Run \`gcloud auth login${account ? ` ${account}` : ''}\` in a terminal, then try again.`;
+}
+
+export const OFFICIAL_TEXTS: readonly OfficialText[] = [
+  {
+    id: 'gcloud-impersonation-denied',
+    tool: 'gcloud',
+    says: /Failed to impersonate \[|iam\.serviceAccounts\.getAccessToken/i,
+    source:
+      'Cloud SDK googlecloudsdk/api_lib/iamcredentials/util.py, GetElevationAccessTokenGoogleAuth: "Failed to impersonate [{service_acc}]. Make sure the account that\'s trying to impersonate it has access to the service account itself and the "roles/iam.serviceAccountTokenCreator" role." followed by IAM\'s "Permission \'iam.serviceAccounts.getAccessToken\' denied on resource (or it may not exist)."',
+    code: 'permission-denied',
+    advice: (context) =>
+      `${context.account ?? 'Your gcloud account'} may not impersonate ${context.target ?? 'the service account'}, or it does not exist. ${grantTokenCreator(context)}`,
+  },
+  {
+    id: 'gcloud-user-audience',
+    tool: 'gcloud',
+    says: /Invalid account type for `--audiences`/i,
+    source:
+      'Cloud SDK surface/auth/print_identity_token.py: WrongAccountTypeError "Invalid account type for `--audiences`. Requires valid service account." (older releases: "Invalid account Type")',
+    code: 'user-account-audience',
+    advice: (context) =>
+      `Google issues ID tokens with a custom audience only to service accounts, and the gcloud account is a user. Set a service account to impersonate, or leave the audience empty for your own user ID token. ${grantTokenCreator(context)}`,
+  },
+  {
+    id: 'gcloud-key-revoked',
+    tool: 'gcloud',
+    says: /invalid_grant: Invalid JWT Signature/i,
+    source:
+      'Cloud SDK googlecloudsdk/core/credentials/store.py TokenRefreshError "There was a problem refreshing your current auth tokens: {}" around the token endpoint\'s OAuth error (google-auth _helpers/_client: "invalid_grant: Invalid JWT Signature.") for a deleted or disabled key',
+    code: 'bad-credentials',
+    advice: ({ account }) =>
+      `Google no longer accepts the key of ${account ?? 'the service account'}: it was deleted or disabled (or the key file is not the one Google has). Create a new key (gcloud iam service-accounts keys create KEY.json --iam-account=${account ?? 'SERVICE_ACCOUNT'}) and activate it: gcloud auth activate-service-account ${account ?? 'SERVICE_ACCOUNT'} --key-file=KEY.json. \`gcloud auth login\` does not apply to a service account.`,
+  },
+  {
+    id: 'gcloud-reauthentication',
+    tool: 'gcloud',
+    says: /Reauthentication (required|failed)|to complete reauthentication/i,
+    source:
+      'Cloud SDK googlecloudsdk/core/credentials/store.py WebLoginRequiredReauthError "Please run:\\n\\n  $ gcloud auth login\\n\\nto complete reauthentication." and google-auth reauth.py "Reauthentication failed. cannot prompt during non-interactive execution."',
+    code: 'bad-credentials',
+    advice: ({ account }) =>
+      `Your organisation asks you to sign in again (reauthentication), which gcloud cannot do without a terminal. Run \`gcloud auth login${account ? ` ${account}` : ''}\` in a terminal, then try again.`,
+  },
+  {
+    id: 'gcloud-no-active-account',
+    tool: 'gcloud',
+    says: /You do not currently have an active account selected/i,
+    source:
+      'Cloud SDK googlecloudsdk/core/credentials/store.py NoActiveAccountException: "You do not currently have an active account selected."',
+    code: 'bad-credentials',
+    advice: () =>
+      'Run `gcloud auth login` in a terminal (or `gcloud config set account ACCOUNT`), then try again.',
+  },
+  {
+    id: 'gcloud-no-credentials',
+    tool: 'gcloud',
+    says: /does not have any valid credentials/i,
+    source:
+      'Cloud SDK googlecloudsdk/core/credentials/store.py NoCredentialsForAccountException: "Your current active account [{account}] does not have any valid credentials"',
+    code: 'bad-credentials',
+    advice: (context) => signInAgain(context, 'gcloud holds no credentials for this account.'),
+  },
+  {
+    id: 'gcloud-refresh-failed',
+    tool: 'gcloud',
+    says: /problem refreshing (your current )?auth tokens/i,
+    source:
+      'Cloud SDK googlecloudsdk/core/credentials/store.py TokenRefreshError: "There was a problem refreshing your current auth tokens: {}"',
+    code: 'bad-credentials',
+    advice: (context) => signInAgain(context, 'Your gcloud sign-in has expired or was revoked.'),
+  },
+  {
+    id: 'gcloud-list-denied',
+    tool: 'gcloud',
+    says: /iam\.serviceAccounts\.list/i,
+    source:
+      'IAM API error for projects.serviceAccounts.list: "Permission \'iam.serviceAccounts.list\' denied on resource (or it may not exist)."',
+    code: 'permission-denied',
+    advice: () =>
+      'Listing service accounts needs roles/iam.serviceAccountViewer (or Viewer) on the project; you can still type the email yourself.',
+  },
+  {
+    id: 'gcloud-permission-denied',
+    tool: 'gcloud',
+    says: /PERMISSION_DENIED|iam\.serviceAccounts\.getOpenIdToken/i,
+    source:
+      'google.rpc.Code PERMISSION_DENIED as gcloud prints API errors ("ERROR: (gcloud.GROUP.COMMAND) PERMISSION_DENIED: ...")',
+    code: 'permission-denied',
+    advice: (context) =>
+      context.target
+        ? `${context.account ?? 'Your gcloud account'} may not mint tokens for ${context.target}, or it does not exist. ${grantTokenCreator(context)}`
+        : 'Google refused the request; the quoted message says which permission is missing.',
+  },
+  {
+    id: 'kubernetes-service-account-missing',
+    tool: 'kubernetes',
+    says: /serviceaccounts? "[^"]*" not found/i,
+    source:
+      'k8s.io/apimachinery pkg/api/errors NewNotFound: Status reason NotFound, details.kind "serviceaccounts", message `serviceaccounts "NAME" not found`',
+    code: 'bad-config',
+    advice: ({ serviceAccount, namespace, context }) =>
+      `The service account "${serviceAccount ?? ''}" does not exist in ${namespace ? `the namespace "${namespace}"` : "the context's namespace"}${context ? ` of the cluster of context "${context}"` : ''}. Check the name with \`kubectl get serviceaccounts${namespace ? ` -n ${namespace}` : ''}${context ? ` --context ${context}` : ''}\`.`,
+  },
+  {
+    id: 'kubernetes-namespace-missing',
+    tool: 'kubernetes',
+    says: /namespaces "[^"]*" not found/i,
+    source:
+      'k8s.io/apimachinery pkg/api/errors NewNotFound: details.kind "namespaces", message `namespaces "NAME" not found`',
+    code: 'bad-config',
+    advice: ({ namespace, context }) =>
+      `The namespace "${namespace ?? ''}" does not exist in the cluster${context ? ` of context "${context}"` : ''}. Check the account's "namespace" (or the context's).`,
+  },
+  {
+    id: 'kubernetes-token-request-missing',
+    tool: 'kubernetes',
+    says: /the server could not find the requested resource/i,
+    source:
+      'k8s.io/apimachinery pkg/api/errors NewGenericServerResponse(404): "the server could not find the requested resource" (no details.kind): the API server has no serviceaccounts/token subresource',
+    code: 'bad-config',
+    advice: () =>
+      'The API server does not serve the TokenRequest API (the serviceaccounts/token subresource): it needs Kubernetes 1.22 or newer (1.20 and 1.21 with the TokenRequest feature), or "server" points at something that forwards only part of the API. Check `kubectl version` and `kubectl api-resources`.',
+  },
+  {
+    id: 'kubernetes-plain-404',
+    tool: 'kubernetes',
+    says: /^404 page not found/i,
+    source:
+      'Go net/http NotFound: "404 page not found" (text/plain), what a Go proxy or a non-Kubernetes server answers for an unknown path',
+    code: 'bad-config',
+    advice: () =>
+      'The answer is not from the Kubernetes API (no Status object): a proxy, a load balancer or another server answered. Check that "server" in the kubeconfig is the API server URL, including any path prefix a proxy (e.g. Rancher) needs.',
+  },
+];
+
+/** The row with this id; throws on an unknown id (a programming error). */
+export function officialText(id: string): OfficialText {
+  const row = OFFICIAL_TEXTS.find((candidate) => candidate.id === id);
+  if (!row) throw new Error(`No official text "${id}"`);
+  return row;
+}
+
+/** The first row of `tool` whose text occurs in `output`, if any. */
+export function recogniseOfficialText(
+  tool: OfficialText['tool'],
+  output: string,
+): OfficialText | undefined {
+  return OFFICIAL_TEXTS.find((row) => row.tool === tool && row.says.test(output));
+}
