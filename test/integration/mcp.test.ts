@@ -3,7 +3,8 @@ import { createLocalJWKSet, decodeJwt } from 'jose';
 import * as vscode from 'vscode';
 import { MetadataServer } from '../emulators/google/metadataServer';
 import { McpServer } from '../emulators/mcp/mcpServer';
-import { tokenExplorer, waitFor } from './helpers/api';
+import { waitFor } from '../helpers/poll';
+import { tokenExplorer } from './helpers/api';
 
 const LABEL = 'Cloud Run MCP';
 // The server id VS Code gives an extension-provided definition: "<extension id>/<label>".

@@ -12,6 +12,8 @@ import { TokenExplorerError, errorMessage } from '../errors';
 import type { Clock, Logger } from '../ports';
 import { authHeaderValue, isLoopbackAddress, isLoopbackHost } from './loopback';
 import type { TokenHeader } from './loopback';
+import { diagnoseRejection } from './proxyDiagnosis';
+import type { RejectedRequest } from './proxyDiagnosis';
 
 /** What a proxy needs: where to send requests and how to get the token for each. */
 export interface AuthProxyOptions {
@@ -26,10 +28,11 @@ export interface AuthProxyOptions {
   readonly logger: Logger;
   readonly clock: Clock;
   /**
-   * Explains an error status from the target (e.g. a 401's `WWW-Authenticate`) in one short
-   * sentence for the log line; undefined when there is nothing to add.
+   * Explains a refusal by the target (e.g. a 401 and its `WWW-Authenticate`) in one short
+   * sentence for the log line, which must not quote the token; undefined when there is nothing
+   * to add. Default: Call Service's diagnosis (diagnoseRejection).
    */
-  readonly diagnose?: (status: number, headers: IncomingHttpHeaders) => string | undefined;
+  readonly diagnose?: (rejected: RejectedRequest) => string | undefined;
 }
 
 // RFC 9110 §7.6.1: connection-specific fields a proxy must not forward, plus those named in
@@ -105,10 +108,6 @@ export class AuthProxy {
     return `http://127.0.0.1:${port}`;
   }
 
-  get target(): URL {
-    return this.options.target;
-  }
-
   /** Stops listening and drops open connections (streams in flight end). */
   async stop(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
@@ -143,7 +142,7 @@ export class AuthProxy {
     }
     const upstreamUrl = joinTarget(this.options.target, req.url ?? '/');
     const headers = forwardedHeaders(req.headers, this.options.header);
-    headers[this.options.header.toLowerCase()] = authHeaderValue(this.options.header, token);
+    headers[this.options.header.toLowerCase()] = authHeaderValue(token);
     headers.host = upstreamUrl.host;
     const send = upstreamUrl.protocol === 'https:' ? httpsRequest : httpRequest;
     const upstream = send(upstreamUrl, { method, headers, signal: abort.signal }, (reply) => {
@@ -152,9 +151,21 @@ export class AuthProxy {
       // Forward each chunk as it arrives; an SSE stream is never buffered.
       res.flushHeaders();
       reply.pipe(res);
-      reply.once('end', () =>
-        line(status, status >= 400 ? this.options.diagnose?.(status, reply.headers) : undefined),
-      );
+      reply.once('end', () => {
+        const diagnose = this.options.diagnose ?? diagnoseRejection;
+        const note =
+          status >= 400
+            ? diagnose({
+                status,
+                headers: reply.headers,
+                token,
+                url: upstreamUrl.href,
+                header: this.options.header,
+                nowSeconds: Math.floor(this.options.clock.now() / 1000),
+              })
+            : undefined;
+        line(status, note);
+      });
       reply.once('error', () => res.destroy());
     });
     upstream.once('error', (error: NodeJS.ErrnoException) => {

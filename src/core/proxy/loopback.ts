@@ -13,8 +13,8 @@ export const TOKEN_HEADERS = [
 
 export type TokenHeader = (typeof TOKEN_HEADERS)[number];
 
-/** The header value for a token: `Bearer <token>` in each of the TOKEN_HEADERS. */
-export function authHeaderValue(_header: TokenHeader, token: string): string {
+/** The header value for a token: `Bearer <token>`, the same in each of the TOKEN_HEADERS. */
+export function authHeaderValue(token: string): string {
   return `Bearer ${token}`;
 }
 

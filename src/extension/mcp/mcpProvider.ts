@@ -121,7 +121,7 @@ export class McpProvider
     );
     server.headers = {
       ...server.headers,
-      [entry.header]: authHeaderValue(entry.header, issued.token.token),
+      [entry.header]: authHeaderValue(issued.token.token),
     };
     return server;
   }

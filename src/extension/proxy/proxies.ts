@@ -3,7 +3,6 @@ import { TokenExplorerError } from '../../core/errors';
 import type { Clock, Logger } from '../../core/ports';
 import type { Account } from '../../core/providers/provider';
 import { AuthProxy } from '../../core/proxy/authProxy';
-import type { AuthProxyOptions } from '../../core/proxy/authProxy';
 import type { TokenHeader } from '../../core/proxy/loopback';
 import type { TokenService } from '../../core/tokenService';
 
@@ -38,7 +37,6 @@ export class LocalProxies implements vscode.Disposable {
     private readonly tokens: Pick<TokenService, 'get'>,
     private readonly logger: Logger,
     private readonly clock: Clock,
-    private readonly diagnose?: AuthProxyOptions['diagnose'],
   ) {
     this.onDidChange(
       () =>
@@ -64,7 +62,6 @@ export class LocalProxies implements vscode.Disposable {
       token: async (signal) => (await this.tokens.get(account, audience, { signal })).token.token,
       logger: this.logger,
       clock: this.clock,
-      ...(this.diagnose ? { diagnose: this.diagnose } : {}),
     });
     const info: RunningProxy = {
       url: proxy.url,

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { request } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
+import { SignJWT, generateKeyPair } from 'jose';
 import { networkInterfaces } from 'node:os';
 import { AuthProxy, joinTarget } from '../../../../src/core/proxy/authProxy';
 import { isLoopbackAddress, isLoopbackHost } from '../../../../src/core/proxy/loopback';
@@ -57,7 +58,7 @@ describe('AuthProxy', () => {
       token: () => Promise.resolve(`token-${++n}-${'s'.repeat(20)}`),
       logger,
       clock: systemClock,
-      diagnose: (status, headers) =>
+      diagnose: ({ status, headers }) =>
         status === 401 && headers['www-authenticate'] ? 'the target rejected the token' : undefined,
     });
     tokens = [];
@@ -169,6 +170,30 @@ describe('AuthProxy', () => {
     assert.ok(
       logger.lines.some((l) => /GET \/denied → 401 .*the target rejected the token/.test(l)),
     );
+  });
+
+  it("diagnoses a 401 with Call Service's rules by default, without quoting the token", async () => {
+    const { privateKey } = await generateKeyPair('RS256');
+    const token = await new SignJWT({ email: 'caller@p.iam.gserviceaccount.com' })
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+      .setIssuer('https://accounts.google.com')
+      .setAudience(target.url)
+      .setIssuedAt(Math.floor(Date.now() / 1000) - 7200)
+      .setExpirationTime(Math.floor(Date.now() / 1000) - 3600)
+      .sign(privateKey);
+    proxy = await AuthProxy.start({
+      target: new URL(target.url),
+      header: 'Authorization',
+      port: 0,
+      token: () => Promise.resolve(token),
+      logger,
+      clock: systemClock,
+    });
+    const reply = await send(`${proxy.url}/denied`);
+    assert.equal(reply.status, 401);
+    const [line] = logger.lines;
+    assert.match(line ?? '', /^proxy GET \/denied → 401 in \d+ ms \(.*expired.*\)$/i);
+    for (const part of token.split('.')) assert.ok(!line?.includes(part));
   });
 
   it('logs one line per request without headers, query or token', async () => {
