@@ -112,7 +112,7 @@ export class ProxiesTree implements vscode.TreeDataProvider<RunningProxy>, vscod
 
   getTreeItem(proxy: RunningProxy): vscode.TreeItem {
     const item = new vscode.TreeItem(proxy.url);
-    item.description = `→ ${proxy.target}`;
+    item.description = `→ ${proxy.target} as ${proxy.accountLabel}`;
     item.tooltip = `${proxy.url} forwards to ${proxy.target} with an ID token of ${proxy.accountLabel} (audience ${proxy.audience}) in ${proxy.header}.`;
     item.iconPath = new vscode.ThemeIcon('arrow-swap');
     item.contextValue = 'localProxy';
