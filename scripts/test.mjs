@@ -1,10 +1,14 @@
 // `npm test`: lint, type-check, build, then the unit, extension-host and UI end-to-end runners.
-// Usage: node scripts/test.mjs [--only unit|host|e2e ...] [--skip-lint]
+// Usage: node scripts/test.mjs [--only unit|host|e2e ...] [--skip-lint] [--screenshots]
+// UI tests save screenshots in the git-ignored test-results/screenshots/; --screenshots (what
+// `npm run screenshots` passes) has them refresh the README's images in media/screenshots/.
 // Ends with one line per stage and `N passed, N failed`; exits non-zero when anything failed.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { repoRoot } from './lib/codeServer.mjs';
+import { codeServerInstalled, repoRoot } from './lib/codeServer.mjs';
+import { hostBackend } from './lib/hostTests.mjs';
+import { ensureSystemPackages } from './lib/machine.mjs';
 
 const RUNNERS = ['unit', 'host', 'e2e'];
 const mocha = [process.execPath, join(repoRoot, 'node_modules', 'mocha', 'bin', 'mocha.js')];
@@ -31,8 +35,10 @@ const { values } = parseArgs({
   options: {
     only: { type: 'string', multiple: true },
     'skip-lint': { type: 'boolean', default: false },
+    screenshots: { type: 'boolean', default: false },
   },
 });
+if (values.screenshots) process.env.TOKEN_EXPLORER_SCREENSHOTS = 'readme';
 const only = (values.only ?? []).flatMap((value) => value.split(',')).map((name) => name.trim());
 for (const name of only) {
   if (!RUNNERS.includes(name)) {
@@ -45,6 +51,13 @@ const stages = ALL_STAGES.filter(({ name }) => {
   if (RUNNERS.includes(name)) return only.length === 0 || only.includes(name);
   return only.length === 0 && !values['skip-lint'];
 });
+
+// The system packages the suites need, checked (and as root installed) before any stage runs.
+const runs = (/** @type {string} */ name) => stages.some((stage) => stage.name === name);
+const codeServerHost = runs('host') && hostBackend().backend === 'code-server';
+if (runs('e2e') || codeServerHost) {
+  ensureSystemPackages({ browser: true, codeServerInstall: !codeServerInstalled() });
+}
 
 /** @type {import('node:child_process').ChildProcess | undefined} */
 let current;

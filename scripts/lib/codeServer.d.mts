@@ -14,6 +14,7 @@ export interface CodeServer {
   stop(): Promise<void>;
 }
 
+export function codeServerInstalled(): boolean;
 /** Installs Node 22 and code-server on demand; gives the Node binary and code-server's entry. */
 export function ensureCodeServer(): Promise<{ node: string; entry: string }>;
 export function startCodeServer(options?: {

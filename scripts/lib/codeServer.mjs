@@ -20,6 +20,7 @@ import { createServer } from 'node:net';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { findChromium, realProbes } from './machine.mjs';
 
 /** VS Code 1.103.2: the first code-server on npm with the finalized MCP API (VS Code 1.101). */
 export const CODE_SERVER_VERSION = '4.103.2';
@@ -51,13 +52,18 @@ export const DEFAULT_SETTINGS = {
 /** Prints progress on stderr so that stdout stays the test report. */
 const log = (/** @type {string} */ message) => console.error(`[code-server] ${message}`);
 
+/** Whether this code-server and Node pair is installed in .vscode-test-offline/ already. */
+export function codeServerInstalled() {
+  return existsSync(marker) && readFileSync(marker, 'utf8').trim() === installed;
+}
+
 /**
  * Installs Node 22 and code-server into .vscode-test-offline/ unless that pair is already there.
  * @returns {Promise<{ node: string; entry: string }>} the Node binary and code-server's entry
  */
 export async function ensureCodeServer() {
   const result = { node: join(nodeBinDir, 'node'), entry: codeServerEntry };
-  if (existsSync(marker) && readFileSync(marker, 'utf8').trim() === installed) return result;
+  if (codeServerInstalled()) return result;
   const started = Date.now();
   log(`installing code-server ${CODE_SERVER_VERSION} on Node ${NODE_VERSION} into ${installDir}`);
   rmSync(installDir, { recursive: true, force: true });
@@ -308,11 +314,13 @@ export function workbenchUrl(server, { folder, extensionDevelopmentPath, extensi
   return `${server.url}/?${query}`;
 }
 
-/** Launches Debian's Chromium headless with the flags the recipe measured. */
+/** Launches Chromium (CHROMIUM_PATH, else the first on PATH) headless, with the flags measured here. */
 export function launchChromium() {
-  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  if (!existsSync(executablePath)) {
-    throw new Error(`${executablePath} is missing: apt-get install -y chromium`);
+  const executablePath = findChromium(realProbes());
+  if (!executablePath) {
+    throw new Error(
+      'Chromium is missing: apt-get install -y chromium, or set CHROMIUM_PATH to a Chromium or Chrome',
+    );
   }
   return chromium.launch({
     executablePath,

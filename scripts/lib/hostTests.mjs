@@ -1,56 +1,22 @@
 // Runs out/test/integration (mocha inside VS Code's extension host) on a desktop VS Code through
-// @vscode/test-electron when one can be had, otherwise on code-server driven by Chromium.
+// @vscode/test-electron when one is on this machine, otherwise on code-server driven by Chromium.
 // Run directly (`node scripts/lib/hostTests.mjs`) it exits with the suite's exit code.
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { format } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { launchChromium, repoRoot, startCodeServer, workbenchUrl } from './codeServer.mjs';
+import { chooseBackend, realProbes } from './machine.mjs';
 
 const TIMEOUT_MS = 10 * 60 * 1000;
-const RELEASES_URL = 'https://update.code.visualstudio.com/api/releases/stable';
-
-/**
- * TOKEN_EXPLORER_VSCODE=electron|code-server forces a backend; auto (the default) takes electron
- * when a desktop VS Code is at hand or can be downloaded.
- * @returns {Promise<{ backend: 'electron' | 'code-server'; reason: string }>}
- */
-export async function chooseBackend() {
-  const wanted = process.env.TOKEN_EXPLORER_VSCODE ?? 'auto';
-  if (wanted === 'electron' || wanted === 'code-server') {
-    return { backend: wanted, reason: `TOKEN_EXPLORER_VSCODE=${wanted}` };
-  }
-  if (wanted !== 'auto') {
-    throw new Error(`TOKEN_EXPLORER_VSCODE must be electron, code-server or auto, not "${wanted}"`);
-  }
-  if (process.env.VSCODE_EXECUTABLE) {
-    return { backend: 'electron', reason: `VSCODE_EXECUTABLE=${process.env.VSCODE_EXECUTABLE}` };
-  }
-  const downloads = join(repoRoot, '.vscode-test');
-  if (existsSync(downloads) && readdirSync(downloads).some((name) => name.startsWith('vscode-'))) {
-    return { backend: 'electron', reason: '.vscode-test/ holds a downloaded VS Code' };
-  }
-  try {
-    const response = await fetch(RELEASES_URL, { signal: AbortSignal.timeout(3000) });
-    if (response.ok) return { backend: 'electron', reason: `${RELEASES_URL} answers` };
-    return { backend: 'code-server', reason: `${RELEASES_URL} answered ${response.status}` };
-  } catch (error) {
-    const cause = /** @type {Error & { cause?: Error }} */ (error);
-    const why = cause.cause?.message ?? cause.message;
-    return { backend: 'code-server', reason: `${RELEASES_URL} is unreachable (${why})` };
-  }
-}
-
 /**
  * @param {string} workspace
  * @param {string} extensionTestsPath
  * @returns {Promise<number>} the exit code
  */
 async function runOnElectron(workspace, extensionTestsPath) {
-  if (process.platform === 'linux' && !process.env.DISPLAY) {
-    console.error('note: no DISPLAY; desktop VS Code needs one, run this under `xvfb-run -a`');
-  }
   const { runTests } = await import('@vscode/test-electron');
   return runTests({
     vscodeExecutablePath: process.env.VSCODE_EXECUTABLE || undefined,
@@ -124,13 +90,31 @@ function consoleForwarder() {
 }
 
 /** @returns {Promise<number>} the exit code of the extension-host suite */
+/** The backend for this machine (see chooseBackend in machine.mjs). */
+export function hostBackend() {
+  const downloads = join(repoRoot, '.vscode-test');
+  const hasVsCodeDownload =
+    existsSync(downloads) && readdirSync(downloads).some((name) => name.startsWith('vscode-'));
+  return chooseBackend({ ...realProbes(), hasVsCodeDownload });
+}
+
 export async function runHostTests() {
   const extensionTestsPath = join(repoRoot, 'out', 'test', 'integration', 'index.js');
   if (!existsSync(extensionTestsPath)) {
     throw new Error(`${extensionTestsPath} is missing: run node esbuild.mjs --tests`);
   }
-  const { backend, reason } = await chooseBackend();
+  const { backend, xvfb, reason } = hostBackend();
   console.error(`extension host: ${backend} (${reason})`);
+  if (xvfb) {
+    // Desktop VS Code needs a display: run this same script inside a virtual one.
+    const script = fileURLToPath(import.meta.url);
+    return (
+      spawnSync('xvfb-run', ['-a', process.execPath, script], {
+        stdio: 'inherit',
+        env: { ...process.env, TOKEN_EXPLORER_VSCODE: 'electron' },
+      }).status ?? 1
+    );
+  }
   const workspace = mkdtempSync(join(tmpdir(), 'token-explorer-test-'));
   /** @type {NodeJS.Timeout | undefined} */
   let timer;

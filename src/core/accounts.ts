@@ -1,32 +1,14 @@
 import type { Account, ProviderKind } from './providers/provider';
+import { PROVIDERS, PROVIDER_KINDS, isProviderKind } from './providers/registry';
 
-export const PROVIDER_KINDS: readonly ProviderKind[] = [
-  'google-metadata',
-  'google-impersonation',
-  'google-service-account-key',
-  'google-gcloud',
-  'google-user',
-  'yandex-cli',
-  'gitlab-ci',
-  'github-actions',
-  'kubernetes',
-  'custom-command',
-  'local-issuer',
-];
+export { PROVIDER_KINDS };
 
 /**
- * Kinds whose tokens get a sensible audience when none is asked for: the OAuth client id
- * (Google user, gcloud), the service-account id (Yandex), the API server's audience
- * (Kubernetes), the repository owner (GitHub), or the one fixed in .gitlab-ci.yml (GitLab).
+ * Kinds whose tokens get a sensible audience when none is asked for (each descriptor says why).
  */
-export const AUDIENCE_OPTIONAL: ReadonlySet<ProviderKind> = new Set<ProviderKind>([
-  'google-user',
-  'google-gcloud',
-  'yandex-cli',
-  'kubernetes',
-  'github-actions',
-  'gitlab-ci',
-]);
+export const AUDIENCE_OPTIONAL: ReadonlySet<ProviderKind> = new Set(
+  PROVIDERS.filter((p) => p.audienceOptional).map((p) => p.kind),
+);
 
 /** The result of reading the accounts setting: the usable accounts and what was wrong with the rest. */
 export interface ParsedAccounts {
@@ -65,7 +47,7 @@ export function parseAccounts(raw: unknown): ParsedAccounts {
       problems.push(`${where}: the id "${id}" is used twice; the second one is ignored.`);
       return;
     }
-    if (typeof kind !== 'string' || !(PROVIDER_KINDS as readonly string[]).includes(kind)) {
+    if (!isProviderKind(kind)) {
       problems.push(
         `${where} ("${id}"): unknown "kind" ${JSON.stringify(kind)}; expected one of ${PROVIDER_KINDS.join(', ')}.`,
       );
@@ -74,7 +56,7 @@ export function parseAccounts(raw: unknown): ParsedAccounts {
     ids.add(id);
     accounts.push({
       id,
-      kind: kind as ProviderKind,
+      kind,
       ...(typeof name === 'string' && name !== '' ? { name } : {}),
       ...(typeof defaultAudience === 'string' && defaultAudience !== '' ? { defaultAudience } : {}),
       settings: isRecord(settings) ? settings : {},

@@ -47,9 +47,17 @@ export interface SecretStore {
   delete(key: string): Promise<void>;
 }
 
+/** When a file last changed and how big it is; undefined when it does not exist. */
+export interface FileStamp {
+  readonly mtimeMs: number;
+  readonly size: number;
+}
+
 /** Reads local files (credential files, ADC); undefined when the file does not exist. */
 export interface FileReader {
   readText(path: string): Promise<string | undefined>;
+  /** Optional: lets callers keep what they parsed until the file changes. */
+  stat?(path: string): Promise<FileStamp | undefined>;
 }
 
 /** The process environment and the few machine facts providers need. */

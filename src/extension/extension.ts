@@ -72,8 +72,11 @@ export function activate(context: vscode.ExtensionContext): TokenExplorerApi {
       return vscode.workspace.isTrusted;
     },
   };
+  // Read at each fetch, so a changed timeout applies without a reload.
   const jwks = new JwksCache(fetch, systemClock, {
-    timeoutMs: settings().timeoutMs,
+    get timeoutMs() {
+      return settings().timeoutMs;
+    },
     jwksOverrides: () => settings().jwksUris,
   });
   const inspector = new InspectorPanel({

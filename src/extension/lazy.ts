@@ -10,4 +10,7 @@ export {
 } from '../core/providers/gitlab/ciYaml';
 export { createProviders } from '../core/providers/registry';
 export { parseYaml } from '../core/yaml';
-export { addAccount, detectCredentials, editAccount, removeAccount } from './commands/accounts';
+export { addAccount } from './commands/addAccount';
+export { detectCredentials } from './commands/detectCredentials';
+export { editAccount } from './commands/editAccount';
+export { removeAccount } from './commands/removeAccount';

@@ -38,9 +38,12 @@ export type WebviewToHost =
   | { readonly type: 'verifyWithIssuer' }
   | { readonly type: 'inspectAnother' }
   | {
-      /** Sent after each render so tests and the host know what the user sees. */
+      /**
+       * Sent after each render so tests and the host know what the user sees. It names the
+       * shown state by its `ref`, never by the token: tokens travel to the webview only.
+       */
       readonly type: 'rendered';
-      readonly token: string;
+      readonly ref: string;
       readonly claimNames: readonly string[];
       readonly countdown: string;
     };

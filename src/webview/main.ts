@@ -22,7 +22,7 @@ function show(state: InspectorState): void {
   transport.setState({ ref: state.ref });
   transport.post({
     type: 'rendered',
-    token: state.inspection.token,
+    ref: state.ref,
     claimNames: state.inspection.claimRows.map((row) => row.name),
     countdown: countdownLine(state.inspection, now, state.clockSkewSeconds),
   });
@@ -54,6 +54,10 @@ function onMessage(message: HostToWebview): void {
     case 'empty':
       showEmpty(message.message);
       break;
+    default: {
+      const unhandled: never = message;
+      throw new Error(`unhandled message ${JSON.stringify(unhandled)}`);
+    }
   }
 }
 

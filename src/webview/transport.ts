@@ -1,3 +1,4 @@
+import { isHostMessage } from '../shared/messages';
 import type { HostToWebview, PersistedWebviewState, WebviewToHost } from '../shared/protocol';
 
 interface VsCodeApi {
@@ -7,12 +8,6 @@ interface VsCodeApi {
 }
 
 declare function acquireVsCodeApi(): VsCodeApi;
-
-const hostMessageTypes: ReadonlySet<string> = new Set<HostToWebview['type']>([
-  'show',
-  'verification',
-  'empty',
-]);
 
 /** Typed access to the host: the only place that touches acquireVsCodeApi(). */
 export class Transport {
@@ -26,16 +21,7 @@ export class Transport {
   /** Calls the handler for every well-formed message from the host. */
   onMessage(handler: (message: HostToWebview) => void): void {
     window.addEventListener('message', (event: MessageEvent<unknown>) => {
-      const data = event.data;
-      if (
-        typeof data === 'object' &&
-        data !== null &&
-        'type' in data &&
-        typeof data.type === 'string' &&
-        hostMessageTypes.has(data.type)
-      ) {
-        handler(data as HostToWebview);
-      }
+      if (isHostMessage(event.data)) handler(event.data);
     });
   }
 

@@ -3,9 +3,6 @@
 // inspector, removal, and what the run leaves on disk.
 import * as assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { createLocalJWKSet, jwtVerify } from 'jose';
@@ -16,13 +13,16 @@ import type { FakeGcloud } from '../emulators/gcloud/fakeGcloud';
 import { GoogleApis } from '../emulators/google/googleApis';
 import type { EmulatedServiceAccount } from '../emulators/google/googleApis';
 import { MetadataServer } from '../emulators/google/metadataServer';
+import { startJwksServer } from '../emulators/jwksServer';
 import { eventually } from '../helpers/poll';
 import {
   chooseFile,
   contextMenu,
+  inlineAction,
   launchVsCode,
   pickRow,
   quickInputBox,
+  screenshotPath,
   showViewContainer,
   treeRow,
   treeRows,
@@ -33,7 +33,6 @@ import {
 } from './harness/vscode';
 import type { VsCode } from './harness/vscode';
 
-const screenshots = join(__dirname, '..', '..', '..', 'media', 'screenshots');
 const KEY_EMAIL = 'deployer@my-project-123456.iam.gserviceaccount.com';
 const KEY_AUDIENCE = 'https://orders-abc123-uc.a.run.app';
 const VM_AUDIENCE = 'https://inventory-abc123-uc.a.run.app';
@@ -48,24 +47,6 @@ async function verify(token: string, jwks: { keys: JWK[] }, audience: string): P
     audience,
   });
   return payload;
-}
-
-/**
- * Hovers a tree row and clicks its inline action button. Rows with a countdown are redrawn every
- * second, which can swallow a click: with `done`, click again until it shows.
- */
-async function inlineAction(row: Locator, title: string, done?: Locator): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    await row.hover();
-    await row.locator(`.actions .action-label[aria-label^="${title}"]`).click();
-    if (!done) return;
-    try {
-      await done.waitFor({ timeout: 3000 });
-      return;
-    } catch (error) {
-      if (attempt === 3) throw error;
-    }
-  }
 }
 
 /**
@@ -133,7 +114,7 @@ describe('Service accounts in VS Code', function () {
   let serviceAccount: EmulatedServiceAccount;
   let workspace: string;
   let keyPath: string;
-  let keysServer: Server | undefined;
+  let keysServer: { url: string; stop(): Promise<void> } | undefined;
   let vscode: VsCode;
   let page: Page;
   let tree: Locator;
@@ -153,13 +134,12 @@ describe('Service accounts in VS Code', function () {
     serviceAccount = await apis.addServiceAccount({ email: KEY_EMAIL, withKey: true });
     // All three emulators sign as https://accounts.google.com, each with its own key: one key
     // set holding all of them lets the inspector verify whatever the accounts mint.
-    const server = createServer((_req, res) => {
-      const keys = [...apis.jwks().keys, ...metadata.jwks().keys, ...gcloud.jwks.keys];
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys }));
-    });
-    keysServer = server;
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const jwksUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`;
+    keysServer = await startJwksServer(() => [
+      ...apis.jwks().keys,
+      ...metadata.jwks().keys,
+      ...gcloud.jwks.keys,
+    ]);
+    const jwksUrl = keysServer.url;
     workspace = mkdtempSync(join(tmpdir(), 'token-explorer-accounts-'));
     mkdirSync(join(workspace, 'keys'));
     keyPath = join(workspace, 'keys', 'deployer-key.json');
@@ -216,19 +196,13 @@ describe('Service accounts in VS Code', function () {
 
   after(async function () {
     await vscode?.close();
-    keysServer?.closeAllConnections();
-    await Promise.all([
-      apis?.stop(),
-      metadata?.stop(),
-      gcloud?.cleanup(),
-      new Promise((resolve) => (keysServer ? keysServer.close(resolve) : resolve(undefined))),
-    ]);
+    await Promise.all([apis?.stop(), metadata?.stop(), gcloud?.cleanup(), keysServer?.stop()]);
     if (workspace) rmSync(workspace, { recursive: true, force: true });
   });
 
   afterEach(async function () {
     if (this.currentTest?.state !== 'failed' || !vscode) return;
-    const path = join(tmpdir(), `accounts-e2e-failure-${Date.now()}.png`);
+    const path = screenshotPath(`accounts-failure-${Date.now()}.png`);
     await vscode.screenshot(path).catch(() => undefined);
     console.error(`    screenshot of the failure: ${path}`);
   });
@@ -392,7 +366,7 @@ describe('Service accounts in VS Code', function () {
     await clipboardJwt();
     await page.mouse.move(1000, 300);
     await page.waitForTimeout(800);
-    await vscode.screenshot(join(screenshots, 'accounts-tree.png'));
+    await vscode.screenshot(screenshotPath('accounts-tree.png'));
   });
 
   it('removing an account removes its stored key', async function () {

@@ -1,15 +1,13 @@
 // The Token Inspector as a user meets it: command palette, input box, webview, in real VS Code.
 import * as assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { SignJWT, generateKeyPair } from 'jose';
 import type { JWTPayload } from 'jose';
 import type { FrameLocator } from 'playwright-core';
 import { OidcIssuer } from '../emulators/oidcIssuer';
 import { eventually } from '../helpers/poll';
-import { launchVsCode, webviewFrame } from './harness/vscode';
+import { launchVsCode, webviewFrame, screenshotPath } from './harness/vscode';
 import type { VsCode } from './harness/vscode';
 
-const screenshots = join(__dirname, '..', '..', '..', 'media', 'screenshots');
 // Tests stay offline: no fetching of issuer keys.
 const settings = { 'tokenExplorer.verification.fetchIssuerKeys': false };
 
@@ -190,7 +188,7 @@ describe('Token Inspector screenshots', function () {
         await frame.locator('#claims-table tr[data-claim="aud"]').waitFor();
         // Let fonts, codicons and the first countdown tick settle.
         await vscode.page.waitForTimeout(1000);
-        await vscode.screenshot(join(screenshots, file));
+        await vscode.screenshot(screenshotPath(file));
       } finally {
         await vscode.close();
       }

@@ -2,12 +2,11 @@
 // the proxy's row in the Local Proxies view, a request through it reaching an MCP server behind
 // (emulated) Cloud Run IAM, and the row's stop action.
 import * as assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { createLocalJWKSet, decodeJwt } from 'jose';
 import { MetadataServer } from '../emulators/google/metadataServer';
 import { McpServer } from '../emulators/mcp/mcpServer';
 import { eventually } from '../helpers/poll';
-import { launchVsCode, waitForNotification } from './harness/vscode';
+import { launchVsCode, screenshotPath, waitForNotification } from './harness/vscode';
 import type { VsCode } from './harness/vscode';
 import {
   pickRow,
@@ -17,8 +16,6 @@ import {
   viewPane,
   widenSideBar,
 } from './helpers/workbench';
-
-const screenshots = join(__dirname, '..', '..', '..', 'media', 'screenshots');
 
 describe('Local proxy in VS Code', function () {
   let vscode: VsCode | undefined;
@@ -94,7 +91,7 @@ describe('Local proxy in VS Code', function () {
     assert.ok((await row.innerText()).includes(`→ ${mcp!.url}/`));
     await page.mouse.move(700, 880);
     await page.waitForTimeout(1000);
-    await vscode!.screenshot(join(screenshots, 'local-proxy.png'));
+    await vscode!.screenshot(screenshotPath('local-proxy.png'));
 
     await row.hover();
     await row.locator('.action-label[aria-label^="Stop Local Proxy"]').click();

@@ -2,14 +2,19 @@
 // the wizard (a fake yc), a GitLab CI token imported and verified against its (local) instance,
 // and the local dev issuer minting a test token.
 import * as assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import type { FrameLocator, Locator } from 'playwright-core';
 import { makeFakeYc } from '../emulators/yc/fakeYc';
 import type { FakeYc } from '../emulators/yc/fakeYc';
 import { OidcIssuer } from '../emulators/oidcIssuer';
 import { eventually } from '../helpers/poll';
-import { launchVsCode, setColorTheme, waitForNotification, webviewFrame } from './harness/vscode';
+import {
+  launchVsCode,
+  setColorTheme,
+  waitForNotification,
+  webviewFrame,
+  screenshotPath,
+} from './harness/vscode';
 import type { VsCode } from './harness/vscode';
 import {
   childrenOf,
@@ -25,7 +30,6 @@ import {
   writeClipboard,
 } from './helpers/workbench';
 
-const screenshots = join(__dirname, '..', '..', '..', 'media', 'screenshots');
 const now = (): number => Math.floor(Date.now() / 1000);
 
 const FOLDER = 'b1gq90dgh25bebiu75o0';
@@ -279,6 +283,6 @@ describe('Token sources in VS Code', function () {
     await page.mouse.move(700, 880);
     // Let fonts, codicons and the countdown settle.
     await page.waitForTimeout(1500);
-    await vscode!.screenshot(join(screenshots, 'sources-dark.png'));
+    await vscode!.screenshot(screenshotPath('sources-dark.png'));
   });
 });

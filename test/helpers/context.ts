@@ -1,5 +1,5 @@
 // The ProviderContext every core test builds on, with its in-memory secrets and frozen clock.
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { Clock, Fetch, Logger, ProcessRunner, SecretStore } from '../../src/core/ports';
 import type { ProviderContext } from '../../src/core/providers/provider';
 
@@ -58,6 +58,15 @@ export function testContext(
       readText: async (path) => {
         try {
           return await readFile(path, 'utf8');
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+          throw error;
+        }
+      },
+      stat: async (path) => {
+        try {
+          const { mtimeMs, size } = await stat(path);
+          return { mtimeMs, size };
         } catch (error) {
           if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
           throw error;

@@ -156,4 +156,35 @@ describe('Inspect JWT', () => {
       await config.update('codeLens.enabled', undefined, vscode.ConfigurationTarget.Global);
     }
   });
+
+  it('takes a new verification timeout without a reload', async () => {
+    const api = await tokenExplorer();
+    const config = vscode.workspace.getConfiguration('tokenExplorer');
+    /** Inspects a fresh token of the hanging issuer and returns why verification gave up. */
+    const reasonOfNextVerification = async (sub: string): Promise<string> => {
+      const token = await issuer.sign({ sub });
+      await vscode.commands.executeCommand('tokenExplorer.inspectJwt', token);
+      const outcome = await waitFor('verification to give up', () => {
+        const state = api.inspector.state();
+        const v = state?.inspection.token === token ? state.verification : undefined;
+        return v && v.status !== 'pending' ? v : undefined;
+      });
+      assert.equal(outcome.status, 'issuer-unreachable');
+      return outcome.status === 'issuer-unreachable' ? outcome.reason : '';
+    };
+    issuer.fault = 'hang';
+    try {
+      await config.update('verification.timeoutSeconds', 1, vscode.ConfigurationTarget.Global);
+      assert.match(await reasonOfNextVerification('timeout-1'), /within 1 s/);
+      await config.update('verification.timeoutSeconds', 2, vscode.ConfigurationTarget.Global);
+      assert.match(await reasonOfNextVerification('timeout-2'), /within 2 s/);
+    } finally {
+      issuer.fault = 'none';
+      await config.update(
+        'verification.timeoutSeconds',
+        undefined,
+        vscode.ConfigurationTarget.Global,
+      );
+    }
+  });
 });

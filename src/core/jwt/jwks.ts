@@ -83,6 +83,7 @@ export class JwksCache {
     private readonly fetch: Fetch,
     private readonly clock: Clock,
     private readonly options: {
+      /** Per fetch; read each time, so a getter can follow a setting. */
       readonly timeoutMs: number;
       readonly ttlMs?: number;
       readonly cooldownMs?: number;

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { TokenExplorerError } from '../errors';
 import type { FileReader } from '../ports';
 
@@ -18,17 +18,30 @@ function readFailure(code: string | undefined): string {
   }
 }
 
+/** undefined for a missing file (or a folder on its path); a `bad-config` error otherwise. */
+function missingOrThrow(error: unknown, path: string): undefined {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+  throw new TokenExplorerError('bad-config', `Could not read ${path}: ${readFailure(code)}.`, {
+    cause: error,
+  });
+}
+
 /** Reads UTF-8 files from disk; undefined when the file (or a folder on its path) is missing. */
 export const nodeFileReader: FileReader = {
   async readText(path) {
     try {
       return await readFile(path, 'utf8');
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-      throw new TokenExplorerError('bad-config', `Could not read ${path}: ${readFailure(code)}.`, {
-        cause: error,
-      });
+      return missingOrThrow(error, path);
+    }
+  },
+  async stat(path) {
+    try {
+      const { mtimeMs, size } = await stat(path);
+      return { mtimeMs, size };
+    } catch (error) {
+      return missingOrThrow(error, path);
     }
   },
 };

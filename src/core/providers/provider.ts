@@ -7,20 +7,9 @@ import type {
   ProcessRunner,
   SecretStore,
 } from '../ports';
+import type { ProviderKind } from './registry';
 
-/** Every way of minting an ID token the extension knows. */
-export type ProviderKind =
-  | 'google-metadata'
-  | 'google-impersonation'
-  | 'google-service-account-key'
-  | 'google-gcloud'
-  | 'google-user'
-  | 'yandex-cli'
-  | 'gitlab-ci'
-  | 'github-actions'
-  | 'kubernetes'
-  | 'custom-command'
-  | 'local-issuer';
+export type { ProviderKind } from './registry';
 
 /**
  * A configured account: a provider kind plus its non-secret settings. Lives in the user setting

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { InspectorPanel } from '../webview/inspectorPanel';
 import { lazy } from '../adapters/lazy';
-import type { AccountCommandDeps } from './accounts';
+import type { AccountCommandDeps } from './wizardUi';
 import { inspectJwt, inspectSelection } from './inspectJwt';
 import type { ProxyCommandDeps } from './proxy';
 import { addMcpServer, copyLocalProxyUrl, startLocalProxy, stopLocalProxy } from './proxy';

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
 import type { Account, ProviderKind } from '../../core/providers/provider';
+import { descriptorOf } from '../../core/providers/registry';
 import type { AudienceState, TokenService } from '../../core/tokenService';
 import type { AccountsStore } from '../adapters/accountsStore';
 import { tokenStateText } from './tokenState';
@@ -28,34 +29,9 @@ interface ProblemNode {
 }
 export type TreeNode = GroupNode | AccountNode | AudienceNode | ProblemNode;
 
-const KIND_ICONS: Record<ProviderKind, string> = {
-  'google-metadata': 'server-environment',
-  'google-impersonation': 'person',
-  'google-service-account-key': 'key',
-  'google-gcloud': 'terminal',
-  'google-user': 'account',
-  'yandex-cli': 'terminal',
-  'gitlab-ci': 'git-merge',
-  'github-actions': 'github-action',
-  kubernetes: 'server-process',
-  'custom-command': 'terminal-bash',
-  'local-issuer': 'beaker',
-};
-
-const GROUPS: Readonly<Record<string, string>> = {
-  google: 'Google Cloud',
-  yandex: 'Yandex Cloud',
-  gitlab: 'GitLab CI',
-  github: 'GitHub Actions',
-  kubernetes: 'Kubernetes',
-  custom: 'Custom commands',
-  local: 'Local dev issuer',
-};
-
-/** The tree group of a kind: its cloud or tool, the kind's first word. */
-function groupOf(kind: ProviderKind): { id: string; label: string } {
-  const id = kind.split('-')[0] ?? kind;
-  return { id, label: GROUPS[id] ?? id };
+/** The tree group of a kind: its cloud or tool, from the kind's descriptor. */
+function groupOf(kind: ProviderKind): { readonly id: string; readonly label: string } {
+  return descriptorOf(kind).group;
 }
 
 /**
@@ -200,7 +176,7 @@ export class AccountsTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
     const state = this.accountState(account.id, Date.now());
     this.shownText.set(node.id, state);
     item.description = state ?? (account.name ? this.describe(account) : undefined);
-    item.iconPath = new vscode.ThemeIcon(KIND_ICONS[account.kind]);
+    item.iconPath = new vscode.ThemeIcon(descriptorOf(account.kind).icon);
     item.contextValue = 'account';
     const tooltip = new vscode.MarkdownString();
     tooltip.appendMarkdown('**');

@@ -15,6 +15,7 @@ import type {
   WebviewToHost,
 } from '../../shared/protocol';
 import type { Settings } from '../adapters/settings';
+import { parseWebviewMessage } from '../../shared/messages';
 import { inspectorHtml, makeNonce } from './html';
 
 /** What the webview reported after its last render. */
@@ -158,7 +159,7 @@ export class InspectorPanel implements vscode.Disposable {
       codiconsUri: asUri('dist', 'codicons', 'codicon.css'),
     });
     const subscriptions = [
-      webview.onDidReceiveMessage((message: WebviewToHost) => this.onMessage(message)),
+      webview.onDidReceiveMessage((data: unknown) => this.receive(data)),
       panel.onDidDispose(() => {
         for (const s of subscriptions) s.dispose();
         if (this.panel === panel) {
@@ -241,6 +242,17 @@ export class InspectorPanel implements vscode.Disposable {
     void this.panel?.webview.postMessage(message);
   }
 
+  /** The webview is untrusted: act only on a message that parses as the protocol says. */
+  private receive(data: unknown): void {
+    const message = parseWebviewMessage(data);
+    if (message) {
+      this.onMessage(message);
+      return;
+    }
+    // Its content is not logged: it may hold anything, a token included.
+    this.deps.logger.warn('Ignored a malformed message from the inspector webview.');
+  }
+
   private onMessage(message: WebviewToHost): void {
     switch (message.type) {
       case 'ready':
@@ -259,13 +271,19 @@ export class InspectorPanel implements vscode.Disposable {
         void vscode.commands.executeCommand('tokenExplorer.inspectJwt');
         return;
       case 'rendered':
+        // A report about a state no longer shown is dropped; the token comes from the host's own state.
+        if (this.state?.ref !== message.ref) return;
         this.lastRenderedInfo = {
-          token: message.token,
+          token: this.state.inspection.token,
           claimNames: message.claimNames,
           countdown: message.countdown,
         };
         this.renderedEmitter.fire(this.lastRenderedInfo);
         return;
+      default: {
+        const unhandled: never = message;
+        this.deps.logger.warn(`Unhandled inspector message ${JSON.stringify(unhandled)}`);
+      }
     }
   }
 }

@@ -7,6 +7,21 @@ import { pathToFileURL } from 'node:url';
 import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
 import type * as CodeServerModule from '../../../scripts/lib/codeServer.mjs';
 
+/**
+ * Where a UI test saves a screenshot named `file`: the git-ignored test-results/screenshots/, or
+ * media/screenshots/ (the README's images) when TOKEN_EXPLORER_SCREENSHOTS=readme, which is what
+ * `npm run screenshots` sets.
+ */
+export function screenshotPath(file: string): string {
+  const root = join(__dirname, '..', '..', '..');
+  const dir =
+    process.env.TOKEN_EXPLORER_SCREENSHOTS === 'readme'
+      ? join(root, 'media', 'screenshots')
+      : join(root, 'test-results', 'screenshots');
+  mkdirSync(dir, { recursive: true });
+  return join(dir, file);
+}
+
 export interface LaunchOptions {
   /** Folder to open; a fresh temporary folder when omitted. */
   readonly workspace?: string;
@@ -282,4 +297,22 @@ export async function contextMenu(target: Locator, item: string): Promise<void> 
   await entry.hover();
   await target.page().locator('.monaco-menu .action-item.focused', { hasText: item }).waitFor();
   await target.page().keyboard.press('Enter');
+}
+
+/**
+ * Hovers a tree row and clicks its inline action button. Rows with a countdown are redrawn every
+ * second, which can swallow a click: with `done`, click again until it shows.
+ */
+export async function inlineAction(row: Locator, title: string, done?: Locator): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await row.hover();
+    await row.locator(`.actions .action-label[aria-label^="${title}"]`).click();
+    if (!done) return;
+    try {
+      await done.waitFor({ timeout: 3000 });
+      return;
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+  }
 }

@@ -26,6 +26,35 @@ export interface LoggedRequest {
   readonly route: GoogleRoute | 'unknown';
   readonly path: string;
   readonly grantType?: string;
+  /** Whose access token was in `Authorization: Bearer` (undefined: none, or not one it issued). */
+  readonly caller?: string;
+  /** `Authorization: Basic` client id, when one was sent. */
+  readonly basicClient?: string;
+  /** The body's fields: values of the non-secret ones, `<secret>` for the others. */
+  readonly fields?: Readonly<Record<string, unknown>>;
+  /** The `x-goog-user-project` header (quota project), when sent. */
+  readonly userProject?: string;
+}
+
+/** Body fields whose values are logged; every other field is logged as `<secret>`. */
+const PUBLIC_FIELDS = new Set([
+  'grant_type',
+  'audience',
+  'scope',
+  'requested_token_type',
+  'subject_token_type',
+  'options',
+  'delegates',
+  'includeEmail',
+  'lifetime',
+  'organizationNumberIncluded',
+  'client_id',
+]);
+
+function loggedFields(fields: Iterable<[string, unknown]>): Record<string, unknown> {
+  const logged: Record<string, unknown> = {};
+  for (const [name, value] of fields) logged[name] = PUBLIC_FIELDS.has(name) ? value : '<secret>';
+  return logged;
 }
 
 /** A user who signed in with `gcloud auth application-default login`. */
@@ -315,6 +344,42 @@ export class GoogleApis extends HttpEmulator {
     this.accessTokens.clear();
   }
 
+  private logged(
+    req: IncomingMessage,
+    method: string,
+    route: GoogleRoute | 'unknown',
+    path: string,
+    form: URLSearchParams | undefined,
+    contentType: string,
+    raw: string,
+  ): LoggedRequest {
+    const grantType = form?.get('grant_type') ?? undefined;
+    const caller = this.caller(req)?.principal;
+    const basic = /^Basic (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
+    const basicClient = basic ? Buffer.from(basic, 'base64').toString().split(':')[0] : undefined;
+    let fields: Record<string, unknown> | undefined;
+    if (form) fields = loggedFields(form.entries());
+    else if (contentType === 'application/json') {
+      try {
+        const body: unknown = JSON.parse(raw);
+        if (typeof body === 'object' && body !== null) fields = loggedFields(Object.entries(body));
+      } catch {
+        fields = undefined;
+      }
+    }
+    const userProject = req.headers['x-goog-user-project'];
+    return {
+      method,
+      route,
+      path,
+      ...(grantType ? { grantType } : {}),
+      ...(caller ? { caller } : {}),
+      ...(basicClient ? { basicClient } : {}),
+      ...(fields ? { fields } : {}),
+      ...(typeof userProject === 'string' ? { userProject } : {}),
+    };
+  }
+
   private route(method: string, path: string): GoogleRoute | 'unknown' {
     if (path === '/token') return 'token';
     if (path === '/v1/token') return 'sts';
@@ -338,8 +403,7 @@ export class GoogleApis extends HttpEmulator {
     const contentType = (req.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
     const form =
       contentType === 'application/x-www-form-urlencoded' ? new URLSearchParams(raw) : undefined;
-    const grantType = form?.get('grant_type') ?? undefined;
-    this.requests.push({ method, route, path: url.pathname, ...(grantType ? { grantType } : {}) });
+    this.requests.push(this.logged(req, method, route, url.pathname, form, contentType, raw));
 
     const fault =
       (route !== 'unknown' ? this.faults.get(route) : undefined) ?? this.faults.get('*');
@@ -627,6 +691,12 @@ export class GoogleApis extends HttpEmulator {
       route === 'generateIdToken'
         ? 'iam.serviceAccounts.getOpenIdToken'
         : 'iam.serviceAccounts.getAccessToken';
+    // Each identity in the chain needs Token Creator on the next, and nothing is implied: a
+    // service account calling for its own email is denied unless it was granted the role on
+    // itself (https://cloud.google.com/iam/docs/create-short-lived-credentials-direct: "the
+    // caller ... and the service account for which the credential is created" need a grant;
+    // GoogleCloudPlatform/agent-starter-pack PR #543: "the SA needs permission to create tokens
+    // for itself"; matheuscscp/gke-metadata-server issue #357). So `allow(x, x)` is never assumed.
     const chain = [caller.principal, ...delegates.map((d) => d.email), target.email];
     for (let i = 0; i + 1 < chain.length; i++) {
       if (!this.permissions.has(`${chain[i]}\u0000${chain[i + 1]}`)) {

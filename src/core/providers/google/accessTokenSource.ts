@@ -80,6 +80,42 @@ export class AccessTokenSource {
     }
   }
 
+  /**
+   * For credentials that themselves impersonate a service account (`impersonated_service_account`,
+   * or `external_account` with `service_account_impersonation_url`): that account, the source
+   * credentials that act as it, and the file's delegates. The official clients call
+   * `generateIdToken` for the target with these (Python `impersonated_credentials.
+   * IDTokenCredentials.refresh`, Node `Impersonated.fetchIdToken` through `sourceClient`), not
+   * with the target's own access token: a service account may not mint its own ID token unless
+   * granted Token Creator on itself.
+   * @returns undefined for credentials that do not impersonate.
+   */
+  impersonation():
+    | {
+        readonly target: string;
+        readonly caller: AccessTokenSource;
+        readonly delegates: readonly string[];
+      }
+    | undefined {
+    const credentials = this.credentials;
+    if (credentials.type === 'impersonated_service_account') {
+      return {
+        target: credentials.targetPrincipal,
+        caller: this.sourceOf(credentials.sourceCredentials),
+        delegates: credentials.delegates,
+      };
+    }
+    if (credentials.type === 'external_account' && credentials.serviceAccountImpersonationUrl) {
+      const { serviceAccountImpersonationUrl: url, ...federated } = credentials;
+      return {
+        target: targetOfImpersonationUrl(url, credentials.from),
+        caller: this.sourceOf(federated),
+        delegates: [],
+      };
+    }
+    return undefined;
+  }
+
   /** A valid access token, from the cache when it has more than 5 minutes left. */
   async getAccessToken(signal?: AbortSignal): Promise<AccessToken> {
     const mint = async (): Promise<MintedToken> => {
@@ -113,23 +149,26 @@ export class AccessTokenSource {
         };
       }
       case 'impersonated_service_account': {
-        this.source ??= new AccessTokenSource(credentials.sourceCredentials, context);
-        const bearer = await this.source.getAccessToken();
+        const source = this.sourceOf(credentials.sourceCredentials);
+        const bearer = await source.getAccessToken();
         return generateAccessToken(
           credentials.serviceAccountImpersonationUrl,
           bearer.accessToken,
           credentials.delegates,
           3600,
-          this.source.callerEmail ?? `The source credentials of ${credentials.from}`,
+          source.callerEmail ?? `The source credentials of ${credentials.from}`,
           context,
         );
       }
       case 'external_account': {
-        const federated = await exchangeSubjectToken(credentials, context);
-        if (!credentials.serviceAccountImpersonationUrl) return federated;
+        if (!credentials.serviceAccountImpersonationUrl) {
+          return exchangeSubjectToken(credentials, context);
+        }
+        const { serviceAccountImpersonationUrl: url, ...federated } = credentials;
+        const bearer = await this.sourceOf(federated).getAccessToken();
         return generateAccessToken(
-          credentials.serviceAccountImpersonationUrl,
-          federated.accessToken,
+          url,
+          bearer.accessToken,
           [],
           credentials.impersonationLifetimeSeconds ?? 3600,
           `The federated identity of ${credentials.from}`,
@@ -139,5 +178,11 @@ export class AccessTokenSource {
       case 'metadata':
         return metadataAccessToken(context);
     }
+  }
+
+  /** The one source of the credentials this one acts through (kept, so its token is cached). */
+  private sourceOf(credentials: GoogleCredentials): AccessTokenSource {
+    this.source ??= new AccessTokenSource(credentials, this.context);
+    return this.source;
   }
 }

@@ -4,8 +4,8 @@ import { TokenExplorerError } from '../../errors';
 import type { Environment } from '../../ports';
 import type { ProviderContext } from '../provider';
 import { AccessTokenSource } from './accessTokenSource';
-import { parseCredentials } from './credentialFiles';
-import type { AdcLocation } from './credentials';
+import { readCredentialsFile } from './credentialFiles';
+import type { AdcLocation, GoogleCredentials, MetadataCredentials } from './credentials';
 import { ADC_LOGIN } from './credentials';
 import { probeMetadataServer } from './metadata';
 
@@ -43,24 +43,18 @@ export async function findAdc(
 ): Promise<AdcLocation | undefined> {
   const envPath = context.env.get('GOOGLE_APPLICATION_CREDENTIALS');
   if (envPath) {
-    const text = await context.files.readText(envPath);
-    if (text === undefined) {
+    const credentials = await readCredentialsFile(context.files, envPath);
+    if (credentials === undefined) {
       throw new TokenExplorerError(
         'bad-credentials',
         `GOOGLE_APPLICATION_CREDENTIALS is set to ${envPath}, but there is no file there. Fix the path or unset the variable.`,
       );
     }
-    return { source: 'env', path: envPath, credentials: parseCredentials(text, envPath) };
+    return { source: 'env', path: envPath, credentials };
   }
   const adcPath = gcloudAdcPath(context.env);
-  const text = await context.files.readText(adcPath);
-  if (text !== undefined) {
-    return {
-      source: 'gcloud-adc-file',
-      path: adcPath,
-      credentials: parseCredentials(text, adcPath),
-    };
-  }
+  const credentials = await readCredentialsFile(context.files, adcPath);
+  if (credentials !== undefined) return { source: 'gcloud-adc-file', path: adcPath, credentials };
   if (options.probeMetadata) {
     const probe = await probeMetadataServer(context, Math.min(3000, context.timeoutMs));
     if (probe.available) return { source: 'metadata' };
@@ -68,16 +62,13 @@ export async function findAdc(
   return undefined;
 }
 
-const sources = new WeakMap<
-  ProviderContext,
-  Map<string, { text: string; source: AccessTokenSource }>
->();
+const sources = new WeakMap<ProviderContext, Map<string, AccessTokenSource>>();
 
+/** The context's source for `key`, kept while its credentials are the same (parsed) object. */
 function cachedSource(
   context: ProviderContext,
   key: string,
-  text: string,
-  make: () => AccessTokenSource,
+  credentials: GoogleCredentials | MetadataCredentials,
 ): AccessTokenSource {
   let byKey = sources.get(context);
   if (!byKey) {
@@ -85,11 +76,13 @@ function cachedSource(
     sources.set(context, byKey);
   }
   const hit = byKey.get(key);
-  if (hit && hit.text === text) return hit.source;
-  const source = make();
-  byKey.set(key, { text, source });
+  if (hit && hit.credentials === credentials) return hit;
+  const source = new AccessTokenSource(credentials, context);
+  byKey.set(key, source);
   return source;
 }
+
+const METADATA: MetadataCredentials = { type: 'metadata' };
 
 /**
  * The access-token source of the ADC (or of `credentialsFile`), reused across calls with the same
@@ -104,38 +97,20 @@ export async function adcAccessTokenSource(
 ): Promise<AccessTokenSource> {
   if (options.credentialsFile) {
     const path = options.credentialsFile;
-    const text = await context.files.readText(path);
-    if (text === undefined) {
+    const credentials = await readCredentialsFile(context.files, path);
+    if (credentials === undefined) {
       throw new TokenExplorerError(
         'no-credentials',
         `The credentials file ${path} set for this account does not exist. Fix the path in the account settings, or clear it to use Application Default Credentials.`,
       );
     }
-    const credentials = parseCredentials(text, path);
-    return cachedSource(
-      context,
-      `file:${path}`,
-      text,
-      () => new AccessTokenSource(credentials, context),
-    );
+    return cachedSource(context, `file:${path}`, credentials);
   }
   const location = await findAdc(context);
   if (location?.credentials && location.path) {
-    const credentials = location.credentials;
-    const text = JSON.stringify(credentials);
-    return cachedSource(
-      context,
-      `adc:${location.path}`,
-      text,
-      () => new AccessTokenSource(credentials, context),
-    );
+    return cachedSource(context, `adc:${location.path}`, location.credentials);
   }
-  const metadata = cachedSource(
-    context,
-    'metadata',
-    '',
-    () => new AccessTokenSource({ type: 'metadata' }, context),
-  );
+  const metadata = cachedSource(context, 'metadata', METADATA);
   try {
     await metadata.getAccessToken();
   } catch (error) {

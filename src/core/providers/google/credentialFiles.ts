@@ -1,4 +1,5 @@
 // Reading Google credential files: JSON of any ADC type into typed credentials.
+import type { FileReader } from '../../ports';
 import type {
   CredentialSource,
   GoogleCredentials,
@@ -6,6 +7,7 @@ import type {
   ServiceAccountCredentials,
   SubjectTokenFormat,
 } from './credentials';
+import { pkcs8PrivateKey } from './privateKey';
 import {
   GOOGLE_STS_URL,
   GOOGLE_TOKEN_URI,
@@ -15,12 +17,36 @@ import {
   requireString,
 } from './credentials';
 
+/**
+ * The text of a credentials file without what editors add around JSON: a UTF-8 byte-order mark
+ * (Notepad, PowerShell `Out-File -Encoding utf8`; VS Code's TextDecoder drops it, Node's
+ * readFile keeps it). Line ends (CRLF) and trailing whitespace are JSON whitespace already.
+ */
+export function credentialsText(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** Why a text that is not JSON is not, when the cause is a known editor habit. */
+function notJsonBecause(json: string): string | undefined {
+  if (json.includes('\u0000') || json.startsWith('\ufffd')) {
+    return 'it is saved as UTF-16 (as Windows PowerShell `>` writes files), not UTF-8. Save it again as UTF-8 (in VS Code: "Save with Encoding").';
+  }
+  const start = json.trimStart();
+  if (start.startsWith('//') || start.startsWith('/*') || start.startsWith('#')) {
+    return 'it starts with a comment, and credential files are plain JSON (google-auth-library and gcloud refuse comments too). Remove the comment lines.';
+  }
+  return undefined;
+}
+
 /** JSON.parse without echoing the text (Node's messages quote it, and it may hold keys). */
-function parseJsonObject(json: string, from: string): Json {
+function parseJsonObject(text: string, from: string): Json {
+  const json = credentialsText(text);
   let value: unknown;
   try {
     value = JSON.parse(json);
   } catch (error) {
+    const because = notJsonBecause(json);
+    if (because) throw badCredentials(from, because);
     const position = /position (\d+)/.exec(error instanceof Error ? error.message : '')?.[1];
     throw badCredentials(
       from,
@@ -206,13 +232,7 @@ export function readServiceAccountKey(
       `its "type" is not "service_account"; is this a service-account key?`,
     );
   }
-  const privateKey = requireString(obj, 'private_key', from, what);
-  if (!privateKey.includes('-----BEGIN PRIVATE KEY-----')) {
-    throw badCredentials(
-      from,
-      '"private_key" is not a PKCS#8 PEM key (-----BEGIN PRIVATE KEY-----). Download a new JSON key from the Cloud console.',
-    );
-  }
+  const privateKey = pkcs8PrivateKey(requireString(obj, 'private_key', from, what), from);
   const projectId = optionalString(obj, 'project_id');
   const clientId = optionalString(obj, 'client_id');
   return {
@@ -225,4 +245,45 @@ export function readServiceAccountKey(
     ...(projectId ? { projectId } : {}),
     ...(clientId ? { clientId } : {}),
   };
+}
+
+interface ParsedFile {
+  /** `mtimeMs:size` when the reader can stat files. */
+  readonly stamp?: string;
+  readonly text: string;
+  readonly credentials: GoogleCredentials;
+}
+
+const parsedFiles = new WeakMap<FileReader, Map<string, ParsedFile>>();
+
+/**
+ * Reads and parses a credentials file, remembering the result per reader and path. While the
+ * file's modification time and size stay the same (readers with `stat`), it is neither read nor
+ * parsed again; an unchanged text gives the very same credentials object. A re-login rewrites the
+ * file, so it is picked up by the next call.
+ * @returns undefined when the file does not exist.
+ * @throws TokenExplorerError `bad-credentials` for an unusable file (see {@link parseCredentials}).
+ */
+export async function readCredentialsFile(
+  files: FileReader,
+  path: string,
+): Promise<GoogleCredentials | undefined> {
+  let byPath = parsedFiles.get(files);
+  if (!byPath) {
+    byPath = new Map();
+    parsedFiles.set(files, byPath);
+  }
+  const hit = byPath.get(path);
+  // The stamp is taken before the read, so a change racing the read is seen next time.
+  const stat = files.stat ? await files.stat(path) : undefined;
+  const stamp = stat ? `${stat.mtimeMs}:${stat.size}` : undefined;
+  if (hit && stamp !== undefined && hit.stamp === stamp) return hit.credentials;
+  const text = await files.readText(path);
+  if (text === undefined) {
+    byPath.delete(path);
+    return undefined;
+  }
+  const credentials = hit?.text === text ? hit.credentials : parseCredentials(text, path);
+  byPath.set(path, { text, credentials, ...(stamp !== undefined ? { stamp } : {}) });
+  return credentials;
 }

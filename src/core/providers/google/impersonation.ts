@@ -72,6 +72,10 @@ export function readImpersonationSettings(account: Account): ImpersonationSettin
   };
 }
 
+function sameAccount(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
 /** How the caller is named in `gcloud ... --member=`. */
 function member(source: AccessTokenSource): string {
   const email = source.callerEmail;
@@ -170,11 +174,19 @@ export async function mintImpersonatedIdToken(
   request: MintRequest,
   context: ProviderContext,
 ): Promise<MintedToken> {
-  const settings = readImpersonationSettings(account);
-  const source = await adcAccessTokenSource(
+  const configured = readImpersonationSettings(account);
+  const adc = await adcAccessTokenSource(
     context,
-    settings.credentialsFile ? { credentialsFile: settings.credentialsFile } : {},
+    configured.credentialsFile ? { credentialsFile: configured.credentialsFile } : {},
   );
+  // An ADC file that impersonates the very account asked for: its source credentials call
+  // generateIdToken through the file's delegates, as the official clients do.
+  const through = adc.impersonation();
+  const direct = through && sameAccount(through.target, configured.targetServiceAccount);
+  const source = direct ? through.caller : adc;
+  const settings = direct
+    ? { ...configured, delegates: [...through.delegates, ...configured.delegates] }
+    : configured;
   const token = await generateIdToken(settings, request.audience, source, context, request.signal);
   return mintedToken(token, settings.iamCredentialsEndpoint);
 }

@@ -2,7 +2,7 @@ import { importPKCS8 } from 'jose';
 import { TokenExplorerError } from '../../errors';
 import type { Account, MintRequest, MintedToken, Provider, ProviderContext } from '../provider';
 import { secretKey } from '../provider';
-import { parseCredentials, readServiceAccountKey } from './credentialFiles';
+import { credentialsText, parseCredentials, readServiceAccountKey } from './credentialFiles';
 import type { ServiceAccountCredentials } from './credentials';
 import { jwtBearerGrant } from './jwtBearer';
 import { mintedToken } from './tokenResponses';
@@ -54,7 +54,7 @@ export async function importServiceAccountKey(
       tokenUri: credentials.tokenUri,
       ...(credentials.projectId ? { projectId: credentials.projectId } : {}),
     },
-    secret: json,
+    secret: credentialsText(json),
   };
 }
 
@@ -97,7 +97,7 @@ async function loadKey(
   }
   let obj: Record<string, unknown>;
   try {
-    obj = JSON.parse(json) as Record<string, unknown>;
+    obj = JSON.parse(credentialsText(json)) as Record<string, unknown>;
   } catch {
     throw new TokenExplorerError(
       'bad-credentials',

@@ -1,7 +1,7 @@
 import { TokenExplorerError } from '../../errors';
 import type { Account, MintRequest, MintedToken, Provider, ProviderContext } from '../provider';
 import { adcSearchOrder, findAdc } from './adc';
-import { parseCredentials } from './credentialFiles';
+import { readCredentialsFile } from './credentialFiles';
 import type { AuthorizedUserCredentials } from './credentials';
 import { fetchUserIdToken } from './userRefresh';
 
@@ -12,14 +12,13 @@ async function userCredentials(
   const file = account.settings.credentialsFile;
   let credentials;
   if (typeof file === 'string' && file !== '') {
-    const text = await context.files.readText(file);
-    if (text === undefined) {
+    credentials = await readCredentialsFile(context.files, file);
+    if (credentials === undefined) {
       throw new TokenExplorerError(
         'no-credentials',
         `The credentials file ${file} set for this account does not exist. Fix the path, or clear it to use Application Default Credentials.`,
       );
     }
-    credentials = parseCredentials(text, file);
   } else {
     const found = await findAdc(context);
     if (!found?.credentials) {

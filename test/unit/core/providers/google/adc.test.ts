@@ -524,6 +524,38 @@ describe('Application Default Credentials', () => {
       );
     });
 
+    it('reads an ADC file saved with a UTF-8 byte-order mark', async () => {
+      const user = apis.addUser({ email: 'bom@example.com' });
+      const path = await file('bom.json', `\ufeff${user.adcJson}\r\n`);
+      const context = testContext({ env: { GOOGLE_APPLICATION_CREDENTIALS: path } });
+      const source = await adcAccessTokenSource(context);
+      assert.match((await source.getAccessToken()).accessToken, /^ya29\./);
+    });
+
+    it('parses the file once while its mtime and size hold; a re-login is seen at once', async () => {
+      const user = apis.addUser({ email: 'parsed-once@example.com' });
+      const path = await file('adc.json', user.adcJson);
+      const base = testContext().files;
+      let reads = 0;
+      const files = {
+        readText: (p: string) => {
+          reads++;
+          return base.readText(p);
+        },
+        stat: (p: string) => (base.stat ? base.stat(p) : Promise.resolve(undefined)),
+      };
+      const context = testContext({ env: { GOOGLE_APPLICATION_CREDENTIALS: path }, files });
+      const first = await adcAccessTokenSource(context);
+      for (let i = 0; i < 5; i++) assert.equal(await adcAccessTokenSource(context), first);
+      assert.equal(reads, 1);
+      const other = apis.addUser({ email: 'relogin@example.com' });
+      await writeFile(path, `${other.adcJson} `);
+      const after = await adcAccessTokenSource(context);
+      assert.notEqual(after, first);
+      assert.equal((after.credentials as { clientId: string }).clientId, other.clientId);
+      assert.equal(reads, 2);
+    });
+
     it('reuses one source per file while the file is unchanged', async () => {
       const user = apis.addUser({ email: 'reuse@example.com' });
       const path = await file('adc.json', user.adcJson);

@@ -281,6 +281,24 @@ describe('the Google emulator enforces the protocol', () => {
     assert.equal(typeof ok.body.token, 'string');
   });
 
+  it('grants nothing implicitly: a service account may not mint its own ID token', async () => {
+    const sa = await apis.addServiceAccount({
+      email: 'self@proto.iam.gserviceaccount.com',
+      withKey: false,
+    });
+    const path = `/v1/projects/-/serviceAccounts/${sa.email}:generateIdToken`;
+    const body = JSON.stringify({ audience: 'a', includeEmail: true, delegates: [] });
+    const headers = {
+      'content-type': 'application/json',
+      authorization: `Bearer ${apis.issueAccessToken(sa.email)}`,
+    };
+    const denied = await post(path, body, headers);
+    assert.equal(denied.status, 403);
+    assert.match(String((denied.body.error as { message: string }).message), /getOpenIdToken/);
+    apis.allow(sa.email, sa.email);
+    assert.equal((await post(path, body, headers)).status, 200);
+  });
+
   it('guards the security token service parameters', async () => {
     apis.trustSubjectToken('t', { audience: POOL_AUDIENCE, principal: 'principal://p' });
     const sts = (fields: Record<string, string>) =>

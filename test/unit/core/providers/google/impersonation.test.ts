@@ -107,6 +107,102 @@ describe('google-impersonation provider', () => {
     assert.equal((await verify(minted.token)).payload.email, target.email);
   });
 
+  describe('an ADC file that itself impersonates the target', () => {
+    // Python impersonated_credentials.IDTokenCredentials.refresh and Node
+    // Impersonated.fetchIdToken call generateIdToken with the source credentials.
+    it("impersonated_service_account: the source user calls, through the file's delegates", async () => {
+      apis.allow(user.email, delegate.email);
+      apis.allow(delegate.email, target.email);
+      const path = join(tmp.path, 'impersonated.json');
+      await writeFile(
+        path,
+        JSON.stringify({
+          type: 'impersonated_service_account',
+          service_account_impersonation_url: apis.impersonationUrl(target.email),
+          source_credentials: JSON.parse(user.adcJson),
+          delegates: [delegate.email],
+        }),
+      );
+      const minted = await impersonationProvider.mint(
+        account({ credentialsFile: path }),
+        { audience: AUDIENCE },
+        context,
+      );
+      assert.equal((await verify(minted.token)).payload.email, target.email);
+      assert.deepEqual(
+        apis.requests.map((r) => [r.route, r.caller, r.fields?.delegates]),
+        [
+          ['token', undefined, undefined],
+          ['generateIdToken', user.email, [`projects/-/serviceAccounts/${delegate.email}`]],
+        ],
+      );
+    });
+
+    it('external_account with service_account_impersonation_url: the STS token calls', async () => {
+      const subject = join(tmp.path, 'subject.jwt');
+      await writeFile(subject, 'subject-of-the-pipeline');
+      const pool =
+        '//iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/providers/q';
+      apis.trustSubjectToken('subject-of-the-pipeline', {
+        audience: pool,
+        principal: 'principal://pipeline',
+      });
+      apis.allow('principal://pipeline', target.email);
+      const path = join(tmp.path, 'wif.json');
+      await writeFile(
+        path,
+        JSON.stringify({
+          type: 'external_account',
+          audience: pool,
+          subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+          token_url: apis.stsUrl,
+          credential_source: { file: subject },
+          service_account_impersonation_url: apis.impersonationUrl(target.email),
+        }),
+      );
+      const minted = await impersonationProvider.mint(
+        account({ credentialsFile: path }),
+        { audience: AUDIENCE },
+        context,
+      );
+      assert.equal((await verify(minted.token)).payload.email, target.email);
+      assert.deepEqual(
+        apis.requests.map((r) => [r.route, r.caller]),
+        [
+          ['sts', undefined],
+          ['generateIdToken', 'principal://pipeline'],
+        ],
+      );
+    });
+
+    it("another target is still called as the file's service account", async () => {
+      apis.allow(user.email, delegate.email);
+      apis.allow(delegate.email, target.email);
+      const path = join(tmp.path, 'hop.json');
+      await writeFile(
+        path,
+        JSON.stringify({
+          type: 'impersonated_service_account',
+          service_account_impersonation_url: apis.impersonationUrl(delegate.email),
+          source_credentials: JSON.parse(user.adcJson),
+        }),
+      );
+      await impersonationProvider.mint(
+        account({ credentialsFile: path }),
+        { audience: AUDIENCE },
+        context,
+      );
+      assert.deepEqual(
+        apis.requests.map((r) => [r.route, r.caller]),
+        [
+          ['token', undefined],
+          ['generateAccessToken', user.email],
+          ['generateIdToken', delegate.email],
+        ],
+      );
+    });
+  });
+
   it('403 names the role, the caller and the target', async () => {
     await rejectsWith(
       impersonationProvider.mint(account(), { audience: AUDIENCE }, context),

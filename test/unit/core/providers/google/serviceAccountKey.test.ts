@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import type { ErrorCode } from '../../../../../src/core/errors';
 import type { Account, ProviderContext } from '../../../../../src/core/providers/provider';
@@ -93,8 +94,95 @@ describe('google-service-account-key provider', () => {
       await rejectsWith(
         importServiceAccountKey(JSON.stringify(rsa), 'k.json'),
         'bad-credentials',
-        /not a PKCS#8 PEM key/,
+        /PKCS#1 RSA key .*does not parse/,
       );
+    });
+
+    describe('key files as people have them', () => {
+      /** The key file with its private_key rewritten by `change`. */
+      const withKey = (change: (pem: string) => string): string => {
+        const key = JSON.parse(sa.keyFile) as { private_key: string };
+        return JSON.stringify({ ...key, private_key: change(key.private_key) }, null, 2);
+      };
+      const pkcs1 = (pem: string): string =>
+        createPrivateKey(pem).export({ type: 'pkcs1', format: 'pem' }).toString();
+      const mintWith = async (keyFile: string): Promise<string> => {
+        const own = new MemorySecrets();
+        const imported = await importServiceAccountKey(keyFile, 'people.json');
+        await own.store(secretKey('people', 'serviceAccountKey'), imported.secret);
+        const minted = await serviceAccountKeyProvider.mint(
+          { id: 'people', kind: 'google-service-account-key', settings: imported.settings },
+          { audience: AUDIENCE },
+          testContext({ secrets: own }),
+        );
+        return String(
+          (await verifyGoogleIdToken(minted.token, apis.jwks(), AUDIENCE)).payload.email,
+        );
+      };
+
+      const accepted: [string, () => string][] = [
+        ['PKCS#1 (BEGIN RSA PRIVATE KEY, as openssl rsa writes)', () => withKey(pkcs1)],
+        ['a UTF-8 byte-order mark', () => `\ufeff${sa.keyFile}`],
+        [
+          'CRLF line ends, in the file and in the key',
+          () => withKey((pem) => pem.replace(/\n/g, '\r\n')).replace(/\n/g, '\r\n'),
+        ],
+        ['\\n escaped twice in the key', () => withKey((pem) => pem.replace(/\n/g, '\\n'))],
+        ['trailing whitespace and blank lines', () => `${sa.keyFile}  \n\n\t`],
+        [
+          'PKCS#1 with a BOM and escaped newlines',
+          () => `\ufeff${withKey((pem) => pkcs1(pem).replace(/\n/g, '\\n'))}`,
+        ],
+      ];
+      for (const [shape, keyFile] of accepted) {
+        it(`accepts ${shape}`, async () => {
+          assert.equal(await mintWith(keyFile()), sa.email);
+        });
+      }
+
+      const refused: [string, () => string | Promise<string>, RegExp][] = [
+        [
+          'a leading // comment',
+          () => `// deploy key\n${sa.keyFile}`,
+          /starts with a comment.*plain JSON/,
+        ],
+        [
+          'UTF-16 (PowerShell >)',
+          () => Buffer.from(`\ufeff${sa.keyFile}`, 'utf16le').toString('utf8'),
+          /UTF-16.*Save it again as UTF-8/,
+        ],
+        [
+          'an EC key',
+          () =>
+            withKey(() =>
+              generateKeyPairSync('ec', { namedCurve: 'P-256' })
+                .privateKey.export({ type: 'sec1', format: 'pem' })
+                .toString(),
+            ),
+          /"EC PRIVATE KEY", not an RSA private key/,
+        ],
+        [
+          'an encrypted key',
+          () =>
+            withKey((pem) =>
+              createPrivateKey(pem)
+                .export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'x' })
+                .toString(),
+            ),
+          /encrypted with a passphrase/,
+        ],
+      ];
+      for (const [shape, keyFile, why] of refused) {
+        it(`explains ${shape}`, async () => {
+          const error = await rejectsWith(
+            importServiceAccountKey(await keyFile(), 'people.json'),
+            'bad-credentials',
+            /people\.json/,
+            why,
+          );
+          assert.ok(!error.message.includes(keyMaterial(sa.keyFile)));
+        });
+      }
     });
 
     it('reports broken JSON without its text', async () => {
@@ -119,6 +207,10 @@ describe('google-service-account-key provider', () => {
         route: 'token',
         path: '/token',
         grantType: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+        fields: {
+          grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+          assertion: '<secret>',
+        },
       },
     ]);
   });

@@ -1,0 +1,52 @@
+import type { LocalIssuer } from '../localIssuer/issuer';
+import type { DetectPorts, DetectedCredential, WizardStep } from '../wizard';
+import type { Provider } from './provider';
+
+/** A JSON schema fragment as VS Code reads it in `contributes.configuration`. */
+export type JsonSchema = Readonly<Record<string, unknown>>;
+
+/** What a provider may need from the composition root when it is created. */
+export interface ProviderDeps {
+  /** The local dev issuer of this window, undefined until it is loaded. */
+  readonly localIssuer: () => LocalIssuer | undefined;
+}
+
+/**
+ * Everything the extension knows about one token source, in one place: the registry lists these,
+ * and the wizard, the accounts tree, the settings parser and the settings JSON schema
+ * (`npm run schema`) read them. Every field is required, so a kind that lacks a piece does not
+ * compile.
+ */
+export interface ProviderDescriptor<K extends string = string> {
+  /** The `kind` of accounts in the `tokenExplorer.accounts` setting. */
+  readonly kind: K;
+  /** Shown as the provider's name, e.g. "Google Cloud: metadata server" (equals the provider's). */
+  readonly label: string;
+  /** Codicon id (without `$()`) of the kind's accounts in the tree and the wizard. */
+  readonly icon: string;
+  /** The tree group the kind's accounts are shown under. */
+  readonly group: { readonly id: string; readonly label: string };
+  /**
+   * True when tokens get a sensible audience without one (the OAuth client id, the service-account
+   * id, the API server's audience, the repository owner, the one fixed in .gitlab-ci.yml).
+   */
+  readonly audienceOptional: boolean;
+  /** The kind's row in the wizard's first pick list (the icon is prefixed). */
+  readonly pick: { readonly label: string; readonly description: string; readonly detail: string };
+  /** The kind's settings as JSON schema: description (of the kind) and settings properties. */
+  readonly schema: {
+    readonly description: string;
+    readonly settings: Readonly<Record<string, JsonSchema>>;
+  };
+  /** Makes the provider that mints, validates and describes accounts of this kind. */
+  create(deps: ProviderDeps): Provider;
+  /** The kind-specific steps of the Add Account wizard, run in order (may be empty). */
+  readonly wizard: readonly WizardStep[];
+  /** Existing credentials of this kind on this machine, for Detect Credentials (may be none). */
+  detect(ports: DetectPorts): Promise<readonly DetectedCredential[]>;
+}
+
+/** A detector for kinds that find nothing by themselves. */
+export async function detectNothing(): Promise<readonly DetectedCredential[]> {
+  return [];
+}

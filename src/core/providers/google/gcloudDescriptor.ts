@@ -1,0 +1,106 @@
+import { attempt, type WizardStep } from '../../wizard';
+import type { ProviderDescriptor } from '../descriptor';
+import { gcloudActiveAccount, gcloudListServiceAccounts, gcloudProvider } from './gcloud';
+import { GOOGLE_GROUP, pickServiceAccount } from './wizardSteps';
+
+/** Asks gcloud for its active account, then whose token gcloud should print. */
+const chooseIdentity: WizardStep = async (draft, ports) => {
+  const { ui, context } = ports;
+  const gcloudPath = context.gcloudPath ?? 'gcloud';
+  const active = await attempt(ui, 'Asking gcloud for its active account…', () =>
+    gcloudActiveAccount(context, gcloudPath),
+  );
+  if (!active) {
+    const go = await ui.confirm(
+      `gcloud was not found (${gcloudPath}). Install the Google Cloud CLI or set "tokenExplorer.gcloud.path" in your user settings. Add the account anyway?`,
+      'Add Anyway',
+    );
+    if (!go) return undefined;
+  }
+  const mode = await ui.pick(
+    [
+      {
+        label: `$(account) As ${active?.account ?? 'the active gcloud account'}`,
+        description: 'gcloud auth print-identity-token',
+        impersonate: false,
+      },
+      {
+        label: '$(person) Impersonating a service account',
+        description: '--impersonate-service-account',
+        impersonate: true,
+      },
+    ],
+    { title: 'Add account', placeHolder: 'Whose token should gcloud print?' },
+  );
+  if (!mode) return undefined;
+  if (!mode.impersonate) {
+    return {
+      ...draft,
+      ...(active?.account && !draft.name ? { name: `gcloud: ${active.account}` } : {}),
+    };
+  }
+  const target = await pickServiceAccount(
+    ports,
+    'Add account',
+    active?.project,
+    active ? (project) => gcloudListServiceAccounts(context, gcloudPath, project) : undefined,
+  );
+  if (!target) return undefined;
+  return {
+    ...draft,
+    settings: { ...draft.settings, impersonateServiceAccount: target, includeEmail: true },
+    name: draft.name ?? `gcloud → ${target}`,
+  };
+};
+
+/** `gcloud auth print-identity-token`, as the user or impersonating a service account. */
+export const gcloudDescriptor: ProviderDescriptor<'google-gcloud'> = {
+  kind: 'google-gcloud',
+  label: gcloudProvider.label,
+  icon: 'terminal',
+  group: GOOGLE_GROUP,
+  audienceOptional: true,
+  pick: {
+    label: 'gcloud CLI',
+    description: 'gcloud auth print-identity-token',
+    detail:
+      'Uses the account gcloud is logged in with, optionally impersonating a service account.',
+  },
+  schema: {
+    description: 'gcloud auth print-identity-token',
+    settings: {
+      account: {
+        type: 'string',
+        description: 'gcloud account to use (default: the active one).',
+      },
+      impersonateServiceAccount: {
+        type: 'string',
+        description: 'Passed as --impersonate-service-account.',
+      },
+      includeEmail: {
+        type: 'boolean',
+        default: false,
+        description: 'Passed as --include-email.',
+      },
+      configuration: {
+        type: 'string',
+        description: 'gcloud named configuration (--configuration).',
+      },
+    },
+  },
+  create: () => gcloudProvider,
+  wizard: [chooseIdentity],
+  async detect({ context }) {
+    const gcloud = await gcloudActiveAccount(context, context.gcloudPath ?? 'gcloud').catch(
+      () => undefined,
+    );
+    if (!gcloud) return [];
+    return [
+      {
+        label: `$(terminal) gcloud${gcloud.account ? `: ${gcloud.account}` : ''}`,
+        description: gcloud.project ? `project ${gcloud.project}` : 'no active account',
+        draft: { kind: 'google-gcloud', settings: {} },
+      },
+    ];
+  },
+};

@@ -1,0 +1,105 @@
+import { errorMessage } from '../../errors';
+import type { WizardStep } from '../../wizard';
+import { detectNothing, type ProviderDescriptor } from '../descriptor';
+import { listContexts, loadKubeconfig } from './kubeconfig';
+import { kubernetesProvider } from './tokenRequest';
+
+/** Credentials the TokenRequest API call can use itself; others go through kubectl. */
+const DIRECT_AUTH = ['token', 'client-certificate', 'none'];
+
+/** Picks a kubeconfig context, then the namespace and the service account's name. */
+const chooseServiceAccount: WizardStep = async (draft, { ui, context }) => {
+  if (draft.settings.serviceAccount) return draft;
+  const config = await loadKubeconfig(context).catch((error: unknown) => {
+    ui.error(`Token Explorer: ${errorMessage(error)}`);
+    return undefined;
+  });
+  if (!config) return undefined;
+  const picked = await ui.pick(
+    listContexts(config).map((c) => ({
+      label: c.name,
+      description: [c.current ? 'current' : '', c.server ?? c.cluster].filter(Boolean).join(' · '),
+      ...(DIRECT_AUTH.includes(c.auth)
+        ? {}
+        : { detail: `${c.auth} credentials: the kubectl method will be used` }),
+      summary: c,
+    })),
+    { title: 'Kubernetes: context' },
+  );
+  if (!picked) return undefined;
+  const namespace = await ui.input({
+    title: 'Kubernetes: namespace',
+    value: picked.summary.namespace ?? 'default',
+  });
+  if (namespace === undefined) return undefined;
+  const serviceAccount = await ui.input({
+    title: 'Kubernetes: service account name',
+    validate: (v) =>
+      /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(v.trim())
+        ? undefined
+        : 'A service account name (DNS label)',
+  });
+  if (!serviceAccount) return undefined;
+  const ns = namespace.trim() || 'default';
+  return {
+    ...draft,
+    settings: {
+      ...draft.settings,
+      context: picked.label,
+      namespace: ns,
+      serviceAccount: serviceAccount.trim(),
+      method: DIRECT_AUTH.includes(picked.summary.auth) ? 'api' : 'kubectl',
+    },
+    name: draft.name ?? `${picked.label}/${ns}/${serviceAccount.trim()}`,
+  };
+};
+
+/** Bound service-account tokens from the TokenRequest API or `kubectl create token`. */
+export const kubernetesDescriptor: ProviderDescriptor<'kubernetes'> = {
+  kind: 'kubernetes',
+  label: kubernetesProvider.label,
+  icon: 'server-process',
+  group: { id: 'kubernetes', label: 'Kubernetes' },
+  audienceOptional: true,
+  pick: {
+    label: 'Kubernetes service account',
+    description: 'TokenRequest API (kubeconfig) or kubectl create token',
+    detail: 'Bound service-account tokens with your audience, from the cluster in your kubeconfig.',
+  },
+  schema: {
+    description: 'Kubernetes: TokenRequest API or kubectl create token',
+    settings: {
+      context: {
+        type: 'string',
+        description: 'kubeconfig context (default: current-context).',
+      },
+      namespace: {
+        type: 'string',
+        description: 'Namespace of the service account (default: the context\'s, else "default").',
+      },
+      serviceAccount: {
+        type: 'string',
+        description: 'Service account name.',
+      },
+      kubeconfig: {
+        type: 'string',
+        description: 'kubeconfig file (default: KUBECONFIG, else ~/.kube/config).',
+      },
+      expirationSeconds: {
+        type: 'number',
+        default: 3600,
+        minimum: 600,
+        description: 'Requested lifetime (the API enforces at least 600 s).',
+      },
+      method: {
+        type: 'string',
+        enum: ['api', 'kubectl'],
+        default: 'api',
+        description: 'TokenRequest API over TLS, or kubectl create token.',
+      },
+    },
+  },
+  create: () => kubernetesProvider,
+  wizard: [chooseServiceAccount],
+  detect: detectNothing,
+};

@@ -1,0 +1,148 @@
+import { errorMessage } from './errors';
+import type { ProviderContext, ProviderKind } from './providers/provider';
+
+/** A partly filled account, as detection or the earlier wizard steps leave it. */
+export interface AccountDraft {
+  readonly kind: ProviderKind;
+  readonly settings: Record<string, unknown>;
+  readonly name?: string;
+  readonly defaultAudience?: string;
+  /** Secrets to store with the account (e.g. a key's JSON), by secret name. */
+  readonly secrets?: Record<string, string>;
+  /** A key file found by detection, imported without asking for a file. */
+  readonly keyFile?: string;
+}
+
+/** One row of a pick list; `label` may carry `$(codicon)` markup. */
+export interface PickItem {
+  readonly label: string;
+  readonly description?: string;
+  readonly detail?: string;
+}
+
+export interface PickOptions {
+  readonly title: string;
+  readonly placeHolder?: string;
+  readonly matchOnDescription?: boolean;
+  readonly matchOnDetail?: boolean;
+}
+
+export interface InputOptions {
+  readonly title: string;
+  readonly prompt?: string;
+  readonly placeHolder?: string;
+  readonly value?: string;
+  /** A problem with the typed text, or undefined when it is acceptable. */
+  readonly validate?: (value: string) => string | undefined;
+}
+
+/**
+ * What the wizard's steps may ask of the user. The VS Code adapter shows quick picks, input
+ * boxes, notifications and an open dialog; every answer is undefined (or false) on cancel.
+ */
+export interface WizardUi {
+  pick<T extends PickItem>(items: readonly T[], options: PickOptions): Promise<T | undefined>;
+  input(options: InputOptions): Promise<string | undefined>;
+  /** A warning with one action button; true when the user pressed it. */
+  confirm(
+    message: string,
+    action: string,
+    options?: { readonly modal?: boolean },
+  ): Promise<boolean>;
+  /** A file the user chose and its text; undefined when cancelled. */
+  pickFile(options: {
+    readonly title: string;
+    readonly filters: Readonly<Record<string, readonly string[]>>;
+  }): Promise<{ readonly path: string; readonly text: string } | undefined>;
+  /** Runs `task` under a progress notification titled `title`; its errors propagate. */
+  busy<T>(title: string, task: () => Promise<T>): Promise<T>;
+  /** Shows an error notification (not awaited). */
+  error(message: string): void;
+  /** Shows a warning notification without actions (not awaited). */
+  warn(message: string): void;
+}
+
+/** A small key-value store that survives restarts (VS Code's globalState). */
+export interface WizardState {
+  get(key: string): boolean | undefined;
+  update(key: string, value: boolean): Promise<void>;
+}
+
+/** Everything a wizard step or a credential detector may use. */
+export interface WizardPorts {
+  readonly ui: WizardUi;
+  readonly context: ProviderContext;
+  readonly state: WizardState;
+  /** Names of the process's environment variables (to find ID tokens in them). */
+  readonly environmentNames: () => readonly string[];
+}
+
+/**
+ * One kind-specific step of the Add Account wizard: returns the draft with more filled in, or
+ * undefined when the user cancelled (anything the user must know has been shown already).
+ */
+export type WizardStep = (
+  draft: AccountDraft,
+  ports: WizardPorts,
+) => Promise<AccountDraft | undefined>;
+
+/** Runs a kind's steps in order; undefined as soon as one is cancelled. */
+export async function runWizardSteps(
+  steps: readonly WizardStep[],
+  draft: AccountDraft,
+  ports: WizardPorts,
+): Promise<AccountDraft | undefined> {
+  let current: AccountDraft | undefined = draft;
+  for (const step of steps) {
+    current = await step(current, ports);
+    if (!current) return undefined;
+  }
+  return current;
+}
+
+/** Runs `task` under a progress notification; undefined when it failed (the error is shown). */
+export async function attempt<T>(
+  ui: WizardUi,
+  title: string,
+  task: () => Promise<T>,
+): Promise<T | undefined> {
+  try {
+    return await ui.busy(title, task);
+  } catch (error) {
+    ui.error(`Token Explorer: ${errorMessage(error)}`);
+    return undefined;
+  }
+}
+
+/** A credential that Detect Credentials found, offered as a pre-filled account. */
+export interface DetectedCredential extends PickItem {
+  readonly draft: AccountDraft;
+}
+
+/** What a detector may use: the provider ports and lookups shared by one detection run. */
+export interface DetectPorts {
+  readonly context: ProviderContext;
+  /** The result of `compute`, run once per detection run and key, shared by all detectors. */
+  shared<T>(key: string, compute: () => Promise<T>): Promise<T>;
+}
+
+/** Runs every detector at once, in registry order, with lookups shared between them. */
+export async function detectCredentials(
+  detectors: readonly ((ports: DetectPorts) => Promise<readonly DetectedCredential[]>)[],
+  context: ProviderContext,
+): Promise<DetectedCredential[]> {
+  const memo = new Map<string, Promise<unknown>>();
+  const ports: DetectPorts = {
+    context,
+    shared<T>(key: string, compute: () => Promise<T>): Promise<T> {
+      let value = memo.get(key) as Promise<T> | undefined;
+      if (!value) {
+        value = compute();
+        memo.set(key, value);
+      }
+      return value;
+    },
+  };
+  const found = await Promise.all(detectors.map((detect) => detect(ports)));
+  return found.flat();
+}

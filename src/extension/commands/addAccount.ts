@@ -1,0 +1,127 @@
+import * as vscode from 'vscode';
+import { newAccountId } from '../../core/accounts';
+import { errorMessage } from '../../core/errors';
+import { PROVIDERS, descriptorOf } from '../../core/providers/registry';
+import type { Account } from '../../core/providers/provider';
+import { secretKey } from '../../core/providers/provider';
+import { type AccountDraft, runWizardSteps } from '../../core/wizard';
+import { type AccountCommandDeps, vscodeWizardUi, wizardPorts } from './wizardUi';
+
+/** The wizard's first question: one row per registered kind, in registry order. */
+function kindPicks() {
+  return PROVIDERS.map((p) => ({
+    kind: p.kind,
+    label: `$(${p.icon}) ${p.pick.label}`,
+    description: p.pick.description,
+    detail: p.pick.detail,
+  }));
+}
+
+/** Mints once with the draft to prove it works; offers to save anyway when it does not. */
+async function testMint(deps: AccountCommandDeps, account: Account): Promise<boolean> {
+  const audience = account.defaultAudience ?? '';
+  if (audience === '' && !descriptorOf(account.kind).audienceOptional) return true;
+  try {
+    await vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Testing ${account.name ?? account.id}: minting a token…`,
+        cancellable: true,
+      },
+      (_p, cancellation) => {
+        const controller = new AbortController();
+        cancellation.onCancellationRequested(() => controller.abort());
+        return deps.tokens.get(account, audience, { force: true, signal: controller.signal });
+      },
+    );
+    return true;
+  } catch (error) {
+    deps.logger.warn(`Test mint for new account "${account.id}" failed: ${errorMessage(error)}`);
+    const choice = await vscode.window.showWarningMessage(
+      `The test mint failed: ${errorMessage(error)}`,
+      { modal: true },
+      'Save Anyway',
+    );
+    deps.tokens.forget(account.id);
+    return choice === 'Save Anyway';
+  }
+}
+
+/**
+ * "Add account": choose how to mint (or take a detected candidate), run the kind's wizard steps,
+ * name it, test-mint, save. Secrets go to SecretStorage before the setting is written.
+ */
+export async function addAccount(
+  deps: AccountCommandDeps,
+  start?: unknown,
+): Promise<Account | undefined> {
+  let draft =
+    start && typeof start === 'object' && 'kind' in start ? (start as AccountDraft) : undefined;
+  if (!draft) {
+    const kind = await vscodeWizardUi.pick(kindPicks(), {
+      title: 'Add account: how should tokens be minted?',
+      matchOnDescription: true,
+      matchOnDetail: true,
+    });
+    if (!kind) return undefined;
+    draft = { kind: kind.kind, settings: {} };
+  }
+  const descriptor = descriptorOf(draft.kind);
+  const filled = await runWizardSteps(descriptor.wizard, draft, wizardPorts(deps));
+  if (!filled) return undefined;
+  const provider = deps.tokens.provider(filled.kind);
+  const defaultAudience = await vscodeWizardUi.input({
+    title: 'Add account: default audience',
+    prompt: descriptor.audienceOptional
+      ? 'Optional: left empty, the token gets its default audience (the OAuth client id, the service-account id, the API server, the repository owner, or the one in .gitlab-ci.yml).'
+      : 'The service URL the tokens are for (optional; asked at each mint when empty)',
+    placeHolder: 'https://my-service-abc123-uc.a.run.app',
+    value: filled.defaultAudience ?? '',
+  });
+  if (defaultAudience === undefined) return undefined;
+  const taken = new Set(deps.store.read().accounts.map((a) => a.id));
+  const probe: Account = { id: 'new', kind: filled.kind, settings: filled.settings };
+  const suggested = filled.name ?? provider.describe(probe);
+  const name = await vscodeWizardUi.input({
+    title: 'Add account: name in the tree',
+    value: suggested,
+  });
+  if (name === undefined) return undefined;
+  const account: Account = {
+    id: newAccountId(name || suggested, taken),
+    kind: filled.kind,
+    ...(name.trim() ? { name: name.trim() } : {}),
+    ...(defaultAudience.trim() ? { defaultAudience: defaultAudience.trim() } : {}),
+    settings: filled.settings,
+  };
+  const problems = provider.validate(account);
+  if (problems.length > 0) {
+    void vscode.window.showErrorMessage(`Token Explorer: ${problems.join(' ')}`);
+    return undefined;
+  }
+  try {
+    for (const [secretName, value] of Object.entries(filled.secrets ?? {})) {
+      await deps.context.secrets.store(secretKey(account.id, secretName), value);
+    }
+    if (!(await testMint(deps, account))) {
+      await deps.store.remove(account.id);
+      return undefined;
+    }
+    await deps.store.save(account);
+  } catch (error) {
+    void vscode.window.showErrorMessage(`Token Explorer: ${errorMessage(error)}`);
+    return undefined;
+  }
+  deps.logger.info(`Added account "${account.id}" (${account.kind})`);
+  deps.refreshTree();
+  void vscode.window
+    .showInformationMessage(`Added ${account.name ?? account.id}.`, 'Get ID Token')
+    .then((c) => {
+      if (c)
+        void vscode.commands.executeCommand('tokenExplorer.getIdToken', {
+          account: account.id,
+          interactive: true,
+        });
+    });
+  return account;
+}

@@ -1,0 +1,100 @@
+import * as vscode from 'vscode';
+import type { Account, ProviderContext } from '../../core/providers/provider';
+import type { TokenService } from '../../core/tokenService';
+import type { Logger } from '../../core/ports';
+import type { WizardPorts, WizardUi } from '../../core/wizard';
+import type { AccountsStore } from '../adapters/accountsStore';
+import type { Settings } from '../adapters/settings';
+
+/** What the account commands need from the composition root. */
+export interface AccountCommandDeps {
+  readonly store: AccountsStore;
+  readonly tokens: TokenService;
+  readonly context: ProviderContext;
+  readonly settings: () => Settings;
+  readonly logger: Logger;
+  readonly state: vscode.Memento;
+  readonly refreshTree: () => void;
+}
+
+/** The wizard's questions as VS Code quick picks, input boxes, notifications and dialogs. */
+export const vscodeWizardUi: WizardUi = {
+  async pick(items, options) {
+    return vscode.window.showQuickPick(items.slice(), { ...options, ignoreFocusOut: true });
+  },
+  async input({ validate, ...options }) {
+    return vscode.window.showInputBox({
+      ignoreFocusOut: true,
+      ...options,
+      ...(validate ? { validateInput: validate } : {}),
+    });
+  },
+  async confirm(message, action, options) {
+    const choice = options?.modal
+      ? await vscode.window.showWarningMessage(message, { modal: true }, action)
+      : await vscode.window.showWarningMessage(message, action);
+    return choice === action;
+  },
+  async pickFile({ title, filters }) {
+    const [file] =
+      (await vscode.window.showOpenDialog({
+        title,
+        canSelectMany: false,
+        filters: Object.fromEntries(Object.entries(filters).map(([k, v]) => [k, v.slice()])),
+      })) ?? [];
+    if (!file) return undefined;
+    return {
+      path: file.fsPath,
+      text: new TextDecoder().decode(await vscode.workspace.fs.readFile(file)),
+    };
+  },
+  async busy(title, task) {
+    return vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title, cancellable: false },
+      task,
+    );
+  },
+  error(message) {
+    void vscode.window.showErrorMessage(message);
+  },
+  warn(message) {
+    void vscode.window.showWarningMessage(message);
+  },
+};
+
+/** The ports the providers' wizard steps run with. */
+export function wizardPorts(deps: AccountCommandDeps): WizardPorts {
+  return {
+    ui: vscodeWizardUi,
+    context: deps.context,
+    state: {
+      get: (key) => deps.state.get<boolean>(key),
+      update: (key, value) => Promise.resolve(deps.state.update(key, value)),
+    },
+    environmentNames: () => Object.keys(process.env),
+  };
+}
+
+/** The account a command was invoked on: an id, or a tree node of an account. */
+export function accountFrom(deps: AccountCommandDeps, arg: unknown): Account | undefined {
+  if (typeof arg === 'string') return deps.store.get(arg);
+  const node = arg as { type?: string; account?: Account } | undefined;
+  return node?.type === 'account' && node.account ? deps.store.get(node.account.id) : undefined;
+}
+
+/** Lets the user pick one of the configured accounts. */
+export async function pickExisting(
+  deps: AccountCommandDeps,
+  title: string,
+): Promise<Account | undefined> {
+  const { accounts } = deps.store.read();
+  const picked = await vscode.window.showQuickPick(
+    accounts.map((account) => ({
+      label: account.name ?? account.id,
+      description: deps.tokens.provider(account.kind).describe(account),
+      account,
+    })),
+    { title },
+  );
+  return picked?.account;
+}
