@@ -82,6 +82,8 @@ if (withTests) {
       '@vscode/test-electron',
       'google-auth-library',
       'gcp-metadata',
+      'recheck',
+      'typescript',
     ],
   });
 }

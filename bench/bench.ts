@@ -8,6 +8,7 @@ import { TokenExplorerError } from '../src/core/errors';
 import { findJwts } from '../src/core/jwt/find';
 import { inspectToken } from '../src/core/jwt/inspect';
 import { fuzzInputs } from '../test/fixtures/fuzz';
+import { benchAdversarial } from './adversarial';
 import { benchCache } from './cache';
 import { benchMints } from './mint';
 import { benchMoreMints } from './moreMints';
@@ -133,6 +134,7 @@ async function main(): Promise<void> {
     ),
   );
   row(`find all JWTs in a 10 MB log (${found} found)`, `${findMs.toFixed(1)} ms`, '≤ 50 ms');
+  benchAdversarial(token, findMs);
 
   let inspected = 0;
   let rejected = 0;

@@ -4,13 +4,22 @@ import { icon } from './dom';
 
 /** What the badge says: the time status, or why time does not decide validity. */
 export type BadgeStatus =
-  'valid' | 'expired' | 'not-yet-valid' | 'no-expiry' | 'encrypted' | 'unsigned' | 'broken';
+  | 'valid'
+  | 'expired'
+  | 'not-yet-valid'
+  | 'no-expiry'
+  | 'expiry-unreadable'
+  | 'encrypted'
+  | 'unsigned'
+  | 'broken';
 
 const badgeText: Readonly<Record<BadgeStatus, { label: string; codicon: string }>> = {
-  valid: { label: 'Valid', codicon: 'pass-filled' },
+  // Time only: the signature has its own answer, so this never says "valid".
+  valid: { label: 'Not expired', codicon: 'watch' },
   expired: { label: 'Expired', codicon: 'error' },
   'not-yet-valid': { label: 'Not yet valid', codicon: 'clock' },
   'no-expiry': { label: 'No expiry', codicon: 'circle-slash' },
+  'expiry-unreadable': { label: 'Expiry unreadable', codicon: 'question' },
   encrypted: { label: 'Encrypted (JWE)', codicon: 'lock' },
   unsigned: { label: 'Unsigned (alg none)', codicon: 'unverified' },
   broken: { label: 'Broken', codicon: 'error' },

@@ -81,6 +81,7 @@ export function renderInspector(state: InspectorState): LiveView {
 
 function renderSummary(inspection: Inspection): void {
   const items: HTMLElement[] = [summaryItem('Found in', inspection.foundIn)];
+  if (inspection.repairs) items.push(summaryItem('Repaired', inspection.repairs.join('; ')));
   items.push(summaryItem('Type', kindLabels[inspection.kind]));
   if (inspection.alg !== undefined) items.push(summaryItem('Algorithm', inspection.alg));
   if (inspection.kid !== undefined) items.push(summaryItem('Key ID', inspection.kid));

@@ -1,4 +1,5 @@
 import { base64url } from 'jose';
+import { unsafeIntegers } from './bigNumbers';
 import type { PartName, PartProblem, TokenKind, TokenPart } from './types';
 
 /** The structural decoding of a compact token: what decoded, and what did not and why. */
@@ -9,6 +10,11 @@ export interface Decoded {
   readonly payload?: Readonly<Record<string, unknown>>;
   readonly problems: readonly PartProblem[];
   readonly warnings: readonly string[];
+  /**
+   * Integers above 2^53 as sent, by the text JavaScript prints for the rounded number:
+   * "100002348117421470" → "100002348117421473", to show the exact digits.
+   */
+  readonly exactIntegers?: Readonly<Record<string, string>>;
 }
 
 const JWS_PARTS: readonly PartName[] = ['header', 'payload', 'signature'];
@@ -34,9 +40,10 @@ function fail(part: PartName, code: PartProblem['code'], message: string): Step<
 /** base64url → bytes, naming the first offending character and its position when it fails. */
 function decodeSegment(part: PartName, text: string, warnings: string[]): Step<Uint8Array> {
   const label = PART_LABEL[part];
-  let body = text;
-  if (/=+$/.test(body)) {
-    body = body.replace(/=+$/, '');
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 61) end--;
+  const body = text.slice(0, end);
+  if (end < text.length) {
     warnings.push(
       `The ${label} ends in "=" padding, which compact JWTs must not have; strict libraries reject it.`,
     );
@@ -72,6 +79,7 @@ function decodeJsonSegment(
   part: PartName,
   text: string,
   warnings: string[],
+  exact: Map<string, string>,
 ): Step<Record<string, unknown>> {
   const label = PART_LABEL[part];
   if (text === '') return fail(part, 'empty-segment', `The ${label} is empty.`);
@@ -97,6 +105,12 @@ function decodeJsonSegment(
       part,
       'bad-json',
       `The ${label} is not valid JSON (${reason}). It decodes to: ${JSON.stringify(preview)}`,
+    );
+  }
+  for (const { key, digits, parsed } of unsafeIntegers(json)) {
+    exact.set(parsed, exact.has(parsed) && exact.get(parsed) !== digits ? '' : digits);
+    warnings.push(
+      `${key ? `"${key}"` : 'A number'} in the ${label} is ${digits}, above 2^53: JavaScript (JSON.parse, and most JWT tools) reads it as ${parsed}. The exact digits are shown; compare it as text, and send such ids as strings.`,
     );
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
@@ -129,7 +143,8 @@ export function decodeCompact(token: string): Decoded {
     });
   }
 
-  const header = decodeJsonSegment('header', segments[0] ?? '', warnings);
+  const exact = new Map<string, string>();
+  const header = decodeJsonSegment('header', segments[0] ?? '', warnings, exact);
   if (!header.ok) problems.push(header.problem);
   const alg = header.ok ? header.value.alg : undefined;
   if (header.ok && typeof alg !== 'string') {
@@ -157,7 +172,7 @@ export function decodeCompact(token: string): Decoded {
   const unsecured = alg === 'none';
   let payload: Record<string, unknown> | undefined;
   if (segments.length >= 2) {
-    const decoded = decodeJsonSegment('payload', segments[1] ?? '', warnings);
+    const decoded = decodeJsonSegment('payload', segments[1] ?? '', warnings, exact);
     if (decoded.ok) payload = decoded.value;
     else problems.push(decoded.problem);
   }
@@ -195,5 +210,12 @@ export function decodeCompact(token: string): Decoded {
     ...(payload ? { payload } : {}),
     problems,
     warnings,
+    ...exactIntegersOf(exact),
   };
+}
+
+function exactIntegersOf(exact: Map<string, string>): Pick<Decoded, 'exactIntegers'> {
+  // '' marks two different integers that round alike: those are only warned about.
+  const entries = [...exact].filter(([, digits]) => digits !== '');
+  return entries.length > 0 ? { exactIntegers: Object.fromEntries(entries) } : {};
 }

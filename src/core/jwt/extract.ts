@@ -1,10 +1,14 @@
 import { TokenExplorerError } from '../errors';
+import type { FoundToken } from './find';
 import { findJwts } from './find';
+import { algOfHeader, expectedSignatureLengths } from './signatureLength';
 
 /** A compact token pulled out of whatever the user pasted, and where it was found. */
 export interface Extracted {
   readonly token: string;
   readonly foundIn: string;
+  /** What was mended to read it (joined lines, removed padding or stray characters). */
+  readonly repairs?: readonly string[];
 }
 
 // Fields that hold a token in the JSON bodies people paste: the OAuth 2.0 token endpoint
@@ -16,37 +20,64 @@ const BEARER = /^(?:(?:proxy-)?authorization\s*:\s*)?bearer\s+(\S+)\s*$/i;
 const AUTH_HEADER = /^(?:proxy-)?authorization\s*:/i;
 const COMPACT_ISH = /^[A-Za-z0-9_\-+/=]*(?:\.[A-Za-z0-9_\-+/=]*)+$/;
 const QUOTES = new Set(['"', "'", '`']);
+// What copying through a URL, a terminal or a mail client puts inside a token.
+const STRAY = /%(?:20|0[9AaDd])|\s/g;
 
+function isSpace(char: string | undefined): boolean {
+  return char === ' ' || char === '\t' || char === '\n' || char === '\r' || char === '\f';
+}
+
+/** Trims whitespace, then trailing commas and semicolons, then matching quotes; by index, linear. */
 function stripQuotes(text: string): string {
-  let s = text.trim().replace(/[,;]+$/, '');
-  while (s.length >= 2 && QUOTES.has(s[0] ?? '') && s[s.length - 1] === s[0]) {
-    s = s.slice(1, -1).trim();
+  let start = 0;
+  let end = text.length;
+  const trim = () => {
+    while (start < end && isSpace(text[start])) start++;
+    while (end > start && isSpace(text[end - 1])) end--;
+  };
+  trim();
+  while (end > start && (text[end - 1] === ',' || text[end - 1] === ';')) end--;
+  while (end - start >= 2 && QUOTES.has(text[start] ?? '') && text[end - 1] === text[start]) {
+    start++;
+    end--;
+    trim();
   }
-  return s;
+  return text.slice(start, end);
 }
 
-function looksLikeJwt(value: unknown): value is string {
-  return typeof value === 'string' && findJwts(value.trim(), 1)[0]?.token === value.trim();
+function extracted(token: string, foundIn: string, repairs?: readonly string[]): Extracted {
+  return repairs && repairs.length > 0 ? { token, foundIn, repairs } : { token, foundIn };
 }
 
-/** Depth-first search of parsed JSON for a token: known fields first, then any JWT string. */
-function searchJson(value: unknown, path: string): Extracted | undefined {
-  if (looksLikeJwt(value))
-    return { token: value.trim(), foundIn: path ? `JSON field "${path}"` : 'JSON string' };
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const hit = searchJson(value[i], `${path}[${i}]`);
-      if (hit) return hit;
+/**
+ * Search of parsed JSON for a token, known fields first, then any string holding one (a bare
+ * token, "Bearer <jwt>" as in HAR and Postman files, "token=<jwt> issued" in a log message).
+ * Iterative, so JSON of any depth that JSON.parse accepts is searched without exhausting the stack.
+ */
+function searchJson(root: unknown): Extracted | undefined {
+  const stack: [unknown, string][] = [[root, '']];
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const [value, path] = next;
+    if (typeof value === 'string') {
+      const hit = findJwts(value, 1)[0];
+      if (!hit) continue;
+      const where = path ? `JSON field "${path}"` : 'JSON string';
+      const whole = value.slice(0, hit.start).trim() === '' && value.slice(hit.end).trim() === '';
+      return extracted(hit.token, whole ? where : `${where} (within its text)`, hit.repairs);
     }
-    return undefined;
-  }
-  if (value === null || typeof value !== 'object') return undefined;
-  const record = value as Record<string, unknown>;
-  const keys = Object.keys(record);
-  const ordered = [...JSON_FIELDS.filter((k) => keys.includes(k)), ...keys];
-  for (const key of ordered) {
-    const hit = searchJson(record[key], path ? `${path}.${key}` : key);
-    if (hit) return hit;
+    if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i--) stack.push([value[i], `${path}[${i}]`]);
+      continue;
+    }
+    if (value === null || typeof value !== 'object') continue;
+    const record = value as Record<string, unknown>;
+    const keys = Object.keys(record);
+    const known = JSON_FIELDS.filter((k) => keys.includes(k));
+    const ordered = [...known, ...keys.filter((k) => !known.includes(k))];
+    for (let i = ordered.length - 1; i >= 0; i--) {
+      const key = ordered[i] ?? '';
+      stack.push([record[key], path ? `${path}.${key}` : key]);
+    }
   }
   return undefined;
 }
@@ -58,7 +89,7 @@ function fromJson(text: string): Extracted | undefined {
   } catch {
     return undefined;
   }
-  const hit = searchJson(parsed, '');
+  const hit = searchJson(parsed);
   if (hit) return hit;
   const keys =
     parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
@@ -73,11 +104,79 @@ function fromJson(text: string): Extracted | undefined {
 }
 
 /**
+ * Whether a three-part token's signature has a length its algorithm can make; for an algorithm of
+ * no known length, `unknown` is the answer.
+ */
+function signatureFits(token: string, unknown: boolean): boolean {
+  const parts = token.split('.');
+  if (parts.length !== 3) return unknown;
+  const expected = expectedSignatureLengths(algOfHeader(parts[0] ?? ''));
+  return expected === undefined ? unknown : expected.includes(parts[2]?.length ?? 0);
+}
+
+function describeStray(stray: string): string {
+  if (stray.startsWith('%'))
+    return `"${stray}" (a percent-encoded ${stray === '%20' ? 'space' : 'control character'})`;
+  if (stray === ' ') return 'a space';
+  return `U+${stray.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} (whitespace)`;
+}
+
+/**
+ * A token interrupted by stray spaces or percent-encoded whitespace (copied from a URL, a wrapped
+ * terminal or a mail): when the text is one token with such characters inside and removing them
+ * gives a signature of the length its algorithm makes, the token without them and a note naming
+ * each removed character and its position (1-based, in the pasted text as trimmed).
+ */
+function withoutStrays(text: string): Extracted | undefined {
+  const removed: string[] = [];
+  const joined = text.replace(STRAY, (stray: string, offset: number) => {
+    if (removed.length < 5) removed.push(`${describeStray(stray)} at character ${offset + 1}`);
+    else if (removed.length === 5) removed.push('…');
+    return '';
+  });
+  if (removed.length === 0 || !joined.startsWith('eyJ') || !COMPACT_ISH.test(joined))
+    return undefined;
+  const [found] = findJwts(joined, 1);
+  if (
+    !found ||
+    found.start !== 0 ||
+    found.end !== joined.length ||
+    !signatureFits(found.token, false)
+  ) {
+    return undefined;
+  }
+  return extracted(found.token, 'pasted text', [
+    `removed stray characters from inside the token: ${removed.join(', ')}`,
+    ...(found.repairs ?? []),
+  ]);
+}
+
+/** The first token in free text, with a note when it is visibly cut short by a stray character. */
+function firstInText(text: string, first: FoundToken): Extracted {
+  const repairs = [...(first.repairs ?? [])];
+  const after = text.slice(first.end, first.end + 4);
+  if (
+    !signatureFits(first.token, true) &&
+    /^(?:%[0-9A-Fa-f]{2}|[^\s"'`,;)\]}])[A-Za-z0-9_-]/.test(after)
+  ) {
+    const stray = after.startsWith('%') ? after.slice(0, 3) : after.slice(0, 1);
+    repairs.push(
+      `the signature is shorter than its algorithm makes and is followed by "${stray}" at character ${first.end + 1}, then more base64url text: the token was probably broken there when copied`,
+    );
+  }
+  return extracted(first.token, 'text (the first JWT in it)', repairs);
+}
+
+/**
  * Pulls a compact JWS/JWE out of what people paste: the bare token with surrounding whitespace or
- * quotes, a `Bearer ` or `Authorization: Bearer ` header, a JSON response body, a URL with
- * `id_token=` in its query or fragment, or any text with a JWT in it.
+ * quotes, a `Bearer ` or `Authorization: Bearer ` header (also hard-wrapped with indented lines),
+ * a JSON document (a field holding the token or a text holding it, e.g. HAR and Postman files),
+ * a URL with `id_token=` in its query or fragment, a Set-Cookie header, or any text with a JWT in
+ * it. Padding, line breaks and stray whitespace inside the token are removed and listed in
+ * `repairs`.
  *
- * A single dotted word is returned as-is even when broken, so decoding can say which part failed.
+ * A single dotted word is returned as-is even when broken, so decoding can say which part failed
+ * and at which character. Linear in the input.
  * @throws TokenExplorerError `no-token`, `json-without-token` or `not-a-jwt`.
  */
 export function extractToken(input: string): Extracted {
@@ -94,9 +193,10 @@ export function extractToken(input: string): Extracted {
   }
   let text = stripQuotes(stripQuotes(trimmed).replace(CURL_HEADER_FLAG, ''));
   let foundIn = 'pasted text';
+  const header = AUTH_HEADER.test(text);
   const bearer = BEARER.exec(text);
   if (bearer?.[1]) {
-    foundIn = AUTH_HEADER.test(text) ? 'Authorization header' : 'Bearer prefix';
+    foundIn = header ? 'Authorization header' : 'Bearer prefix';
     text = stripQuotes(bearer[1]);
   }
   const param = URL_PARAM.exec(text);
@@ -107,11 +207,22 @@ export function extractToken(input: string): Extracted {
     } catch {
       // Keep the raw value: a stray '%' only means it was not percent-encoded.
     }
-    return { token: value, foundIn: `URL parameter "${param[1]}"` };
+    const [inside] = findJwts(value, 1);
+    return inside && inside.start === 0 && inside.end === value.length
+      ? extracted(inside.token, `URL parameter "${param[1]}"`, inside.repairs)
+      : { token: value, foundIn: `URL parameter "${param[1]}"` };
   }
+  const [first] = findJwts(text, 1);
+  if (first && first.start === 0 && first.end === text.length) {
+    return extracted(first.token, foundIn, first.repairs);
+  }
+  const repaired = withoutStrays(text);
+  if (repaired) return { ...repaired, foundIn };
   if (COMPACT_ISH.test(text)) return { token: text, foundIn };
-  const first = findJwts(text, 1)[0];
-  if (first) return { token: first.token, foundIn: 'text (the first JWT in it)' };
+  if (first) {
+    const hit = firstInText(text, first);
+    return header || bearer ? { ...hit, foundIn: 'Authorization header' } : hit;
+  }
   throw new TokenExplorerError(
     'not-a-jwt',
     'This does not look like a JWT: a JWT is base64url parts separated by dots (header.payload.signature), usually starting with "eyJ".',

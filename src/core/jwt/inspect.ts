@@ -2,7 +2,7 @@ import { buildClaimRows, detectIssuerFamily } from './claims';
 import { decodeCompact } from './decode';
 import { extractToken } from './extract';
 import { readTimes } from './time';
-import type { Inspection } from './types';
+import type { ClaimRow, Inspection } from './types';
 
 function stringField(
   obj: Readonly<Record<string, unknown>> | undefined,
@@ -12,13 +12,25 @@ function stringField(
   return typeof value === 'string' ? value : undefined;
 }
 
+/** Rows with integers above 2^53 shown in the digits the token holds, not JavaScript's rounding. */
+function withExactIntegers(
+  rows: readonly ClaimRow[],
+  exact: Readonly<Record<string, string>> | undefined,
+): readonly ClaimRow[] {
+  if (!exact) return rows;
+  return rows.map((row) => {
+    const display = row.display.replace(/-?\d+/g, (number) => exact[number] ?? number);
+    return display === row.display ? row : { ...row, display };
+  });
+}
+
 /**
  * Everything the inspector shows about pasted text, without the network: the extracted token,
  * decoded parts with precise per-part problems, explained header and claims, and time claims.
  * @throws TokenExplorerError when the text holds no token at all (see {@link extractToken}).
  */
 export function inspectToken(input: string): Inspection {
-  const { token, foundIn } = extractToken(input);
+  const { token, foundIn, repairs } = extractToken(input);
   const decoded = decodeCompact(token);
   const family = decoded.payload ? detectIssuerFamily(decoded.payload) : undefined;
   const warnings = [...decoded.warnings];
@@ -34,12 +46,19 @@ export function inspectToken(input: string): Inspection {
   return {
     token,
     foundIn,
+    ...(repairs ? { repairs } : {}),
     kind: decoded.kind,
     parts: decoded.parts,
     ...(decoded.header ? { header: decoded.header } : {}),
     ...(decoded.payload ? { payload: decoded.payload } : {}),
-    headerRows: decoded.header ? buildClaimRows(decoded.header, 'header', family) : [],
-    claimRows: decoded.payload ? buildClaimRows(decoded.payload, 'payload', family) : [],
+    headerRows: withExactIntegers(
+      decoded.header ? buildClaimRows(decoded.header, 'header', family) : [],
+      decoded.exactIntegers,
+    ),
+    claimRows: withExactIntegers(
+      decoded.payload ? buildClaimRows(decoded.payload, 'payload', family) : [],
+      decoded.exactIntegers,
+    ),
     problems: decoded.problems,
     warnings,
     times,

@@ -131,14 +131,25 @@ export function readTimes(payload: Readonly<Record<string, unknown>>): {
   times: TokenTimes;
   warnings: string[];
 } {
-  const times: { exp?: number; nbf?: number; iat?: number; authTime?: number } = {};
+  const times: {
+    exp?: number;
+    nbf?: number;
+    iat?: number;
+    authTime?: number;
+    expUnreadable?: string;
+  } = {};
   const warnings: string[] = [];
   for (const [claim, field] of TIME_CLAIMS) {
     if (!Object.hasOwn(payload, claim)) continue;
     const { time, warning } = toClaimTime(payload[claim]);
+    const value = payload[claim];
     if (time !== undefined) times[field] = time.epochSeconds;
+    // Before 1970 is no date to show, but jose compares it as a number: long expired.
+    else if (typeof value === 'number' && Number.isFinite(value)) times[field] = value;
+    else if (claim === 'exp') times.expUnreadable = warning ?? 'not a NumericDate';
     if (warning !== undefined) warnings.push(`${claim}: ${warning}`);
   }
+  warnings.push(...strictVerdicts(payload));
 
   const { exp, nbf, iat, authTime } = times;
   if (!Object.hasOwn(payload, 'exp')) warnings.push('no exp claim: the token never expires');
@@ -153,6 +164,37 @@ export function readTimes(payload: Readonly<Record<string, unknown>>): {
     warnings.push('auth_time is after iat: the user authenticated after the token was issued');
   }
   return { times, warnings };
+}
+
+/**
+ * How strict verifiers judge the types of the time claims, for values they would not accept as
+ * we read them. jose's jwtVerify requires exp, nbf and iat, when present, to be JSON numbers
+ * ('"exp" claim must be a number', jose lib/jwt_claims_set.js validateNumericDate).
+ * google-auth-library's verifyIdToken requires a truthy iat and exp ('No issue time in token',
+ * 'No expiration time in token') and reads them with Number(), rejecting NaN ('exp field using
+ * invalid format'; OAuth2Client.verifySignedJwtWithCertsAsync).
+ */
+export function strictVerdicts(payload: Readonly<Record<string, unknown>>): string[] {
+  const verdicts: string[] = [];
+  for (const claim of ['exp', 'nbf', 'iat'] as const) {
+    if (!Object.hasOwn(payload, claim)) continue;
+    const value = payload[claim];
+    const rejections: string[] = [];
+    if (typeof value !== 'number')
+      rejections.push(`jose rejects it ("${claim}" claim must be a number)`);
+    if (claim !== 'nbf') {
+      const name = claim === 'exp' ? 'expiration' : 'issue';
+      if (!value) rejections.push(`google-auth-library rejects it (No ${name} time in token)`);
+      else if (Number.isNaN(Number(value))) {
+        rejections.push(`google-auth-library rejects it (${claim} field using invalid format)`);
+      }
+    }
+    if (rejections.length > 0)
+      verdicts.push(
+        `${claim}: a strict verifier would not accept this token: ${rejections.join('; ')}`,
+      );
+  }
+  return verdicts;
 }
 
 const UNITS = [
@@ -201,13 +243,16 @@ export function formatRelative(targetSeconds: number, nowMs: number): string {
  *
  * 'expired' when now >= exp + skew (it wins when the token is also not yet valid); 'not-yet-valid'
  * when now < nbf - skew. Only nbf delays validity: an iat in the future is a clock problem, not a
- * rule RFC 7519 asks verifiers to enforce. 'no-expiry' when there is no exp, else 'valid'.
+ * rule RFC 7519 asks verifiers to enforce. 'expiry-unreadable' when exp is there but is no usable
+ * NumericDate (a string, null, an object...: strict verifiers reject such a token), 'no-expiry'
+ * when there is no exp, else 'valid'.
  * A negative or non-finite skew counts as 0.
  */
 export function timeStatus(times: TokenTimes, nowMs: number, skewSeconds: number): TimeStatus {
   const now = nowMs / 1000;
   const skew = usableSkew(skewSeconds);
   if (times.exp !== undefined && now >= times.exp + skew) return 'expired';
+  if (times.expUnreadable !== undefined) return 'expiry-unreadable';
   if (times.nbf !== undefined && now < times.nbf - skew) return 'not-yet-valid';
   return times.exp === undefined ? 'no-expiry' : 'valid';
 }
@@ -228,6 +273,7 @@ export function countdownText(times: TokenTimes, nowMs: number, skewSeconds: num
     nbf !== undefined && now < nbf
       ? ` (nbf is ${formatCountdown(nbf - now)} ahead, within the ${skew} s clock skew)`
       : '';
+  if (times.expUnreadable !== undefined) return `expiry unreadable: ${times.expUnreadable}`;
   if (exp === undefined) return `never expires (no exp claim)${early}`;
   if (now >= exp) {
     return `expired ${formatCountdown(now - exp)} ago (within the ${skew} s clock skew)`;

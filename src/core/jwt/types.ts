@@ -68,7 +68,7 @@ export interface ClaimRow {
 }
 
 /** Validity of the token at a given instant. */
-export type TimeStatus = 'valid' | 'expired' | 'not-yet-valid' | 'no-expiry';
+export type TimeStatus = 'valid' | 'expired' | 'not-yet-valid' | 'no-expiry' | 'expiry-unreadable';
 
 /** The time claims that drive the countdown, in seconds since the epoch. */
 export interface TokenTimes {
@@ -76,6 +76,8 @@ export interface TokenTimes {
   readonly nbf?: number;
   readonly iat?: number;
   readonly authTime?: number;
+  /** Set when the token has an `exp` that is no usable NumericDate: why (never "no expiry"). */
+  readonly expUnreadable?: string;
 }
 
 /** Everything the inspector shows about a token, computed without the network. */
@@ -84,6 +86,8 @@ export interface Inspection {
   readonly token: string;
   /** How the token was found in the input, e.g. "Authorization header" or 'JSON field "id_token"'. */
   readonly foundIn: string;
+  /** What was mended to read the token: joined wrapped lines, removed padding or stray spaces. */
+  readonly repairs?: readonly string[];
   readonly kind: TokenKind;
   readonly parts: readonly TokenPart[];
   readonly header?: Readonly<Record<string, unknown>>;

@@ -1,4 +1,11 @@
-import { compactVerify, createLocalJWKSet, importJWK, importSPKI, importX509 } from 'jose';
+import {
+  compactVerify,
+  createLocalJWKSet,
+  exportJWK,
+  importJWK,
+  importSPKI,
+  importX509,
+} from 'jose';
 import type {
   CryptoKey,
   FlattenedJWSInput,
@@ -8,6 +15,7 @@ import type {
   KeyObject,
 } from 'jose';
 import { TokenExplorerError, errorMessage } from '../errors';
+import { normalizePem } from './keyText';
 import type { Inspection } from './types';
 import type { AudienceCheck, KeySource, VerifyOutcome } from './verifyTypes';
 import { parseJwks, type IssuerKeys, type JwksCache } from './jwks';
@@ -135,7 +143,37 @@ async function verifyWithOctKeys(
   return outcome;
 }
 
-/** Turns the PEM the user pasted into a key, refusing private keys without echoing them. */
+/**
+ * A key set where each JWK that carries its key only as a certificate chain (`x5c`, RFC 7517
+ * §4.7) also has the public key itself, which jose's local key sets need. A JWK with neither
+ * gets an error naming what is missing.
+ */
+async function withCertificateKeys(set: JSONWebKeySet, alg: string): Promise<JSONWebKeySet> {
+  const keys = await Promise.all(
+    set.keys.map(async (jwk) => {
+      const material = jwk.kty === 'RSA' ? 'n' : jwk.kty === 'oct' ? 'k' : 'x';
+      if (jwk[material] !== undefined) return jwk;
+      const [certificate] = Array.isArray(jwk.x5c) ? jwk.x5c : [];
+      if (typeof certificate !== 'string') {
+        throw new TokenExplorerError(
+          'bad-key',
+          `The ${jwk.kty ?? 'untyped'} key${jwk.kid ? ` "${jwk.kid}"` : ''} has no "${material}" member and no "x5c" certificate, so it holds no public key.`,
+        );
+      }
+      const key = await importX509(normalizePem(certificate, true).pem, jwk.alg ?? alg, {
+        extractable: true,
+      });
+      return { ...jwk, ...(await exportJWK(key)) };
+    }),
+  );
+  return { keys };
+}
+
+/**
+ * Turns the PEM the user pasted into a key (mended by normalizePem: literal "\n", missing armour,
+ * any wrapping), refusing private keys without echoing them. A bare base64 body is tried as an
+ * SPKI public key, then as a certificate.
+ */
 async function importPem(pem: string, alg: string): Promise<KeyInput> {
   const text = pem.trim();
   if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) {
@@ -150,21 +188,23 @@ async function importPem(pem: string, alg: string): Promise<KeyInput> {
       'PKCS#1 "RSA PUBLIC KEY" PEM is not supported. Convert it with: openssl rsa -RSAPublicKey_in -in key.pem -pubout',
     );
   }
-  try {
-    if (text.includes('-----BEGIN CERTIFICATE-----')) return await importX509(text, alg);
-    if (text.includes('-----BEGIN PUBLIC KEY-----')) return await importSPKI(text, alg);
-  } catch (error) {
-    throw new TokenExplorerError(
-      'bad-key',
-      `The PEM could not be read as a ${alg} public key: ${errorMessage(error)}.`,
-      {
-        cause: error,
-      },
-    );
+  const attempts = text.includes('-----BEGIN')
+    ? [normalizePem(text)]
+    : [normalizePem(text), normalizePem(text, true)];
+  let failure: unknown;
+  for (const { pem: normalized } of attempts) {
+    try {
+      if (normalized.startsWith('-----BEGIN CERTIFICATE-----'))
+        return await importX509(normalized, alg);
+      return await importSPKI(normalized, alg);
+    } catch (error) {
+      failure = error;
+    }
   }
   throw new TokenExplorerError(
     'bad-key',
-    'Not a PEM public key or certificate: expected "-----BEGIN PUBLIC KEY-----" or "-----BEGIN CERTIFICATE-----".',
+    `The PEM could not be read as a ${alg} public key: ${errorMessage(failure)}.`,
+    { cause: failure },
   );
 }
 
@@ -269,7 +309,7 @@ export async function verifySignature(
             `The key is not valid JSON (${errorMessage(error)}).`,
           );
         }
-        const set = parseJwks(json, 'The supplied JSON');
+        const set = await withCertificateKeys(parseJwks(json, 'The supplied JSON'), alg);
         if (HMAC_ALGORITHMS.includes(alg)) return await verifyWithOctKeys(inspection, set, alg);
         return await verifyWith(
           inspection.token,

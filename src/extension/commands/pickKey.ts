@@ -1,13 +1,13 @@
 import * as vscode from 'vscode';
+import { classifyKeyText } from '../../core/jwt/keyText';
 import type { KeySource } from '../../core/jwt/verifyTypes';
 
 type Choice = vscode.QuickPickItem & { readonly from: 'file' | 'clipboard' | 'secret' };
 
-/** A JWKS/JWK (JSON) or a PEM public key/certificate, told apart by their first characters. */
+/** A JWKS/JWK (JSON), a PEM public key/certificate or a bare base64 key body (see classifyKeyText). */
 function classify(text: string, where: string): KeySource | undefined {
-  const trimmed = text.trim();
-  if (trimmed.startsWith('{')) return { kind: 'jwks', json: trimmed };
-  if (trimmed.includes('-----BEGIN')) return { kind: 'pem', pem: trimmed };
+  const source = classifyKeyText(text);
+  if (source) return source;
   void vscode.window.showErrorMessage(
     `${where} holds neither a JWKS / JWK (JSON) nor a PEM public key or certificate. Nothing was verified.`,
   );

@@ -76,3 +76,27 @@ describe('extractToken: the paste forms people use', () => {
     assert.throws(() => extractToken('{"error":"invalid_grant"}'), /fields: error/);
   });
 });
+
+describe('extractToken: linear on adversarial pastes (issue 9)', function () {
+  // The old trailing-punctuation strip took about 20 s on the first input; the timeout checks.
+  this.timeout(10_000);
+  for (const [name, input] of [
+    ['40,000 commas and a letter', `${','.repeat(40_000)}x`],
+    ['a token followed by 1 MB of commas', `${T}${','.repeat(1_000_000)}`],
+    ['1 MB of nested quotes', `${'"'.repeat(500_000)}${T}${'"'.repeat(500_000)}`],
+    ['10,000-deep JSON arrays around a token', `${'['.repeat(10_000)}"${T}"${']'.repeat(10_000)}`],
+  ] as const) {
+    it(name, () => {
+      try {
+        extractToken(input);
+      } catch (error) {
+        assert.ok(error instanceof TokenExplorerError);
+      }
+    });
+  }
+
+  it('finds the token inside 10,000-deep JSON arrays', () => {
+    const deep = `${'['.repeat(10_000)}"${T}"${']'.repeat(10_000)}`;
+    assert.equal(extractToken(deep).token, T);
+  });
+});

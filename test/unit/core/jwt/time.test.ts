@@ -175,7 +175,10 @@ describe('core/jwt/time', () => {
     it('uses a numeric string and prefixes its warning with the claim name', () => {
       assert.deepEqual(readTimes({ exp: String(NOW + 60), iat: NOW }), {
         times: { exp: NOW + 60, iat: NOW },
-        warnings: [`exp: ${STRING_WARNING}`],
+        warnings: [
+          `exp: ${STRING_WARNING}`,
+          'exp: a strict verifier would not accept this token: jose rejects it ("exp" claim must be a number)',
+        ],
       });
     });
 
@@ -186,13 +189,30 @@ describe('core/jwt/time', () => {
       });
     });
 
-    it('leaves out an unusable exp with its own warning only', () => {
+    it('marks an unusable exp as unreadable, never as absent, and says how verifiers judge it', () => {
       const { times, warnings } = readTimes({ exp: 'soon', nbf: null });
-      assert.deepEqual(times, {});
+      assert.deepEqual(times, {
+        expUnreadable: 'NumericDate should be a number of seconds since 1970, not the text "soon"',
+      });
       assert.deepEqual(warnings, [
         'exp: NumericDate should be a number of seconds since 1970, not the text "soon"',
         'nbf: NumericDate should be a number of seconds since 1970, not null',
+        'exp: a strict verifier would not accept this token: jose rejects it ("exp" claim must be a number); google-auth-library rejects it (exp field using invalid format)',
+        'nbf: a strict verifier would not accept this token: jose rejects it ("nbf" claim must be a number)',
       ]);
+    });
+
+    for (const exp of ['2026-12-01T00:00:00Z', null, 'soon', { at: 1 }, [1], true, Infinity]) {
+      it(`an exp of ${JSON.stringify(exp)} is "expiry unreadable", not "never expires"`, () => {
+        const { times } = readTimes({ exp, iat: NOW });
+        assert.equal(timeStatus(times, NOW * 1000, 0), 'expiry-unreadable');
+        assert.match(countdownText(times, NOW * 1000, 0), /^expiry unreadable: /);
+      });
+    }
+
+    it('reads a negative exp as long expired, as jose compares it', () => {
+      const { times } = readTimes({ exp: -5 });
+      assert.equal(timeStatus(times, NOW * 1000, 0), 'expired');
     });
 
     it('warns when exp is before iat', () => {
