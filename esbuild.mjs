@@ -41,15 +41,6 @@ const builds = [
   },
   {
     ...common,
-    entryPoints: ['src/extension/lazy.ts'],
-    outfile: 'dist/lazy.js',
-    external: ['vscode'],
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-  },
-  {
-    ...common,
     entryPoints: ['src/webview/main.ts'],
     outfile: 'dist/webview/inspector.js',
     platform: 'browser',

@@ -1,13 +1,13 @@
 // `npm run bench`: prints the figures the issues track. Figures, not assertions: compare them
 // with the targets by eye and in the issue notes.
 import { statSync } from 'node:fs';
-import Module, { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { SignJWT, generateKeyPair } from 'jose';
 import { TokenExplorerError } from '../src/core/errors';
 import { findJwts } from '../src/core/jwt/find';
 import { inspectToken } from '../src/core/jwt/inspect';
 import { fuzzInputs } from '../test/fixtures/fuzz';
+import { benchActivation } from './activation';
 import { benchAdversarial } from './adversarial';
 import { benchCache } from './cache';
 import { benchMints } from './mint';
@@ -19,71 +19,11 @@ import { median, row, time } from './report';
 // says otherwise (to bench a copy of dist/ while a build runs).
 const root = process.env.TOKEN_EXPLORER_ROOT ?? join(__dirname, '..', '..');
 
-/**
- * A stand-in for the `vscode` module that answers every call with a disposable, so activate()'s
- * own cost (bundle evaluation, wiring) can be timed outside VS Code. VS Code's share is not in it.
- */
-function vscodeShim(): unknown {
-  const handler: ProxyHandler<() => unknown> = {
-    get: (_target, key) => {
-      if (key === 'then') return undefined;
-      if (key === 'dispose') return () => undefined;
-      return proxy;
-    },
-    // Adapters set properties (e.g. a status bar item's text); they are dropped.
-    set: () => true,
-    apply: () => proxy,
-    construct: () => proxy as object,
-  };
-  const proxy: unknown = new Proxy(function shim() {}, handler);
-  // esbuild's CommonJS interop copies the module's own properties onto an object that inherits
-  // from the module's prototype, so a proxy prototype answers every name (enums included).
-  return Object.create(proxy as object);
-}
-
-async function benchActivate(): Promise<void> {
-  const bundle = join(root, 'dist', 'extension.js');
-  const loader = Module as unknown as { _load: (request: string, ...rest: unknown[]) => unknown };
-  const original = loader._load;
-  const shim = vscodeShim();
-  loader._load = (request, ...rest) => (request === 'vscode' ? shim : original(request, ...rest));
-  try {
-    const load = createRequire(__filename);
-    const loadMs = time(() => load(bundle));
-    const extension = load(bundle) as {
-      activate: (context: unknown) => unknown;
-      deactivate?: () => unknown;
-    };
-    const context = {
-      subscriptions: [] as { dispose(): unknown }[],
-      extensionUri: {},
-      secrets: {},
-    };
-    const activateMs = time(() => extension.activate(context));
-    row('bundle evaluation (require dist/extension.js)', `${loadMs.toFixed(2)} ms`);
-    row('activate() (VS Code API stubbed)', `${activateMs.toFixed(2)} ms`);
-    // As VS Code does on shutdown: the views' timers would otherwise keep the bench running.
-    for (const subscription of context.subscriptions) subscription.dispose();
-    await extension.deactivate?.();
-  } finally {
-    loader._load = original;
-  }
-}
-
 async function main(): Promise<void> {
   console.log(`Token Explorer bench · node ${process.version} · ${new Date().toISOString()}\n`);
-  const bundleKb = statSync(join(root, 'dist', 'extension.js')).size / 1024;
   const webviewKb = statSync(join(root, 'dist', 'webview', 'inspector.js')).size / 1024;
-  const lazyKb = statSync(join(root, 'dist', 'lazy.js')).size / 1024;
-  row(
-    'dist/extension.js (minified, loaded on activation)',
-    `${bundleKb.toFixed(1)} KB`,
-    '≤ 150 KB',
-  );
-  row('dist/lazy.js (providers, wizard; on first use)', `${lazyKb.toFixed(1)} KB`);
-  row('all extension-host JavaScript', `${(bundleKb + lazyKb).toFixed(1)} KB`);
+  benchActivation(root);
   row('dist/webview/inspector.js (minified)', `${webviewKb.toFixed(1)} KB`);
-  await benchActivate();
 
   const { privateKey } = await generateKeyPair('RS256');
   const now = Math.floor(Date.now() / 1000);

@@ -5,13 +5,14 @@ import { nodeEnvironment } from '../core/node/environment';
 import { nodeFileReader } from '../core/node/fileReader';
 import { nodeProcessRunner } from '../core/node/processRunner';
 import { systemClock } from '../core/ports';
-import type { Provider, ProviderContext, ProviderKind } from '../core/providers/provider';
+import type { ProviderContext } from '../core/providers/provider';
+import { createProviders } from '../core/providers/registry';
 import { TokenService } from '../core/tokenService';
+import { parseYaml } from '../core/yaml';
 import type { InspectorState } from '../shared/protocol';
 import { AccountsStore } from './adapters/accountsStore';
 import { channelLogger } from './adapters/logger';
 import { vscodeSecretStore } from './adapters/secretStore';
-import { lazy } from './adapters/lazy';
 import { SETTINGS_SECTION, readSettings } from './adapters/settings';
 import { CommandId, registerCommands } from './commands';
 import { pickKey } from './commands/pickKey';
@@ -67,7 +68,7 @@ export function activate(context: vscode.ExtensionContext): TokenExplorerApi {
     get kubectlPath() {
       return settings().kubectlPath;
     },
-    parseYaml: (text) => lazy().parseYaml(text),
+    parseYaml,
     get workspaceTrusted() {
       return vscode.workspace.isTrusted;
     },
@@ -99,18 +100,14 @@ export function activate(context: vscode.ExtensionContext): TokenExplorerApi {
     .restore()
     .catch((error: unknown) => logger.warn(`Imported tokens: ${String(error)}`));
   const cache = new TokenCache(systemClock);
-  let providers: ReadonlyMap<ProviderKind, Provider> | undefined;
-  const providerMap = {
-    get: (kind: ProviderKind) =>
-      (providers ??= lazy().createProviders(() => localIssuer.running())).get(kind),
-  };
-  const tokens = new TokenService(providerMap, cache, () => providerContext);
+  const providers = createProviders(() => localIssuer.running());
+  const tokens = new TokenService(providers, cache, () => providerContext);
   const store = new AccountsStore(secrets, context.globalState);
   const tree = new AccountsTree(store, tokens, (account) =>
     tokens.provider(account.kind).describe(account),
   );
   const statusBar = new TokenStatusBar(tokens, store);
-  const sources = new SourcesTree(imported, localIssuer, (text) => lazy().parseYaml(text));
+  const sources = new SourcesTree(imported, localIssuer, parseYaml);
   const codeLens = new JwtCodeLensProvider(settings);
   const proxies = new LocalProxies(tokens, logger, systemClock);
   const proxiesTree = new ProxiesTree(proxies);
@@ -167,7 +164,7 @@ export function activate(context: vscode.ExtensionContext): TokenExplorerApi {
     showLog: () => channel.show(),
     imported,
     localIssuer,
-    parseYaml: (text) => lazy().parseYaml(text),
+    parseYaml,
     proxies,
   });
   logger.info(`Token Explorer activated; commands: ${Object.values(CommandId).length}`);

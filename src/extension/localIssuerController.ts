@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import { errorMessage } from '../core/errors';
-import type { LocalIssuer } from '../core/localIssuer/issuer';
-import { lazy } from './adapters/lazy';
+import { DEFAULT_TEMPLATE, LocalIssuer, parseTemplate } from '../core/localIssuer/issuer';
 import type { Clock, Logger, SecretStore } from '../core/ports';
 import type { Settings } from './adapters/settings';
 
@@ -33,7 +32,7 @@ export class LocalIssuerController implements vscode.Disposable {
   async start(): Promise<string> {
     const { localIssuerAlgorithm, localIssuerPort } = this.settings();
     if (this.issuer?.running) return this.issuer.start(localIssuerPort);
-    this.issuer ??= await lazy().LocalIssuer.load(this.secrets, { alg: localIssuerAlgorithm });
+    this.issuer ??= await LocalIssuer.load(this.secrets, { alg: localIssuerAlgorithm });
     const url = await this.issuer.start(localIssuerPort);
     this.logger.info(`Local issuer started at ${url}`);
     this.announce(true);
@@ -54,7 +53,7 @@ export class LocalIssuerController implements vscode.Disposable {
       await vscode.workspace.fs.stat(uri);
     } catch {
       await vscode.workspace.fs.createDirectory(this.storage);
-      await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(lazy().DEFAULT_TEMPLATE));
+      await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(DEFAULT_TEMPLATE));
     }
     return uri;
   }
@@ -67,7 +66,7 @@ export class LocalIssuerController implements vscode.Disposable {
     const text = open
       ? open.getText()
       : new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-    const template = lazy().parseTemplate(text);
+    const template = parseTemplate(text);
     const issuer = this.running();
     if (!issuer) throw new Error('The local issuer stopped while minting: start it again.');
     const token = await issuer.mint(template, this.clock);

@@ -1,10 +1,13 @@
 import * as vscode from 'vscode';
 import type { InspectorPanel } from '../webview/inspectorPanel';
-import { lazy } from '../adapters/lazy';
 import type { AccountCommandDeps } from './wizardUi';
+import { addAccount } from './addAccount';
+import { detectCredentials } from './detectCredentials';
+import { editAccount } from './editAccount';
 import { inspectJwt, inspectSelection } from './inspectJwt';
 import type { ProxyCommandDeps } from './proxy';
 import { addMcpServer, copyLocalProxyUrl, startLocalProxy, stopLocalProxy } from './proxy';
+import { removeAccount } from './removeAccount';
 import type { SourceCommandDeps } from './sources';
 import {
   copyImportedBearer,
@@ -86,10 +89,10 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     [CommandId.InspectLatest]: () => inspectLatest(deps),
     [CommandId.RefreshToken]: (arg) => refreshToken(deps, arg),
     [CommandId.RefreshAll]: () => refreshAll(deps),
-    [CommandId.AddAccount]: (arg) => lazy().addAccount(deps, arg),
-    [CommandId.DetectCredentials]: () => lazy().detectCredentials(deps),
-    [CommandId.EditAccount]: (arg) => lazy().editAccount(deps, arg),
-    [CommandId.RemoveAccount]: (arg) => lazy().removeAccount(deps, arg),
+    [CommandId.AddAccount]: (arg) => addAccount(deps, arg),
+    [CommandId.DetectCredentials]: () => detectCredentials(deps),
+    [CommandId.EditAccount]: (arg) => editAccount(deps, arg),
+    [CommandId.RemoveAccount]: (arg) => removeAccount(deps, arg),
     [CommandId.ShowLog]: () => deps.showLog(),
     [CommandId.ImportToken]: () => importToken(deps),
     [CommandId.InspectImported]: (arg) => inspectImported(deps, arg),

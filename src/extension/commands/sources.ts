@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
 import { inspectToken } from '../../core/jwt/inspect';
-import { lazy } from '../adapters/lazy';
+import { findInsertionPoint, idTokensBlock, listJobs } from '../../core/providers/gitlab/ciYaml';
 import type { ImportedTokens } from '../importedTokens';
 import type { LocalIssuerController } from '../localIssuerController';
 import type { SourceNode } from '../views/sourcesTree';
@@ -155,7 +155,7 @@ export async function insertIdTokens(deps: SourceCommandDeps, arg?: unknown): Pr
   const document = await vscode.workspace.openTextDocument(uri);
   let jobs: string[];
   try {
-    jobs = lazy().listJobs(document.getText(), deps.parseYaml);
+    jobs = listJobs(document.getText(), deps.parseYaml);
   } catch (error) {
     fail(error);
     return;
@@ -180,7 +180,7 @@ export async function insertIdTokens(deps: SourceCommandDeps, arg?: unknown): Pr
     validateInput: (v) => (v.trim() ? undefined : 'The audience the receiving service expects'),
   });
   if (!aud) return;
-  const point = lazy().findInsertionPoint(document.getText(), job);
+  const point = findInsertionPoint(document.getText(), job);
   if (!point) {
     fail(
       new Error(
@@ -190,8 +190,7 @@ export async function insertIdTokens(deps: SourceCommandDeps, arg?: unknown): Pr
     return;
   }
   // When the job already has id_tokens:, only the new entry goes under it.
-  const block = lazy()
-    .idTokensBlock(variable, aud.trim(), point.unit, { entryOnly: point.entryOnly })
+  const block = idTokensBlock(variable, aud.trim(), point.unit, { entryOnly: point.entryOnly })
     .split('\n')
     .map((line) => (line ? `${point.indent}${line}` : line))
     .join('\n');

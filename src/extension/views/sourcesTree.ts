@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
 import { inspectToken } from '../../core/jwt/inspect';
+import { listIdTokens } from '../../core/providers/gitlab/ciYaml';
 import type { IdTokenDeclaration } from '../../core/providers/gitlab/ciYaml';
-import { lazy } from '../adapters/lazy';
 import type { ImportedTokens } from '../importedTokens';
 import type { LocalIssuerController } from '../localIssuerController';
 import { tokenStateText } from './tokenState';
@@ -250,7 +250,7 @@ export class SourcesTree implements vscode.TreeDataProvider<SourceNode>, vscode.
     }
     let tokens: IdTokenDeclaration[];
     try {
-      tokens = lazy().listIdTokens(text, this.parseYaml);
+      tokens = listIdTokens(text, this.parseYaml);
     } catch (error) {
       return [
         {
