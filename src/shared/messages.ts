@@ -43,6 +43,7 @@ const webviewParsers: {
   verifyWithKey: () => ({ type: 'verifyWithKey' }),
   verifyWithIssuer: () => ({ type: 'verifyWithIssuer' }),
   inspectAnother: () => ({ type: 'inspectAnother' }),
+  checkTrust: () => ({ type: 'checkTrust' }),
   rendered: ({ ref, claimNames, countdown }) =>
     isText(ref, MAX_REF) && isTextList(claimNames) && isText(countdown, MAX_TEXT)
       ? { type: 'rendered', ref, claimNames: [...claimNames], countdown }
@@ -74,6 +75,7 @@ const HOST_TYPES: Readonly<Record<HostToWebview['type'], true>> = {
   show: true,
   verification: true,
   empty: true,
+  trust: true,
 };
 
 /** Whether data is a message from the host (which is trusted: only its type is checked). */

@@ -1,4 +1,5 @@
 import type { Inspection } from '../core/jwt/types';
+import type { TrustReport } from '../core/trust/types';
 import type { AudienceCheck, VerifyOutcome } from '../core/jwt/verifyTypes';
 
 /** Verification as the panel shows it: a finished outcome or a check in flight. */
@@ -25,7 +26,13 @@ export type HostToWebview =
       readonly verification: VerificationView;
       readonly audience: AudienceCheck;
     }
-  | { readonly type: 'empty'; readonly message: string };
+  | { readonly type: 'empty'; readonly message: string }
+  | TrustMessage;
+
+/** The result of "Would this trust accept it?" for the token shown: a report or why there is none. */
+export type TrustMessage =
+  | { readonly type: 'trust'; readonly token: string; readonly report: TrustReport }
+  | { readonly type: 'trust'; readonly token: string; readonly error: string };
 
 /** Which text a copy button puts on the clipboard. */
 export type CopyTarget = 'token' | 'bearer' | 'header-json' | 'payload-json';
@@ -36,6 +43,7 @@ export type WebviewToHost =
   | { readonly type: 'copy'; readonly target: CopyTarget }
   | { readonly type: 'verifyWithKey' }
   | { readonly type: 'verifyWithIssuer' }
+  | { readonly type: 'checkTrust' }
   | { readonly type: 'inspectAnother' }
   | {
       /**

@@ -3,6 +3,7 @@ import { countdownLine, tick, type LiveView } from './countdown';
 import { byId } from './dom';
 import { renderInspector, renderVerification } from './render';
 import { Transport } from './transport';
+import { hideTrust, renderTrust, renderTrustError } from './trust';
 
 const transport = new Transport();
 let current: { state: InspectorState; live: LiveView } | undefined;
@@ -15,6 +16,7 @@ function showOnly(id: 'loading' | 'empty-state' | 'inspector'): void {
 
 function show(state: InspectorState): void {
   const live = renderInspector(state);
+  if (current?.state.inspection.token !== state.inspection.token) hideTrust();
   current = { state, live };
   const now = Date.now();
   tick(live, now);
@@ -54,6 +56,12 @@ function onMessage(message: HostToWebview): void {
     case 'empty':
       showEmpty(message.message);
       break;
+    case 'trust':
+      if (current?.state.inspection.token === message.token) {
+        if ('report' in message) renderTrust(message.report);
+        else renderTrustError(message.error);
+      }
+      break;
     default: {
       const unhandled: never = message;
       throw new Error(`unhandled message ${JSON.stringify(unhandled)}`);
@@ -75,6 +83,7 @@ onClick('copy-json', () => {
 });
 onClick('copy-header-json', () => transport.post({ type: 'copy', target: 'header-json' }));
 onClick('verify-key', () => transport.post({ type: 'verifyWithKey' }));
+onClick('check-trust', () => transport.post({ type: 'checkTrust' }));
 onClick('inspect-another', () => transport.post({ type: 'inspectAnother' }));
 onClick('empty-inspect', () => transport.post({ type: 'inspectAnother' }));
 // The issuer button is redrawn with the verification section, so listen on the section.

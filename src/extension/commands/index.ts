@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { InspectorPanel } from '../webview/inspectorPanel';
+import { checkTrust } from './checkTrust';
 import type { AccountCommandDeps } from './wizardUi';
 import { addAccount } from './addAccount';
 import { detectCredentials } from './detectCredentials';
@@ -65,6 +66,7 @@ export enum CommandId {
   StopLocalProxy = 'tokenExplorer.stopLocalProxy',
   CopyLocalProxyUrl = 'tokenExplorer.copyLocalProxyUrl',
   AddMcpServer = 'tokenExplorer.addMcpServer',
+  CheckTrust = 'tokenExplorer.checkTrust',
 }
 
 export interface CommandDeps
@@ -108,6 +110,7 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     [CommandId.StopLocalProxy]: (arg) => stopLocalProxy(deps, arg),
     [CommandId.CopyLocalProxyUrl]: (arg) => copyLocalProxyUrl(deps, arg),
     [CommandId.AddMcpServer]: () => addMcpServer(deps),
+    [CommandId.CheckTrust]: (arg) => checkTrust(inspector, deps.logger, arg),
   };
   for (const [id, handler] of Object.entries(handlers)) {
     context.subscriptions.push(vscode.commands.registerCommand(id, handler));

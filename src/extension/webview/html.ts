@@ -78,6 +78,7 @@ export function inspectorHtml(opts: InspectorHtmlOptions): string {
       ${button('copy-bearer', 'copy', 'Copy bearer header', 'Copy as an Authorization: Bearer header')}
       ${button('copy-json', 'json', 'Copy decoded JSON', 'Copy the decoded payload as JSON')}
       ${button('verify-key', 'key', 'Verify with key…', 'Verify the signature with a JWKS, PEM key or shared secret')}
+      ${button('check-trust', 'shield', 'Check trust…', 'Would this trust accept it? Check the token against an AWS, Google Cloud, Entra or Vault trust definition')}
       ${button('inspect-another', 'search', 'Inspect another', 'Inspect another token', false)}
     </div>
   </header>
@@ -93,6 +94,10 @@ export function inspectorHtml(opts: InspectorHtmlOptions): string {
     <h2 id="verification-heading">Verification</h2>
     <div id="verification" class="verification" aria-live="polite"></div>
     <div id="audience" class="verification"></div>
+  </section>
+  <section id="trust-section" class="section" aria-labelledby="trust-heading" hidden>
+    <h2 id="trust-heading">Would this trust accept it?</h2>
+    <div id="trust" class="verification" aria-live="polite"></div>
   </section>
   <section class="section" aria-labelledby="times-heading">
     <h2 id="times-heading">Times</h2>

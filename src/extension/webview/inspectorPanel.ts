@@ -11,6 +11,7 @@ import type {
   HostToWebview,
   InspectorState,
   PersistedWebviewState,
+  TrustMessage,
   VerificationView,
   WebviewToHost,
 } from '../../shared/protocol';
@@ -110,6 +111,11 @@ export class InspectorPanel implements vscode.Disposable {
     const what =
       target === 'token' ? 'Token' : target === 'bearer' ? 'Authorization header' : 'Decoded JSON';
     vscode.window.setStatusBarMessage(`$(check) ${what} copied`, 3000);
+  }
+
+  /** Shows the result of a trust check for the token it names (dropped if another is shown). */
+  showTrust(message: TrustMessage): void {
+    if (this.state?.inspection.token === message.token) this.post(message);
   }
 
   dispose(): void {
@@ -266,6 +272,9 @@ export class InspectorPanel implements vscode.Disposable {
         return;
       case 'verifyWithIssuer':
         if (this.state) void this.verify(this.state, { kind: 'issuer' });
+        return;
+      case 'checkTrust':
+        void vscode.commands.executeCommand('tokenExplorer.checkTrust');
         return;
       case 'inspectAnother':
         void vscode.commands.executeCommand('tokenExplorer.inspectJwt');
