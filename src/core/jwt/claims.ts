@@ -1,4 +1,5 @@
 import type { IssuerFamily } from './family';
+import { depthOf, jsonText } from './deepJson';
 import { detectIssuerFamily } from './family';
 
 export type { IssuerFamily } from './family';
@@ -490,13 +491,17 @@ function isPlainObject(value: unknown): value is Readonly<Record<string, unknown
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Strings as they are; anything else as indented JSON, whatever its size. */
+// Beyond this depth a value's display is compact JSON.
+const MAX_INDENTED_DEPTH = 32;
+
+/**
+ * Strings as they are; anything else as indented JSON whatever its size, or compact JSON when it
+ * nests too deep to indent (indentation would grow with the square of the depth).
+ */
 function displayOf(value: unknown): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'bigint') return value.toString();
-  try {
-    return JSON.stringify(value, null, 2) ?? String(value);
-  } catch {
-    return `(${typeof value} that cannot be written as JSON)`;
-  }
+  return depthOf(value, MAX_INDENTED_DEPTH + 1) > MAX_INDENTED_DEPTH
+    ? jsonText(value, 0)
+    : jsonText(value);
 }

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { TokenExplorerError, errorMessage } from '../../core/errors';
 import { inspectToken } from '../../core/jwt/inspect';
 import type { Inspection } from '../../core/jwt/types';
+import { inert } from '../views/untrusted';
 import type { InspectorPanel } from '../webview/inspectorPanel';
 
 /** Inspects text if it holds a token; undefined otherwise (the caller tries the next source). */
@@ -24,8 +25,16 @@ async function readClipboard(): Promise<string | undefined> {
   }
 }
 
-/** Validation shown under the input box as the user types or pastes. */
+/**
+ * Validation shown under the input box as the user types or pastes. VS Code renders links in it,
+ * so every message goes through `inert` (the token's text is data, never a link or command).
+ */
 function describe(value: string): vscode.InputBoxValidationMessage | undefined {
+  const message = describeToken(value);
+  return message && { ...message, message: inert(message.message) };
+}
+
+function describeToken(value: string): vscode.InputBoxValidationMessage | undefined {
   if (value.trim() === '') return undefined;
   let inspection: Inspection;
   try {
@@ -43,7 +52,7 @@ function describe(value: string): vscode.InputBoxValidationMessage | undefined {
   const kind = inspection.kind === 'jwe' ? 'Encrypted JWT (JWE)' : (inspection.alg ?? 'JWT');
   const issuer = inspection.issuer ? ` from ${inspection.issuer}` : '';
   return {
-    message: `${kind}${issuer}, found in the ${inspection.foundIn}. Press Enter to inspect.`,
+    message: `${kind}${issuer}, found in the ${inspection.foundIn}${inspection.repairs ? ` (${inspection.repairs.join('; ')})` : ''}. Press Enter to inspect.`,
     severity: vscode.InputBoxValidationSeverity.Info,
   };
 }
@@ -61,7 +70,7 @@ async function askForToken(): Promise<Inspection | undefined> {
   try {
     return inspectToken(value);
   } catch (error) {
-    void vscode.window.showErrorMessage(errorMessage(error));
+    void vscode.window.showErrorMessage(inert(errorMessage(error)));
     return undefined;
   }
 }
@@ -75,7 +84,7 @@ export async function inspectJwt(panel: InspectorPanel, argument?: unknown): Pro
     try {
       await panel.show(inspectToken(argument));
     } catch (error) {
-      void vscode.window.showErrorMessage(errorMessage(error));
+      void vscode.window.showErrorMessage(inert(errorMessage(error)));
     }
     return;
   }
@@ -103,6 +112,6 @@ export async function inspectSelection(panel: InspectorPanel): Promise<void> {
       error instanceof TokenExplorerError
         ? `The selection holds no JWT. ${error.message}`
         : errorMessage(error);
-    void vscode.window.showErrorMessage(message);
+    void vscode.window.showErrorMessage(inert(message));
   }
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { clampDepth, jsonText } from '../../core/jwt/deepJson';
 import { errorMessage } from '../../core/errors';
 import { inspectToken } from '../../core/jwt/inspect';
 import type { JwksCache } from '../../core/jwt/jwks';
@@ -105,8 +106,8 @@ export class InspectorPanel implements vscode.Disposable {
         : target === 'bearer'
           ? `Authorization: ${BEARER_PREFIX}${inspection.token}`
           : target === 'header-json'
-            ? JSON.stringify(inspection.header ?? {}, null, 2)
-            : JSON.stringify({ header: inspection.header, payload: inspection.payload }, null, 2);
+            ? jsonText(inspection.header ?? {})
+            : jsonText({ header: inspection.header, payload: inspection.payload });
     await vscode.env.clipboard.writeText(text);
     const what =
       target === 'token' ? 'Token' : target === 'bearer' ? 'Authorization header' : 'Decoded JSON';
@@ -208,7 +209,7 @@ export class InspectorPanel implements vscode.Disposable {
       clockSkewSeconds: settings.clockSkewSeconds,
     };
     this.state = state;
-    this.post({ type: 'show', state });
+    this.post({ type: 'show', state: { ...state, inspection: wireInspection(inspection) } });
     void this.verify(state, { kind: 'issuer' });
   }
 
@@ -244,8 +245,27 @@ export class InspectorPanel implements vscode.Disposable {
     });
   }
 
+  /**
+   * Sends a message; when VS Code cannot serialize it (a structure deeper than its JSON writer
+   * allows), the panel is told why instead of waiting for it forever.
+   */
   private post(message: HostToWebview): void {
-    void this.panel?.webview.postMessage(message);
+    const panel = this.panel;
+    if (!panel) return;
+    const failed = (error: unknown) => {
+      this.deps.logger.warn(`Inspector message "${message.type}" not sent: ${errorMessage(error)}`);
+      if (message.type !== 'empty') {
+        void panel.webview.postMessage({
+          type: 'empty',
+          message: `This token cannot be shown: ${errorMessage(error)}.`,
+        } satisfies HostToWebview);
+      }
+    };
+    try {
+      panel.webview.postMessage(message).then(undefined, failed);
+    } catch (error) {
+      failed(error);
+    }
   }
 
   /** The webview is untrusted: act only on a message that parses as the protocol says. */
@@ -295,4 +315,20 @@ export class InspectorPanel implements vscode.Disposable {
       }
     }
   }
+}
+
+/**
+ * The inspection as sent to the webview: header and payload members nested deeper than the
+ * messaging layer can serialize become a note (their claim rows already hold them as text).
+ */
+function wireInspection(inspection: Inspection): Inspection {
+  const header = inspection.header && clampDepth(inspection.header);
+  const payload = inspection.payload && clampDepth(inspection.payload);
+  return header === inspection.header && payload === inspection.payload
+    ? inspection
+    : {
+        ...inspection,
+        ...(header ? { header } : {}),
+        ...(payload ? { payload } : {}),
+      };
 }

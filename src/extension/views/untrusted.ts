@@ -1,0 +1,50 @@
+import * as vscode from 'vscode';
+
+// Text from a token or a paste is data on every surface: no link, command, image or icon from it.
+// Markdown surfaces (hovers, tooltips) get it as a code span, where CommonMark makes no links,
+// emphasis, HTML or images, VS Code makes no theme icons, and no URL is auto-linked. Plain-string
+// surfaces that still parse "[label](target)" links (notifications, input box validation
+// messages) get a WORD JOINER (U+2060) wherever a link or an icon could start, which renders as
+// nothing and breaks the syntax.
+
+const WORD_JOINER = '\u2060';
+
+/** A CommonMark code span showing `value` literally, whatever backticks it holds. */
+export function codeSpan(value: string): string {
+  const flat = value.replace(/[\r\n]+/g, ' ');
+  let longest = 0;
+  let run = 0;
+  for (const char of flat) {
+    run = char === '`' ? run + 1 : 0;
+    longest = Math.max(longest, run);
+  }
+  const fence = '`'.repeat(longest + 1);
+  // A span that starts or ends with a backtick or a space needs a space inside each fence.
+  const pad = /^[` ]|[` ]$/.test(flat) ? ' ' : '';
+  return `${fence}${pad}${flat}${pad}${fence}`;
+}
+
+/**
+ * `value` for a plain-string surface that renders "[label](target)" links and "$(icon)" syntax:
+ * the same characters, with a word joiner after each "]", "$" and "[" so that no link or icon
+ * can be formed from it.
+ */
+export function inert(value: string): string {
+  return value.replace(/[\]$[]/g, (char) => `${char}${WORD_JOINER}`);
+}
+
+/** Appends untrusted text to a MarkdownString as a literal code span. */
+export function appendUntrusted(md: vscode.MarkdownString, value: string): void {
+  md.appendMarkdown(codeSpan(value));
+}
+
+/**
+ * A MarkdownString for text that mixes our markdown with untrusted values: HTML off, theme icons
+ * on (ours), and only the listed commands of ours runnable from its links.
+ */
+export function trustedMarkdown(commands: readonly string[]): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(undefined, true);
+  md.supportHtml = false;
+  md.isTrusted = { enabledCommands: [...commands] };
+  return md;
+}
