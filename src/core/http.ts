@@ -15,12 +15,27 @@ export function reasonsByCode(
   return reasons;
 }
 
+/**
+ * TLS failures, with the fix: Node's OpenSSL codes (`X509_V_ERR_*` names without the prefix) for
+ * a certificate this computer does not trust (most often a corporate proxy that re-signs TLS), one
+ * not valid now, or one for another host name. VS Code's extension host trusts the operating
+ * system's CAs only with `http.systemCertificates` on; `NODE_EXTRA_CA_CERTS` adds a PEM bundle to
+ * any Node process (nodejs.org/api/cli.html#node_extra_ca_certsfile).
+ */
+export const TLS_REASONS: Readonly<Record<string, string>> = {
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY UNABLE_TO_GET_ISSUER_CERT UNABLE_TO_VERIFY_LEAF_SIGNATURE SELF_SIGNED_CERT_IN_CHAIN DEPTH_ZERO_SELF_SIGNED_CERT CERT_UNTRUSTED CERT_SIGNATURE_FAILURE':
+    "the server's TLS certificate is not signed by a CA this computer trusts ({code}). On a corporate network a proxy that inspects TLS re-signs certificates with its own CA: turn on the VS Code setting http.systemCertificates if that CA is in your operating system's store, or set NODE_EXTRA_CA_CERTS to a PEM file holding it and restart VS Code",
+  'CERT_HAS_EXPIRED CERT_NOT_YET_VALID':
+    "the server's TLS certificate is not valid now ({code}): check this computer's clock; if it is right, the server (or a TLS-inspecting proxy in between) has an expired certificate",
+  ERR_TLS_CERT_ALTNAME_INVALID:
+    "the server's TLS certificate is issued for another host name ({code}): a proxy or captive portal may be answering instead of the server, or the URL names the server by an address its certificate does not hold",
+};
+
 const NETWORK_REASONS = reasonsByCode({
   ECONNREFUSED: 'connection refused (nothing is listening there)',
   'ENOTFOUND EAI_AGAIN': 'the host name could not be resolved (offline, or a typo in the URL)',
   'ECONNRESET UND_ERR_SOCKET': 'the connection was reset by the server',
-  'CERT_HAS_EXPIRED DEPTH_ZERO_SELF_SIGNED_CERT SELF_SIGNED_CERT_IN_CHAIN UNABLE_TO_VERIFY_LEAF_SIGNATURE':
-    "the server's TLS certificate was rejected ({code})",
+  ...TLS_REASONS,
 });
 
 /** Why a connection failed, in words: the reason for its code, else what Node said. */
@@ -57,6 +72,101 @@ export async function networkStep<T>(
   }
 }
 
+/**
+ * When and how often the official clients send a request again. Delays are between attempts, in
+ * milliseconds; their count is the number of retries.
+ */
+export interface RetryPolicy {
+  readonly delaysMs: readonly number[];
+  /** HTTP statuses worth another attempt. */
+  transientStatus(status: number): boolean;
+  /** Whether a request that got no answer at all (refused, reset, DNS) is sent again. */
+  readonly retryWithoutAnswer: boolean;
+}
+
+/**
+ * google-auth-library and gcp-metadata, through gaxios (src/retry.ts `getRetryConfig`,
+ * `shouldRetryRequest`, `getNextRetryDelay`): 3 retries of 408, 429 and 5xx answers and of requests
+ * that got no answer, waiting 100 ms, then ((2^n − 1) / 2) s: 0.5 s and 1.5 s. google-auth-library
+ * turns this on for its auth requests, POST included (`AuthClient.RETRY_CONFIG`); gcp-metadata
+ * passes `noResponseRetries: 3` for metadata reads.
+ */
+export const GOOGLE_RETRY: RetryPolicy = {
+  delaysMs: [100, 500, 1500],
+  transientStatus: (status) => status === 408 || status === 429 || (status >= 500 && status <= 599),
+  retryWithoutAnswer: true,
+};
+
+/**
+ * actions/toolkit @actions/http-client as @actions/core's OidcClient configures it
+ * (`allowRetries: true, maxRetries: 10`): 502, 503 and 504 answers to a GET are retried up to 10
+ * times, waiting 5 ms × 2^n (n = 1…10, `ExponentialBackoffTimeSlice`, `ExponentialBackoffCeiling`);
+ * a request without an answer is not retried.
+ */
+export const ACTIONS_TOOLKIT_RETRY: RetryPolicy = {
+  delaysMs: Array.from({ length: 10 }, (_, i) => 5 * 2 ** (i + 1)),
+  transientStatus: (status) => status === 502 || status === 503 || status === 504,
+  retryWithoutAnswer: false,
+};
+
+/** No retry: for probes that must answer fast (gcp-metadata's detection retries 0 times). */
+export const NO_RETRY: RetryPolicy = {
+  delaysMs: [],
+  transientStatus: () => false,
+  retryWithoutAnswer: false,
+};
+
+/** Errors that say something about the server's certificate: another attempt cannot help. */
+const TLS_CODE = /^(ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|ERR_SSL_)/;
+
+function isDefinite(error: unknown): boolean {
+  const code = (error as { cause?: { code?: unknown } }).cause?.code;
+  return isAbort(error) || (typeof code === 'string' && TLS_CODE.test(code));
+}
+
+/** Waits `ms`, or less when `signal` aborts (the caller then sees the abort on its next step). */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/**
+ * Sends a request (`attempt`) and again while the policy calls the outcome transient, within
+ * `deadline` (epoch ms; the configured timeout): a retry whose pause would end past it is not
+ * made, and the last answer or error is what the caller gets. Aborts, certificate errors and
+ * other answers end at once. Bodies of answers that are retried are discarded.
+ */
+export async function withRetries(
+  attempt: () => Promise<Response>,
+  policy: RetryPolicy,
+  signal: AbortSignal,
+  deadline: number,
+): Promise<Response> {
+  for (let retry = 0; ; retry++) {
+    const delay = policy.delaysMs[retry];
+    const worthAnother = () =>
+      delay !== undefined && !signal.aborted && Date.now() + delay < deadline;
+    let response: Response;
+    try {
+      response = await attempt();
+    } catch (error) {
+      if (!policy.retryWithoutAnswer || isDefinite(error) || !worthAnother()) throw error;
+      await pause(delay ?? 0, signal);
+      continue;
+    }
+    if (!policy.transientStatus(response.status) || !worthAnother()) return response;
+    await response.body?.cancel().catch(() => undefined);
+    await pause(delay ?? 0, signal);
+  }
+}
+
 /** `URL answered HTTP 404 Not Found`. */
 function answered(url: string, response: Response): string {
   return `${url} answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
@@ -83,13 +193,21 @@ export async function fetchJson(
   timeoutMs: number,
   init: RequestInit = {},
 ): Promise<unknown> {
+  const signal = init.signal ?? AbortSignal.timeout(timeoutMs);
+  const deadline = Date.now() + timeoutMs;
   const response = await networkStep(
     () =>
-      fetch(url, {
-        ...init,
-        signal: init.signal ?? AbortSignal.timeout(timeoutMs),
-        headers: { accept: 'application/json', ...(init.headers as Record<string, string>) },
-      }),
+      withRetries(
+        () =>
+          fetch(url, {
+            ...init,
+            signal,
+            headers: { accept: 'application/json', ...(init.headers as Record<string, string>) },
+          }),
+        GOOGLE_RETRY,
+        signal,
+        deadline,
+      ),
     (reason) => `Could not reach ${url}: ${reason}.`,
     (error) =>
       isAbort(error)
@@ -170,6 +288,7 @@ async function post(
 ): Promise<unknown> {
   const timeout = AbortSignal.timeout(options.timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  const deadline = Date.now() + options.timeoutMs;
   const stopped = (error: unknown): TokenExplorerError | undefined =>
     !isAbort(error) && !signal.aborted
       ? undefined
@@ -184,12 +303,22 @@ async function post(
           );
   const response = await networkStep(
     () =>
-      fetch(url, {
-        method: 'POST',
-        body,
+      withRetries(
+        () =>
+          fetch(url, {
+            method: 'POST',
+            body,
+            signal,
+            headers: {
+              accept: 'application/json',
+              'content-type': contentType,
+              ...options.headers,
+            },
+          }),
+        GOOGLE_RETRY,
         signal,
-        headers: { accept: 'application/json', 'content-type': contentType, ...options.headers },
-      }),
+        deadline,
+      ),
     (reason) => `Could not reach ${url}: ${reason}.`,
     stopped,
   );

@@ -31,7 +31,7 @@ export interface FakeCli<State> {
  * Finds a fake's script in the repository: esbuild bundles these helpers into out/ (or
  * elsewhere), so it looks upwards from both the bundle and the working folder.
  */
-function findScript(name: string, script: string): string {
+export function findScript(name: string, script: string): string {
   const relative = join('test', 'emulators', ...script.split('/'));
   for (const start of [__dirname, process.cwd()]) {
     for (let dir = start; ; dir = dirname(dir)) {

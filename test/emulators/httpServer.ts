@@ -40,6 +40,17 @@ export abstract class HttpEmulator {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
+  /**
+   * A cold start: nothing listens on the port (connections are refused) for `ms`, then the
+   * server listens on the same port again. Resolves once it has stopped listening.
+   */
+  async refuseConnectionsFor(ms: number): Promise<void> {
+    const { port } = this.server.address() as AddressInfo;
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    setTimeout(() => this.server.listen(port, '127.0.0.1'), ms);
+  }
+
   /** Answers one request; a rejection becomes an HTTP 500 with the error as text. */
   protected abstract handle(req: IncomingMessage, res: ServerResponse): void | Promise<void>;
 

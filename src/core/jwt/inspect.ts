@@ -25,6 +25,24 @@ function withExactIntegers(
 }
 
 /**
+ * A Google service-account ID token without `email`: the metadata server's `format=standard`
+ * (only `format=full` adds email and email_verified) or generateIdToken without includeEmail.
+ */
+const GOOGLE_WITHOUT_EMAIL =
+  'This Google ID token has no email claim (metadata server format "standard", or an impersonated token without "include email"). IAP and services that authorise by the caller\'s email reject it; mint it with format "full" or include the email.';
+
+/** A token for a Google audience (not an OAuth client's own login) that names no email. */
+function missesGoogleEmail(payload: Readonly<Record<string, unknown>>): boolean {
+  return (
+    payload.email === undefined &&
+    typeof payload.sub === 'string' &&
+    /^\d+$/.test(payload.sub) &&
+    payload.target_audience === undefined &&
+    payload.aud !== 'https://oauth2.googleapis.com/token'
+  );
+}
+
+/**
  * Everything the inspector shows about pasted text, without the network: the extracted token,
  * decoded parts with precise per-part problems, explained header and claims, and time claims.
  * @throws TokenExplorerError when the text holds no token at all (see {@link extractToken}).
@@ -39,6 +57,9 @@ export function inspectToken(input: string): Inspection {
     const read = readTimes(decoded.payload);
     times = read.times;
     warnings.push(...read.warnings);
+  }
+  if (family === 'google' && decoded.payload && missesGoogleEmail(decoded.payload)) {
+    warnings.push(GOOGLE_WITHOUT_EMAIL);
   }
   const issuer = stringField(decoded.payload, 'iss');
   const alg = stringField(decoded.header, 'alg');

@@ -56,6 +56,11 @@ export interface ProviderContext {
    * message names the line on bad input. Injected so the YAML library loads only when needed.
    */
   readonly parseYaml?: (text: string) => unknown;
+  /**
+   * Where a pod's service-account token, CA and namespace are mounted; default
+   * `/var/run/secrets/kubernetes.io/serviceaccount` (tests point it at a temp folder).
+   */
+  readonly inClusterRoot?: string;
   /** False in an untrusted workspace: providers that run user-defined commands refuse then. */
   readonly workspaceTrusted?: boolean;
 }

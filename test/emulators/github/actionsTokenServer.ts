@@ -37,6 +37,8 @@ export interface ActionsTokenRequest {
   readonly query: Readonly<Record<string, string>>;
   /** Whether the bearer request token was the job's. */
   readonly authorized: boolean;
+  /** The Accept header sent (the toolkit's `getJson` sends `application/json`). */
+  readonly accept: string | undefined;
   readonly audience: string | undefined;
 }
 
@@ -56,6 +58,11 @@ const JOB_PATH =
  */
 export class ActionsTokenServer extends HttpEmulator {
   fault: ActionsTokenFault = 'none';
+  /**
+   * How many of the next requests get 503 before the service answers again: the transient
+   * failures @actions/http-client retries (502, 503, 504 to a GET; HttpResponseRetryCodes).
+   */
+  unavailableFor = 0;
   readonly requests: ActionsTokenRequest[] = [];
   /** The job's `ACTIONS_ID_TOKEN_REQUEST_TOKEN`; tests check it never shows up in messages. */
   readonly requestToken = `ghs_emulator${randomBytes(24).toString('base64url')}`;
@@ -149,8 +156,14 @@ export class ActionsTokenServer extends HttpEmulator {
       query: Object.fromEntries(url.searchParams),
       authorized,
       audience,
+      accept: req.headers.accept,
     });
     if (this.connectionFault(this.fault, req, res)) return;
+    if (this.unavailableFor > 0) {
+      this.unavailableFor--;
+      this.json(res, 503, { message: 'Service Unavailable' });
+      return;
+    }
     switch (this.fault) {
       case 'http-500':
         this.json(res, 500, { message: 'Internal server error' });

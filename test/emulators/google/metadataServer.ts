@@ -55,6 +55,12 @@ export class MetadataServer extends HttpEmulator {
   fault: MetadataFault = 'none';
   /** Seconds sent in Retry-After by the `429` fault. */
   retryAfterSeconds = 7;
+  /**
+   * How many of the next requests get 503 Service Unavailable before the server answers again,
+   * as a metadata server under load or starting up does; gcp-metadata rides it out (gaxios
+   * retries 5xx, src/retry.ts).
+   */
+  unavailableFor = 0;
   readonly requests: MetadataRequest[] = [];
   /** Lifetime of the identity tokens minted from now on (jose time span); about 1 h for real. */
   idTokenLifetime = '1h';
@@ -114,6 +120,11 @@ export class MetadataServer extends HttpEmulator {
       flavor: Array.isArray(flavor) ? flavor[0] : flavor,
     });
     if (this.connectionFault(this.fault, req, res)) return;
+    if (this.unavailableFor > 0) {
+      this.unavailableFor--;
+      res.writeHead(503, { ...FLAVOR, 'content-type': 'text/plain' }).end('Service Unavailable');
+      return;
+    }
     switch (this.fault) {
       case 'http-500':
         this.text(res, 500, 'Internal Server Error');
@@ -218,15 +229,19 @@ export class MetadataServer extends HttpEmulator {
       this.text(res, 200, 'this is not a token');
       return;
     }
+    // format=standard (the default) carries only aud, azp, exp, iat, iss and sub; email and
+    // email_verified come only with format=full (Compute Engine docs, "Verifying the identity of
+    // instances": token formats; google-auth-library-nodejs PR #874, google-auth-library-python
+    // PR #462 add format=full because IAP rejects tokens without email).
     const claims: Record<string, unknown> = {
       aud: audience,
       azp: account.uniqueId,
-      email: account.email,
-      email_verified: true,
       sub: account.uniqueId,
     };
     if (url.searchParams.get('format') === 'full') {
       const o = this.options;
+      claims.email = account.email;
+      claims.email_verified = true;
       claims.google = {
         compute_engine: {
           instance_creation_timestamp: this.started - 86400,

@@ -500,7 +500,7 @@ export class KubeApiServer {
       | {
           kind?: unknown;
           apiVersion?: unknown;
-          spec?: { audiences?: unknown; expirationSeconds?: unknown };
+          spec?: { audiences?: unknown; expirationSeconds?: unknown; boundObjectRef?: unknown };
         }
       | undefined;
     if (
@@ -554,6 +554,34 @@ export class KubeApiServer {
       Array.isArray(spec.audiences) && spec.audiences.length > 0
         ? (spec.audiences as string[])
         : [this.issuer];
+    // A bound token names its object in the `kubernetes.io` claim (pod, secret or node with name
+    // and uid; the API server fills in the object's uid when the request gives none):
+    // kubernetes/kubernetes pkg/serviceaccount/claims.go, BoundObjectReference in
+    // authentication/v1 (kind Pod|Secret|Node, apiVersion v1).
+    const ref = spec.boundObjectRef as Record<string, unknown> | null | undefined;
+    let bound: Record<string, unknown> = {};
+    if (ref) {
+      const kind = String(ref.kind);
+      if (!['Pod', 'Secret', 'Node'].includes(kind) || ref.apiVersion !== 'v1' || !ref.name) {
+        this.json(
+          res,
+          422,
+          kubeStatus(
+            422,
+            'Invalid',
+            `TokenRequest.authentication.k8s.io "${name}" is invalid: spec.boundObjectRef.kind: Unsupported value: "${kind}"`,
+            { group: 'authentication.k8s.io', kind: 'TokenRequest' },
+          ),
+        );
+        return;
+      }
+      bound = {
+        [kind.toLowerCase()]: {
+          name: ref.name,
+          uid: typeof ref.uid === 'string' && ref.uid ? ref.uid : randomUUID(),
+        },
+      };
+    }
     const now = Math.floor(Date.now() / 1000);
     const token = await new SignJWT({
       aud: audiences,
@@ -561,7 +589,7 @@ export class KubeApiServer {
       iat: now,
       iss: this.issuer,
       jti: randomUUID(),
-      'kubernetes.io': { namespace, serviceaccount: { name, uid: sa.uid } },
+      'kubernetes.io': { namespace, serviceaccount: { name, uid: sa.uid }, ...bound },
       nbf: now,
       sub: `system:serviceaccount:${namespace}:${name}`,
     })
@@ -571,7 +599,7 @@ export class KubeApiServer {
       kind: 'TokenRequest',
       apiVersion: 'authentication.k8s.io/v1',
       metadata: { name, namespace, creationTimestamp: timestamp(now * 1000) },
-      spec: { audiences, expirationSeconds: seconds, boundObjectRef: null },
+      spec: { audiences, expirationSeconds: seconds, boundObjectRef: ref ?? null },
       status: { token, expirationTimestamp: timestamp((now + seconds) * 1000) },
     });
   }
@@ -596,9 +624,15 @@ export interface KubeconfigUser {
   readonly clientKeyData?: string;
   readonly clientCertificate?: string;
   readonly clientKey?: string;
-  /** An exec credential plugin, e.g. `{ command: 'gke-gcloud-auth-plugin' }`. */
-  readonly exec?: { readonly command: string; readonly args?: readonly string[] };
-  readonly authProvider?: string;
+  /**
+   * An exec credential plugin, e.g. `{ command: 'gke-gcloud-auth-plugin' }`; other keys of the
+   * kubeconfig's `exec` (apiVersion, env, interactiveMode, …) override the v1beta1 defaults.
+   */
+  readonly exec?: { readonly command: string; readonly args?: readonly string[] } & Readonly<
+    Record<string, unknown>
+  >;
+  /** An auth-provider by name, or with the config (cached tokens) it keeps in the kubeconfig. */
+  readonly authProvider?: string | { readonly name: string; readonly config: object };
 }
 
 export interface KubeconfigContext {
@@ -650,12 +684,15 @@ function kubeconfigObject(spec: KubeconfigSpec): Record<string, unknown> {
         'client-key': u.clientKey,
         exec: u.exec && {
           apiVersion: 'client.authentication.k8s.io/v1beta1',
-          command: u.exec.command,
-          args: u.exec.args ?? [],
+          args: [],
           interactiveMode: 'IfAvailable',
           provideClusterInfo: true,
+          ...u.exec,
         },
-        'auth-provider': u.authProvider && { name: u.authProvider, config: {} },
+        'auth-provider':
+          typeof u.authProvider === 'string'
+            ? { name: u.authProvider, config: {} }
+            : u.authProvider,
       }),
     })),
   };

@@ -25,7 +25,16 @@ function fail(message) {
   throw new Exit();
 }
 
-const VALUED = new Set(['namespace', 'audience', 'duration', 'context', 'kubeconfig']);
+const VALUED = new Set([
+  'namespace',
+  'audience',
+  'duration',
+  'context',
+  'kubeconfig',
+  'bound-object-kind',
+  'bound-object-name',
+  'bound-object-uid',
+]);
 const SHORT = { n: 'namespace' };
 
 function parse(args) {
@@ -119,6 +128,25 @@ function goError(error, url) {
   }
 }
 
+/**
+ * `--bound-object-kind/-name/-uid` as kubectl checks them (kubernetes/kubectl
+ * pkg/cmd/create/create_token.go `Validate`, `boundObjectKinds`: Pod, Secret, Node, all v1).
+ */
+const BOUND_KINDS = { Node: 'v1', Pod: 'v1', Secret: 'v1' };
+function boundObjectRef(flags) {
+  const kind = flags['bound-object-kind'];
+  const name = flags['bound-object-name'];
+  const uid = flags['bound-object-uid'];
+  if (!kind) {
+    if (name) fail('error: --bound-object-name can only be set if --bound-object-kind is provided');
+    if (uid) fail('error: --bound-object-uid can only be set if --bound-object-kind is provided');
+    return null;
+  }
+  if (!BOUND_KINDS[kind]) fail('error: supported --bound-object-kind values are Node, Pod, Secret');
+  if (!name) fail('error: --bound-object-name is required if --bound-object-kind is provided');
+  return { kind, apiVersion: BOUND_KINDS[kind], name, ...(uid ? { uid } : {}) };
+}
+
 async function createToken(positional, flags) {
   if (state.fault === 'old-kubectl') {
     fail(`error: unknown command "token" for "kubectl create"`);
@@ -159,7 +187,7 @@ async function createToken(positional, flags) {
     spec: {
       audiences: flags.audience.length ? flags.audience : null,
       ...(expirationSeconds !== undefined ? { expirationSeconds } : {}),
-      boundObjectRef: null,
+      boundObjectRef: boundObjectRef(flags),
     },
     status: { token: '', expirationTimestamp: null },
   });

@@ -46,7 +46,7 @@ export interface FakeYcSetup {
   readonly fault?: FakeYcFault;
   /** Stdout and stderr come out coloured, as through a pipe with FORCE_COLOR (terminalColour.mjs). */
   readonly colour?: boolean;
-  /** Defaults to https://auth.yandex.cloud. */
+  /** Defaults to https://auth.cloud.yandex.com, the issuer Yandex's ID-token docs give. */
   readonly issuer?: string;
   /** Key case of `service-account list --format json`: yc's snake_case unless `camel`. */
   readonly listKeyCase?: 'snake' | 'camel';

@@ -106,7 +106,9 @@ async function sign(serviceAccount, audience) {
   const key = await importJWK(state.signingKey.privateJwk, alg);
   const iat = state.now ?? Math.floor(Date.now() / 1000);
   return new SignJWT({
-    iss: state.issuer ?? 'https://auth.yandex.cloud',
+    // The issuer the ID-token concept page gives (https://yandex.cloud/en/docs/iam/concepts/authorization/id-token:
+    // "iss: URL of the Yandex Cloud OIDC provider, https://auth.cloud.yandex.com").
+    iss: state.issuer ?? 'https://auth.cloud.yandex.com',
     sub: serviceAccount.id,
     aud: audience ?? serviceAccount.id,
     iat,

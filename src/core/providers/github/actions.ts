@@ -1,5 +1,6 @@
 import { TokenExplorerError } from '../../errors';
 import { peekToken } from '../../jwt/peek';
+import { ACTIONS_TOOLKIT_RETRY, withRetries } from '../../http';
 import type { Environment } from '../../ports';
 import type { MintedToken, Provider, ProviderContext } from '../provider';
 
@@ -71,7 +72,12 @@ function statusError(status: number, text: string, service: string, requestToken
   );
 }
 
-/** One GET of the token endpoint with a hard timeout; the answer's status and text. */
+/**
+ * One GET of the token endpoint as @actions/core's OidcClient sends it (actions/toolkit
+ * packages/core/src/oidc-utils.ts through @actions/http-client `getJson`: `Accept:
+ * application/json`, user agent `actions/oidc-client`), retried on 502/503/504 as its
+ * http-client does (ACTIONS_TOOLKIT_RETRY), all within the timeout; the answer's status and text.
+ */
 async function requestToken(
   context: ProviderContext,
   url: string,
@@ -106,14 +112,20 @@ async function requestToken(
     );
   };
   try {
-    const response = await context.fetch(url, {
-      headers: {
-        accept: 'application/json; api-version=2.0',
-        authorization: `Bearer ${bearer}`,
-        'user-agent': 'actions/oidc-client',
-      },
-      signal: combined,
-    });
+    const response = await withRetries(
+      () =>
+        context.fetch(url, {
+          headers: {
+            accept: 'application/json',
+            authorization: `Bearer ${bearer}`,
+            'user-agent': 'actions/oidc-client',
+          },
+          signal: combined,
+        }),
+      ACTIONS_TOOLKIT_RETRY,
+      combined,
+      Date.now() + context.timeoutMs,
+    );
     return { status: response.status, text: await response.text() };
   } catch (error) {
     throw stopped(error);
@@ -149,7 +161,7 @@ function tokenFromAnswer(text: string, service: string): MintedToken {
 }
 
 /**
- * Mints an ID token inside a GitHub Actions job (or a Codespace or editor started from one) with
+ * Mints an ID token inside a GitHub Actions job (an editor started by one of its steps) with
  * the job's `ACTIONS_ID_TOKEN_REQUEST_URL` and `ACTIONS_ID_TOKEN_REQUEST_TOKEN`. The request token
  * is sent only to that URL and never appears in a message.
  */
@@ -164,7 +176,7 @@ export const githubActionsProvider: Provider = {
       const missing = [!base && URL_VARIABLE, !bearer && TOKEN_VARIABLE].filter(Boolean);
       throw new TokenExplorerError(
         'no-credentials',
-        `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set. GitHub gives them only to workflow jobs with "permissions: id-token: write", and only that job sees them: run VS Code inside such a job (a Codespace or an editor started by the workflow).`,
+        `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set. The GitHub Actions runner gives them only to the steps of a workflow job with "permissions: id-token: write"; Codespaces and other editors do not have them. Run VS Code (or code-server) from such a job to use this account.`,
       );
     }
     if (!URL.canParse(base)) {

@@ -1,5 +1,6 @@
 import { TokenExplorerError } from '../../errors';
-import { networkStep, reasonsByCode } from '../../http';
+import type { RetryPolicy } from '../../http';
+import { GOOGLE_RETRY, NO_RETRY, networkStep, reasonsByCode, withRetries } from '../../http';
 import { peekToken } from '../../jwt/peek';
 import type { Account, MintedToken, Provider, ProviderContext } from '../provider';
 import { EMAIL, assertSettingsValid } from './settings';
@@ -69,15 +70,18 @@ interface MetadataAnswer {
 }
 
 /**
- * One GET to the metadata server with the `Metadata-Flavor: Google` header and a hard timeout.
- * Rejects answers without that header: whatever answered is not a metadata server (a proxy, a
- * captive portal, another service on the port).
+ * One GET to the metadata server with the `Metadata-Flavor: Google` header and a hard timeout,
+ * sent again as gcp-metadata does while the server refuses connections (a cold start) or answers
+ * 5xx, within the timeout (`policy`: GOOGLE_RETRY, or NO_RETRY for detection, which gcp-metadata
+ * does not retry). Rejects answers without that header: whatever answered is not a metadata
+ * server (a proxy, a captive portal, another service on the port).
  */
 async function metadataGet(
   context: Pick<ProviderContext, 'fetch'>,
   url: string,
   timeoutMs: number,
   signal?: AbortSignal,
+  policy: RetryPolicy = GOOGLE_RETRY,
 ): Promise<MetadataAnswer> {
   // The query (the audience) is left out of messages: it is long and not what went wrong.
   const shownUrl = url.split('?')[0] ?? url;
@@ -98,13 +102,20 @@ async function metadataGet(
     }
     return undefined;
   };
+  const deadline = Date.now() + timeoutMs;
   const response = await networkStep(
     () =>
-      context.fetch(url, {
-        headers: { [FLAVOR_HEADER]: FLAVOR },
-        signal: combined,
-        redirect: 'follow',
-      }),
+      withRetries(
+        () =>
+          context.fetch(url, {
+            headers: { [FLAVOR_HEADER]: FLAVOR },
+            signal: combined,
+            redirect: 'follow',
+          }),
+        policy,
+        combined,
+        deadline,
+      ),
     (reason) => `Could not reach the metadata server at ${shownUrl}: ${reason}.`,
     stopped,
     UNREACHABLE_REASONS,
@@ -215,6 +226,14 @@ function identityUrl(
   return `${base}/computeMetadata/v1/instance/service-accounts/${account}/identity?${query}`;
 }
 
+/**
+ * `format=standard` tokens carry no `email`/`email_verified` (Compute Engine docs, "Verify the
+ * identity of instances"; google-auth-library-nodejs PR #874): IAP and services that authorise by
+ * email reject them.
+ */
+const STANDARD_FORMAT_WARNING =
+  'Metadata server: this account asks for token format "standard", whose tokens carry no email (and no email_verified); IAP and services that check the caller\'s email reject them. Use format "full" (the default) unless the receiver wants the short form.';
+
 /** Mints an ID token from the metadata server of the GCE VM, Cloud Run service, GKE pod, … */
 export const metadataProvider: Provider = {
   kind: 'google-metadata',
@@ -225,6 +244,7 @@ export const metadataProvider: Provider = {
     const settings = readSettings(account);
     const base = metadataBaseUrl(context, settings.endpoint);
     const url = identityUrl(base, settings, request.audience);
+    if (settings.format === 'standard') context.logger.warn(STANDARD_FORMAT_WARNING);
     const answer = await metadataGet(context, url, context.timeoutMs, request.signal);
     const shownUrl = url.split('?')[0] ?? url;
     if (answer.status !== 200) throw statusError(answer, shownUrl, settings.serviceAccount);
@@ -262,9 +282,10 @@ export const metadataProvider: Provider = {
   },
 
   describe(account) {
-    const { endpoint, serviceAccount } = readSettings(account);
+    const { endpoint, serviceAccount, format } = readSettings(account);
     const who = serviceAccount === 'default' ? 'default service account' : serviceAccount;
-    return `Metadata server: ${who}${endpoint ? ` at ${endpoint}` : ''}`;
+    const standard = format === 'standard' ? ' (format standard: no email, IAP rejects it)' : '';
+    return `Metadata server: ${who}${endpoint ? ` at ${endpoint}` : ''}${standard}`;
   },
 };
 
@@ -311,7 +332,13 @@ export async function probeMetadataServer(
 ): Promise<MetadataProbe> {
   const base = metadataBaseUrl(context);
   try {
-    const ping = await metadataGet(context, `${base}/computeMetadata/v1/instance`, timeoutMs);
+    const ping = await metadataGet(
+      context,
+      `${base}/computeMetadata/v1/instance`,
+      timeoutMs,
+      undefined,
+      NO_RETRY,
+    );
     if (ping.status !== 200) throw statusError(ping, base, 'default');
   } catch (error) {
     const hint = RESIDENCY_HINTS.find(([name]) => context.env.get(name) !== undefined);

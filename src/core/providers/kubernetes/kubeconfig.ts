@@ -1,6 +1,8 @@
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { TokenExplorerError, errorMessage } from '../../errors';
 import type { ProviderContext } from '../provider';
+import type { ExecConfig } from './execCredential';
+import { readExecConfig } from './execCredential';
 
 /** One named entry of a kubeconfig list (`clusters`, `users`, `contexts`) and its file. */
 export interface KubeconfigEntry {
@@ -33,6 +35,10 @@ export interface KubeCluster {
   readonly certificateAuthority?: string;
   readonly insecureSkipTlsVerify: boolean;
   readonly tlsServerName?: string;
+  /** `proxy-url`: the proxy for this cluster (client-go uses it over HTTPS_PROXY). */
+  readonly proxyUrl?: string;
+  /** The `extensions` entry `client.authentication.k8s.io/exec`, given to exec plugins. */
+  readonly execExtension?: unknown;
 }
 
 /** How a user authenticates that Token Explorer cannot do itself (kubectl can). */
@@ -48,6 +54,10 @@ export interface KubeUser {
   readonly clientCertificate?: string;
   readonly clientKeyData?: string;
   readonly clientKey?: string;
+  /** An exec credential plugin that gives the token or client certificate. */
+  readonly exec?: ExecConfig;
+  /** When the token an `auth-provider` (gcp, oidc, azure) cached expires (its `expiry`). */
+  readonly tokenExpiry?: string;
   /** Set when the user logs in through a plugin or with a password. */
   readonly unsupported?: UnsupportedAuth;
 }
@@ -70,7 +80,7 @@ export interface KubeContextSummary {
   readonly server?: string;
   readonly namespace?: string;
   readonly user?: string;
-  /** How the user authenticates; `exec`, `auth-provider` and `basic` need the kubectl method. */
+  /** How the user authenticates; `auth-provider` and `basic` may need the kubectl method. */
   readonly auth: 'token' | 'client-certificate' | 'none' | UnsupportedAuth;
   readonly current: boolean;
 }
@@ -153,7 +163,11 @@ function entries(doc: Raw, list: string, item: string, file: string): Kubeconfig
  */
 export async function loadKubeconfig(
   context: ProviderContext,
-  options: { readonly path?: string } = {},
+  options: {
+    readonly path?: string;
+    /** Answer an empty kubeconfig (no files) instead of failing when the default one is missing. */
+    readonly allowMissingDefault?: boolean;
+  } = {},
 ): Promise<Kubeconfig> {
   const parseYaml = context.parseYaml;
   if (!parseYaml) {
@@ -197,6 +211,9 @@ export async function loadKubeconfig(
     if (currentContext === undefined && typeof current === 'string' && current !== '') {
       currentContext = current;
     }
+  }
+  if (files.length === 0 && from === 'default' && options.allowMissingDefault) {
+    return { files, ...maps };
   }
   if (files.length === 0) {
     throw badConfig(
@@ -243,12 +260,25 @@ export function listContexts(config: Kubeconfig): KubeContextSummary[] {
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/** What to say when a field holds a shape Token Explorer does not read but kubectl may. */
+const TRY_KUBECTL =
+  'If kubectl works with this kubeconfig, set "method": "kubectl" for the account: kubectl reads it with its own loader.';
+
+/** A YAML value's shape, for messages (never its content). */
+function shapeOf(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (value instanceof Uint8Array) return 'binary data';
+  return typeof value === 'object' ? 'a mapping' : `a ${typeof value}`;
+}
+
 /** An optional string field; `what` names it in the error when it has another type. */
 function stringField(entry: KubeconfigEntry, field: string, what: string): string | undefined {
   const value = entry.value[field];
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string') {
-    throw badConfig(`"${field}" of ${what} in the kubeconfig ${entry.source} is not text.`);
+    throw badConfig(
+      `"${field}" of ${what} in the kubeconfig ${entry.source} is ${shapeOf(value)}, not text. ${TRY_KUBECTL}`,
+    );
   }
   return value;
 }
@@ -260,22 +290,38 @@ function pathField(entry: KubeconfigEntry, field: string, what: string): string 
   return isAbsolute(value) ? value : resolve(dirname(entry.source), value);
 }
 
-/** A `*-data` field: base64 of PEM text. Only the field is named on failure, never its content. */
+/**
+ * A `*-data` field: base64 of PEM text, or a YAML `!!binary` block (which the YAML parser has
+ * already decoded to bytes; kubectl accepts it, as its loader decodes YAML to JSON first). Only
+ * the field is named on failure, never its content.
+ */
 function pemDataField(
   entry: KubeconfigEntry,
   field: string,
   what: string,
   marker: RegExp,
 ): string | undefined {
-  const value = stringField(entry, field, what);
-  if (value === undefined) return undefined;
-  const text = Buffer.from(value.replace(/\s+/g, ''), 'base64').toString('utf8');
-  if (!marker.test(text)) {
+  const value = entry.value[field];
+  if (value === undefined || value === null || value === '') return undefined;
+  const bytes =
+    typeof value === 'string'
+      ? Buffer.from(value.replace(/\s+/g, ''), 'base64')
+      : value instanceof Uint8Array
+        ? Buffer.from(value)
+        : undefined;
+  const kind = marker === CERTIFICATE ? 'certificate' : 'private key';
+  if (!bytes) {
     throw badConfig(
-      `"${field}" of ${what} in the kubeconfig ${entry.source} is not base64 of a PEM ${marker === CERTIFICATE ? 'certificate' : 'private key'}.`,
+      `"${field}" of ${what} in the kubeconfig ${entry.source} is ${shapeOf(value)}, not base64 of a PEM ${kind}. ${TRY_KUBECTL}`,
     );
   }
-  return text;
+  const pem = bytes.toString('utf8');
+  if (!marker.test(pem)) {
+    throw badConfig(
+      `"${field}" of ${what} in the kubeconfig ${entry.source} is not base64 of a PEM ${kind}${typeof value === 'string' ? '' : ' (in its !!binary block)'}. ${TRY_KUBECTL}`,
+    );
+  }
+  return pem;
 }
 
 function resolveCluster(entry: KubeconfigEntry): KubeCluster {
@@ -307,10 +353,19 @@ function resolveCluster(entry: KubeconfigEntry): KubeCluster {
     );
   }
   const tlsServerName = stringField(entry, 'tls-server-name', what);
+  const proxyUrl = stringField(entry, 'proxy-url', what);
+  // client-go clientcmd: `extensions` is a list of {name, extension}; the exec plugin gets the
+  // one named client.authentication.k8s.io/exec as spec.cluster.config.
+  const extensions = entry.value.extensions;
+  const execExtension = Array.isArray(extensions)
+    ? (extensions as Raw[]).find((e) => e?.name === 'client.authentication.k8s.io/exec')?.extension
+    : undefined;
   return {
     name: entry.name,
     source: entry.source,
     server,
+    ...(proxyUrl ? { proxyUrl } : {}),
+    ...(execExtension !== undefined ? { execExtension } : {}),
     ...(certificateAuthorityData ? { certificateAuthorityData } : {}),
     ...(certificateAuthority ? { certificateAuthority } : {}),
     insecureSkipTlsVerify: insecure === true,
@@ -322,9 +377,20 @@ function resolveUser(entry: KubeconfigEntry): KubeUser {
   const what = `user "${entry.name}"`;
   const auth = authOf(entry.value);
   const base = { name: entry.name, source: entry.source };
-  if (auth === 'exec' || auth === 'auth-provider' || auth === 'basic') {
-    return { ...base, unsupported: auth };
+  if (auth === 'exec') {
+    return { ...base, exec: readExecConfig(entry.value.exec, `${what} in ${entry.source}`) };
   }
+  if (auth === 'auth-provider') {
+    // The legacy gcp/oidc/azure providers cache their token in the kubeconfig (client-go
+    // plugin/pkg/client/auth: gcp `access-token` + `expiry`, oidc `id-token`); use it while valid.
+    const provider = entry.value['auth-provider'] as Raw | undefined;
+    const config = isRecord(provider?.config) ? provider.config : {};
+    const token = provider?.name === 'oidc' ? config['id-token'] : config['access-token'];
+    const expiry = config.expiry;
+    if (typeof token !== 'string' || token === '') return { ...base, unsupported: auth };
+    return { ...base, token, ...(typeof expiry === 'string' ? { tokenExpiry: expiry } : {}) };
+  }
+  if (auth === 'basic') return { ...base, unsupported: auth };
   const token = stringField(entry, 'token', what);
   const tokenFile = pathField(entry, 'tokenFile', what);
   const clientCertificateData = pemDataField(entry, 'client-certificate-data', what, CERTIFICATE);
@@ -394,7 +460,7 @@ export function resolveContext(config: Kubeconfig, name?: string): ResolvedKubeC
 
 const UNSUPPORTED: Record<UnsupportedAuth, string> = {
   exec: 'logs in through an exec credential plugin',
-  'auth-provider': 'logs in through an auth-provider plugin',
+  'auth-provider': 'logs in through an auth-provider plugin that has not cached a token yet',
   basic: 'logs in with a user name and password',
 };
 
@@ -461,6 +527,11 @@ export async function readClusterCredentials(
   let token: string | undefined;
   let clientCertificate: string | undefined;
   let clientKey: string | undefined;
+  if (user?.tokenExpiry !== undefined && Date.parse(user.tokenExpiry) <= context.clock.now()) {
+    throw badConfig(
+      `The token that the auth-provider of user "${user.name}" (in ${user.source}) cached expired at ${user.tokenExpiry}. Run any kubectl command (e.g. \`kubectl get --raw /version --context ${resolved.name}\`) to refresh it, or use the kubectl method for this account (settings "method": "kubectl").`,
+    );
+  }
   if (user) {
     const userWhat = `user "${user.name}"`;
     token = user.token;

@@ -4,8 +4,8 @@ import { detectNothing, type ProviderDescriptor } from '../descriptor';
 import { listContexts, loadKubeconfig } from './kubeconfig';
 import { kubernetesProvider } from './tokenRequest';
 
-/** Credentials the TokenRequest API call can use itself; others go through kubectl. */
-const DIRECT_AUTH = ['token', 'client-certificate', 'none'];
+/** Credentials the TokenRequest API call can use itself (exec plugins run as kubectl runs them); others go through kubectl. */
+const DIRECT_AUTH = ['token', 'client-certificate', 'none', 'exec'];
 
 /** Picks a kubeconfig context, then the namespace and the service account's name. */
 const chooseServiceAccount: WizardStep = async (draft, { ui, context }) => {

@@ -7,6 +7,8 @@ import { peekToken } from '../../jwt/peek';
 import type { ProcessResult } from '../../ports';
 import { JWT_SHAPE, errorLines, excerpt, failureHead, runCli } from '../cli';
 import type { Account, MintRequest, MintedToken, Provider, ProviderContext } from '../provider';
+import { ExecCredentialCache } from './execCredential';
+import { inClusterContext } from './inCluster';
 import type { KubeCredentials, ResolvedKubeContext } from './kubeconfig';
 import { expandHome, loadKubeconfig, readClusterCredentials, resolveContext } from './kubeconfig';
 import { officialText, recogniseOfficialText } from '../officialTexts';
@@ -38,6 +40,41 @@ export interface KubernetesSettings {
   readonly method: 'api' | 'kubectl';
   /** An account-specific kubectl; otherwise the machine-scoped setting decides. */
   readonly kubectlPath?: string;
+  /** The object the token is bound to: it stops being valid when the object is deleted. */
+  readonly boundObject?: BoundObject;
+}
+
+/**
+ * A TokenRequest `spec.boundObjectRef` (authentication/v1 BoundObjectReference) and kubectl's
+ * `--bound-object-kind/-name/-uid`: kinds Pod, Secret and Node, all apiVersion v1
+ * (kubernetes/kubectl pkg/cmd/create/create_token.go `boundObjectKinds`).
+ */
+export interface BoundObject {
+  readonly kind: 'Pod' | 'Secret' | 'Node';
+  readonly name: string;
+  /** When unset the API server uses the existing object's uid. */
+  readonly uid?: string;
+}
+
+const BOUND_KINDS = ['Node', 'Pod', 'Secret'];
+
+/** The problems of a `boundObject` setting, in kubectl's terms (create_token.go `Validate`). */
+function boundObjectProblems(value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    return ['"boundObject" must be {"kind": "Pod" | "Secret" | "Node", "name": …, "uid"?: …}.'];
+  }
+  const { kind, name, uid } = value as Record<string, unknown>;
+  const problems: string[] = [];
+  if (typeof kind !== 'string' || !BOUND_KINDS.includes(kind)) {
+    problems.push(`"boundObject.kind" must be one of ${BOUND_KINDS.join(', ')}.`);
+  }
+  if (typeof name !== 'string' || name.trim() === '') {
+    problems.push('"boundObject.name" is required when "boundObject" is set.');
+  }
+  if (uid !== undefined && typeof uid !== 'string')
+    problems.push('"boundObject.uid" must be text.');
+  return problems;
 }
 
 function settingProblems(settings: Readonly<Record<string, unknown>>): string[] {
@@ -72,6 +109,7 @@ function settingProblems(settings: Readonly<Record<string, unknown>>): string[] 
       `"expirationSeconds" must be a whole number of seconds (at least ${MIN_EXPIRATION_SECONDS}).`,
     );
   }
+  problems.push(...boundObjectProblems(settings.boundObject));
   if (settings.method !== undefined && settings.method !== 'api' && settings.method !== 'kubectl') {
     problems.push('"method" must be "api" or "kubectl".');
   }
@@ -103,6 +141,18 @@ export function readKubernetesSettings(account: Account): KubernetesSettings {
     expirationSeconds: (s.expirationSeconds as number | undefined) ?? DEFAULT_EXPIRATION_SECONDS,
     method: s.method === 'kubectl' ? 'kubectl' : 'api',
     ...(kubectlPath ? { kubectlPath } : {}),
+    ...(s.boundObject
+      ? { boundObject: readBoundObject(s.boundObject as Record<string, string>) }
+      : {}),
+  };
+}
+
+function readBoundObject(raw: Record<string, string>): BoundObject {
+  const uid = raw.uid?.trim();
+  return {
+    kind: raw.kind as BoundObject['kind'],
+    name: (raw.name ?? '').trim(),
+    ...(uid ? { uid } : {}),
   };
 }
 
@@ -463,6 +513,48 @@ function tokenRequestUrl(server: string, namespace: string, serviceAccount: stri
   return url;
 }
 
+/** Credentials of exec plugins, shared by every account of this provider. */
+const execCredentials = new ExecCredentialCache();
+
+/** The context's credentials with what its user's exec plugin gives (token or certificate). */
+async function withExecCredentials(
+  credentials: KubeCredentials,
+  resolved: ResolvedKubeContext,
+  context: ProviderContext,
+  signal?: AbortSignal,
+): Promise<KubeCredentials> {
+  const exec = resolved.user?.exec;
+  if (!exec) return credentials;
+  const { cluster } = resolved;
+  const given = await execCredentials.get(
+    exec,
+    execCluster(resolved, credentials),
+    `user "${resolved.user?.name ?? ''}" (in ${cluster.source})`,
+    context,
+    signal,
+  );
+  return {
+    ...credentials,
+    ...(given.token ? { token: given.token } : {}),
+    ...(given.clientCertificateData
+      ? { clientCertificate: given.clientCertificateData, clientKey: given.clientKeyData ?? '' }
+      : {}),
+  };
+}
+
+/** The cluster an exec plugin is told about (client-go: spec.cluster when provideClusterInfo). */
+function execCluster(resolved: ResolvedKubeContext, credentials: KubeCredentials) {
+  const { cluster } = resolved;
+  return {
+    server: cluster.server,
+    insecureSkipTlsVerify: cluster.insecureSkipTlsVerify,
+    ...(cluster.tlsServerName ? { tlsServerName: cluster.tlsServerName } : {}),
+    ...(credentials.ca ? { certificateAuthorityData: credentials.ca } : {}),
+    ...(cluster.proxyUrl ? { proxyUrl: cluster.proxyUrl } : {}),
+    ...(cluster.execExtension !== undefined ? { config: cluster.execExtension } : {}),
+  };
+}
+
 async function mintWithApi(
   settings: KubernetesSettings,
   expirationSeconds: number,
@@ -471,10 +563,16 @@ async function mintWithApi(
 ): Promise<MintedToken> {
   const config = await loadKubeconfig(
     context,
-    settings.kubeconfig ? { path: settings.kubeconfig } : {},
+    settings.kubeconfig ? { path: settings.kubeconfig } : { allowMissingDefault: true },
   );
-  const resolved: ResolvedKubeContext = resolveContext(config, settings.context);
-  const credentials = await readClusterCredentials(context, resolved);
+  // No kubeconfig at all: in a pod, use its service account as client-go's in-cluster config.
+  const inCluster = config.files.length === 0 ? await inClusterContext(context) : undefined;
+  if (config.files.length === 0 && !inCluster) await loadKubeconfig(context);
+  const resolved: ResolvedKubeContext =
+    inCluster?.resolved ?? resolveContext(config, settings.context);
+  const fromKubeconfig =
+    inCluster?.credentials ?? (await readClusterCredentials(context, resolved));
+  let credentials = await withExecCredentials(fromKubeconfig, resolved, context, request.signal);
   const origin: ClusterOrigin = {
     context: resolved.name,
     cluster: resolved.cluster.name,
@@ -494,12 +592,27 @@ async function mintWithApi(
   const body = JSON.stringify({
     apiVersion: 'authentication.k8s.io/v1',
     kind: 'TokenRequest',
-    spec: { ...(audience ? { audiences: [audience] } : {}), expirationSeconds },
+    spec: {
+      ...(audience ? { audiences: [audience] } : {}),
+      expirationSeconds,
+      ...(settings.boundObject
+        ? { boundObjectRef: { apiVersion: 'v1', ...settings.boundObject } }
+        : {}),
+    },
   });
-  const answer = await httpsJson('POST', url, body, credentials, origin, {
-    timeoutMs: context.timeoutMs,
-    ...(request.signal ? { signal: request.signal } : {}),
-  });
+  const send = () =>
+    httpsJson('POST', url, body, credentials, origin, {
+      timeoutMs: context.timeoutMs,
+      ...(request.signal ? { signal: request.signal } : {}),
+    });
+  let answer = await send();
+  const exec = resolved.user?.exec;
+  if (answer.status === 401 && exec) {
+    // client-go refreshes exec credentials once when the server answers 401 (exec.go MaybeRefresh).
+    execCredentials.forget(exec, execCluster(resolved, fromKubeconfig));
+    credentials = await withExecCredentials(fromKubeconfig, resolved, context, request.signal);
+    answer = await send();
+  }
   if (answer.status < 200 || answer.status > 299) {
     throw statusFailure(answer, shown, origin, namespace, settings.serviceAccount);
   }
@@ -532,6 +645,11 @@ function kubectlArgs(
   if (settings.namespace) args.push(`--namespace=${settings.namespace}`);
   if (audience) args.push(`--audience=${audience}`);
   args.push(`--duration=${expirationSeconds}s`);
+  const bound = settings.boundObject;
+  if (bound) {
+    args.push(`--bound-object-kind=${bound.kind}`, `--bound-object-name=${bound.name}`);
+    if (bound.uid) args.push(`--bound-object-uid=${bound.uid}`);
+  }
   if (settings.context) args.push(`--context=${settings.context}`);
   if (settings.kubeconfig) args.push(`--kubeconfig=${expandHome(settings.kubeconfig, homeDir)}`);
   return args;

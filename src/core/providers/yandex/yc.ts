@@ -65,24 +65,49 @@ function shown(args: readonly string[]): string {
   return `yc ${args.join(' ')}`;
 }
 
+/**
+ * Where the Yandex Cloud CLI installer puts yc when it is not on PATH: `$HOME/yandex-cloud/bin/yc`
+ * (install.sh), `%USERPROFILE%\\yandex-cloud\\bin\\yc.exe` (install.ps1); see
+ * https://yandex.cloud/en/docs/cli/operations/install-cli. The installer adds it to PATH only for
+ * new login shells, so an editor started before that does not see it.
+ */
+export function installedYcPath(env: ProviderContext['env']): string {
+  const windows = env.platform === 'win32';
+  return [env.homeDir, 'yandex-cloud', 'bin', windows ? 'yc.exe' : 'yc'].join(windows ? '\\' : '/');
+}
+
 function runYc(
   context: ProviderContext,
   ycPath: string,
   args: readonly string[],
   signal?: AbortSignal,
 ): Promise<ProcessResult> {
-  return runCli(
-    context.runner,
-    ycPath,
-    args,
-    { timeoutMs: context.timeoutMs, signal },
-    {
-      notFound: () =>
-        `yc was not found at ${ycPath}. Install the Yandex Cloud CLI or set tokenExplorer.yc.path to its full path.`,
-      timeout: (seconds) =>
-        `${shown(args)} did not finish within ${seconds} s and was stopped. Run it in a terminal: yc may be waiting for the network or for a sign-in in the browser (federated accounts).`,
-    },
-  );
+  const run = (file: string, notFound: string) =>
+    runCli(
+      context.runner,
+      file,
+      args,
+      { timeoutMs: context.timeoutMs, signal },
+      {
+        notFound: () => notFound,
+        timeout: (seconds) =>
+          `${shown(args)} did not finish within ${seconds} s and was stopped. Run it in a terminal: yc may be waiting for the network or for a sign-in in the browser (federated accounts).`,
+      },
+    );
+  if (ycPath !== 'yc') {
+    return run(
+      ycPath,
+      `yc was not found at ${ycPath}. Install the Yandex Cloud CLI or set tokenExplorer.yc.path to its full path.`,
+    );
+  }
+  const installed = installedYcPath(context.env);
+  return run(ycPath, '').catch((error: unknown) => {
+    if (!(error instanceof TokenExplorerError) || error.code !== 'cli-not-found') throw error;
+    return run(
+      installed,
+      `yc was not found on PATH nor where its installer puts it (${installed}). Install the Yandex Cloud CLI or set tokenExplorer.yc.path to its full path.`,
+    );
+  });
 }
 
 /** How to name the profile in advice: `yc init --profile P`, or plain `yc init` for the active one. */

@@ -40,6 +40,7 @@ describe('githubActionsProvider', () => {
   after(() => server.stop());
   beforeEach(() => {
     server.fault = 'none';
+    server.unavailableFor = 0;
     server.requests.length = 0;
   });
 
@@ -56,6 +57,8 @@ describe('githubActionsProvider', () => {
     assert.equal(request?.authorized, true);
     assert.equal(request?.audience, AUDIENCE);
     assert.equal(request?.query['api-version'], '2.0');
+    // actions/toolkit @actions/http-client getJson: Accept application/json.
+    assert.equal(request?.accept, 'application/json');
 
     const inspection = inspectToken(minted.token);
     const payload = inspection.payload ?? {};
@@ -114,6 +117,25 @@ describe('githubActionsProvider', () => {
     assert.match(githubActionsProvider.describe(ACCOUNT), /GitHub Actions/);
   });
 
+  it('retries 502/503/504 as the toolkit does, and not a 500', async () => {
+    server.unavailableFor = 3;
+    const minted = await githubActionsProvider.mint(
+      ACCOUNT,
+      { audience: AUDIENCE },
+      context(server.env()),
+    );
+    assert.ok(minted.token);
+    assert.equal(server.requests.length, 4);
+    server.requests.length = 0;
+    server.fault = 'http-500';
+    await rejectsWith(
+      githubActionsProvider.mint(ACCOUNT, { audience: AUDIENCE }, context(server.env())),
+      'http-status',
+      /HTTP 500/,
+    );
+    assert.equal(server.requests.length, 1);
+  });
+
   describe('explains each failure', () => {
     it('variables that are not set (not inside a job with id-token: write)', async () => {
       await rejectsWith(
@@ -121,7 +143,7 @@ describe('githubActionsProvider', () => {
         'no-credentials',
         /ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set/,
         /permissions: id-token: write/,
-        /Codespace/,
+        /Codespaces and other editors do not have them/,
       );
       await rejectsWith(
         githubActionsProvider.mint(

@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decodeJwt } from 'jose';
 import type { ErrorCode } from '../../../../../src/core/errors';
+import { inspectToken } from '../../../../../src/core/jwt/inspect';
 import { nodeProcessRunner } from '../../../../../src/core/node/processRunner';
 import type { Clock, Fetch } from '../../../../../src/core/ports';
 import type { Account, ProviderContext } from '../../../../../src/core/providers/provider';
@@ -83,7 +84,10 @@ describe('metadataProvider', () => {
       ctx,
     );
     const { payload } = await verify(standard.token);
-    assert.equal(payload.email, 'other@proj-1.iam.gserviceaccount.com');
+    // format=standard has no email: only aud, azp, exp, iat, iss, sub.
+    assert.equal(payload.email, undefined);
+    assert.equal(payload.email_verified, undefined);
+    assert.equal(payload.sub, '222');
     assert.equal(payload.google, undefined);
     assert.equal(
       server.requests[0]?.path,
@@ -97,6 +101,85 @@ describe('metadataProvider', () => {
     const claims = decodeJwt(licensed.token) as { google: { compute_engine: { license_id: [] } } };
     assert.deepEqual(claims.google.compute_engine.license_id, ['1000010']);
     assert.equal(server.requests[1]?.query.licenses, 'TRUE');
+  });
+
+  it('warns in the log and the description when an account asks for format=standard', async () => {
+    const warnings: string[] = [];
+    const logged = { ...ctx, logger: { ...ctx.logger, warn: (m: string) => warnings.push(m) } };
+    await metadataProvider.mint(account({ format: 'standard' }), { audience: AUDIENCE }, logged);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0] ?? '', /format "standard".*no email.*IAP/);
+    await metadataProvider.mint(account(), { audience: AUDIENCE }, logged);
+    assert.equal(warnings.length, 1, 'format=full (the default) is not warned about');
+    assert.match(metadataProvider.describe(account({ format: 'standard' })), /no email/);
+    const standard = await metadataProvider.mint(
+      account({ format: 'standard' }),
+      { audience: AUDIENCE },
+      ctx,
+    );
+    const full = await metadataProvider.mint(account(), { audience: AUDIENCE }, ctx);
+    assert.match(inspectToken(standard.token).warnings.join('\n'), /no email claim.*IAP/);
+    assert.doesNotMatch(inspectToken(full.token).warnings.join('\n'), /no email claim/);
+    assert.doesNotMatch(metadataProvider.describe(account()), /no email/);
+  });
+
+  describe('rides out what gcp-metadata rides out', () => {
+    it('a server that refuses connections for its first second (cold start)', async () => {
+      const patient = context({ GCE_METADATA_HOST: server.host }, { timeoutMs: 5000 });
+      await server.refuseConnectionsFor(1000);
+      const minted = await metadataProvider.mint(account(), { audience: AUDIENCE }, patient);
+      await verify(minted.token);
+      assert.equal(server.requests.length, 1, 'only the attempt after the cold start arrived');
+    });
+
+    it('a 503 answered once', async () => {
+      server.unavailableFor = 1;
+      const minted = await metadataProvider.mint(account(), { audience: AUDIENCE }, ctx);
+      await verify(minted.token);
+      assert.equal(server.requests.length, 2);
+    });
+
+    it('gives up with the last answer after 3 retries, as gaxios does', async () => {
+      const patient = context({ GCE_METADATA_HOST: server.host }, { timeoutMs: 5000 });
+      server.unavailableFor = 10;
+      try {
+        await rejectsWith(
+          metadataProvider.mint(account(), { audience: AUDIENCE }, patient),
+          'http-status',
+          /HTTP 503/,
+        );
+        assert.equal(server.requests.length, 4);
+      } finally {
+        server.unavailableFor = 0;
+      }
+    });
+
+    it('stops retrying within the configured timeout', async () => {
+      server.unavailableFor = 10;
+      try {
+        // 2 s allows the retries after 0.1 s and 0.6 s, not the one after a further 1.5 s.
+        await rejectsWith(
+          metadataProvider.mint(account(), { audience: AUDIENCE }, ctx),
+          'http-status',
+          /HTTP 503/,
+        );
+        assert.equal(server.requests.length, 3);
+      } finally {
+        server.unavailableFor = 0;
+      }
+    });
+
+    it('does not retry an answer that is not transient (404)', async () => {
+      await rejectsWith(
+        metadataProvider.mint(
+          account({ serviceAccount: 'ghost@x.iam.gserviceaccount.com' }),
+          { audience: AUDIENCE },
+          ctx,
+        ),
+        'bad-config',
+      );
+      assert.equal(server.requests.length, 1);
+    });
   });
 
   describe('finds the server', () => {

@@ -311,34 +311,131 @@ describe('kubeconfig', () => {
     );
   });
 
-  it('refuses exec and auth-provider users with a pointer to the kubectl method', async () => {
+  it('reads *-data written as YAML !!binary blocks, as kubectl does', async () => {
+    const block = (pem: string) =>
+      `!!binary |\n      ${Buffer.from(pem)
+        .toString('base64')
+        .replace(/.{1,60}/g, '$&\n      ')
+        .trimEnd()}`;
+    const path = join(tmp.path, 'binary.yaml');
+    await writeFile(
+      path,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters:',
+        '- name: prod',
+        '  cluster:',
+        '    server: https://prod.example:6443',
+        `    certificate-authority-data: ${block(CA)}`,
+        'users:',
+        '- name: jane',
+        '  user:',
+        `    client-certificate-data: ${block(CERT)}`,
+        `    client-key-data: ${block(KEY)}`,
+        'contexts:',
+        '- name: prod',
+        '  context: {cluster: prod, user: jane}',
+        'current-context: prod',
+        '',
+      ].join('\n'),
+    );
+    const resolved = resolveContext(await loadKubeconfig(context(), { path }));
+    assert.equal(resolved.cluster.certificateAuthorityData, CA);
+    assert.equal(resolved.user?.clientCertificateData, CERT);
+    assert.equal(resolved.user?.clientKeyData, KEY);
+  });
+
+  it('suggests the kubectl method for shapes it cannot read', async () => {
+    const path = join(tmp.path, 'odd.yaml');
+    const cases: [string, RegExp][] = [
+      [
+        'certificate-authority-data: [1, 2]',
+        /"certificate-authority-data" .* is a list, not base64/,
+      ],
+      ['certificate-authority-data: {a: b}', /"certificate-authority-data" .* is a mapping/],
+      [
+        'certificate-authority-data: !!binary aGVsbG8=',
+        /not base64 of a PEM certificate \(in its !!binary block\)/,
+      ],
+      ['tls-server-name: 42', /"tls-server-name" .* is a number, not text/],
+    ];
+    for (const [line, message] of cases) {
+      await writeFile(
+        path,
+        `clusters:\n- name: c\n  cluster:\n    server: https://c.example\n    ${line}\ncontexts:\n- name: c\n  context: {cluster: c}\ncurrent-context: c\n`,
+      );
+      const config = await loadKubeconfig(context(), { path });
+      assert.throws(
+        () => resolveContext(config),
+        (error: Error) => {
+          assert.match(error.message, message);
+          assert.match(error.message, /"method": "kubectl"/);
+          return true;
+        },
+      );
+    }
+  });
+
+  it('reads exec users, and auth-provider users only while their cached token is valid', async () => {
     const path = await writeKubeconfig(join(tmp.path, 'config'), {
       clusters: [{ name: 'gke', server: 'https://34.1.2.3', certificateAuthorityData: CA }],
       users: [
         { name: 'gke-user', exec: { command: 'gke-gcloud-auth-plugin' } },
         { name: 'old-gke', authProvider: 'gcp' },
+        {
+          name: 'cached',
+          authProvider: {
+            name: 'gcp',
+            config: { 'access-token': 'ya29.cached', expiry: '2000-01-01T00:00:00Z' },
+          },
+        },
       ],
       contexts: [
         { name: 'gke', cluster: 'gke', user: 'gke-user' },
         { name: 'old', cluster: 'gke', user: 'old-gke' },
+        { name: 'cached', cluster: 'gke', user: 'cached' },
       ],
       currentContext: 'gke',
     });
     const ctx = context({ KUBECONFIG: path });
     const config = await loadKubeconfig(ctx);
-    assert.equal(resolveContext(config).user?.unsupported, 'exec');
-    await rejectsWith(
-      readClusterCredentials(ctx, resolveContext(config)),
-      'bad-config',
-      /user "gke-user" of the context "gke" .* exec credential plugin/,
-      /not support yet: use the kubectl method/,
-    );
+    assert.equal(resolveContext(config).user?.exec?.command, 'gke-gcloud-auth-plugin');
+    assert.equal(resolveContext(config).user?.exec?.interactiveMode, 'IfAvailable');
     await rejectsWith(
       readClusterCredentials(ctx, resolveContext(config, 'old')),
       'bad-config',
-      /auth-provider plugin/,
+      /auth-provider plugin that has not cached a token/,
       /kubectl method/,
     );
+    await rejectsWith(
+      readClusterCredentials(ctx, resolveContext(config, 'cached')),
+      'bad-config',
+      /cached expired at 2000-01-01T00:00:00Z/,
+      /kubectl get --raw \/version --context cached/,
+    );
+  });
+
+  it('checks exec sections as client-go does', async () => {
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ apiVersion: 'client.authentication.k8s.io/v1alpha1' }, /"apiVersion" must be/],
+      [
+        { apiVersion: 'client.authentication.k8s.io/v1', interactiveMode: '' },
+        /"interactiveMode" must be specified/,
+      ],
+      [{ interactiveMode: 'Sometimes' }, /invalid "interactiveMode" "Sometimes"/],
+      [{ env: [{ value: 'x' }] }, /"env" must be a list/],
+    ];
+    for (const [exec, message] of cases) {
+      const path = await writeKubeconfig(join(tmp.path, 'config'), {
+        clusters: [{ name: 'c', server: 'https://c.example' }],
+        users: [{ name: 'u', exec: { command: 'plugin', ...exec } }],
+        contexts: [{ name: 'c', cluster: 'c', user: 'u' }],
+        currentContext: 'c',
+      });
+      const config = await loadKubeconfig(context({ KUBECONFIG: path }));
+      assert.throws(() => resolveContext(config), message);
+    }
   });
 
   it('lists contexts for the wizard', async () => {

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import type { JWTPayload } from 'jose';
@@ -27,6 +27,7 @@ import type {
   KubeconfigUser,
   PemPair,
 } from '../../../../emulators/kubernetes/apiServer';
+import { findScript } from '../../../../emulators/fakeCli';
 import { makeFakeKubectl } from '../../../../emulators/kubernetes/fakeKubectl';
 import type { FakeKubectl } from '../../../../emulators/kubernetes/fakeKubectl';
 import { parseYaml } from '../../../../../src/core/yaml';
@@ -97,6 +98,7 @@ describe('kubernetes provider (TokenRequest)', () => {
         env: { KUBECONFIG: path },
         homeDir: tmp.path,
         timeoutMs: options.timeoutMs ?? 3000,
+        runner: nodeProcessRunner,
       }),
       logger,
       parseYaml,
@@ -357,14 +359,158 @@ describe('kubernetes provider (TokenRequest)', () => {
     }
   });
 
-  it('refuses exec users with a pointer to the kubectl method', async () => {
+  describe('exec credential plugins (a real process, as client-go runs them)', () => {
+    const plugin = findScript('execPlugin', 'kubernetes/execPlugin.mjs');
+    const execUser = (env: Record<string, string>, exec: Record<string, unknown> = {}) => ({
+      exec: {
+        command: process.execPath,
+        args: [plugin, '--cluster=emu'],
+        env: Object.entries({ ELECTRON_RUN_AS_NODE: '1', FAKE_EXEC_LOG: log(), ...env }).map(
+          ([name, value]) => ({ name, value }),
+        ),
+        ...exec,
+      },
+    });
+    const log = () => join(tmp.path, 'exec.jsonl');
+    const runs = async (): Promise<{ info: Record<string, unknown>; argv: string[] }[]> =>
+      (await readFile(log(), 'utf8').catch(() => ''))
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { info: Record<string, unknown>; argv: string[] });
+    beforeEach(() => writeFile(log(), ''));
+
+    it('v1: runs the plugin with env and KUBERNETES_EXEC_INFO, and uses its token', async () => {
+      const ctx = await kubeContext(
+        execUser(
+          { FAKE_EXEC_TOKEN: janeToken, FAKE_EXEC_EXPIRES_IN: '3600' },
+          { apiVersion: 'client.authentication.k8s.io/v1', interactiveMode: 'Never' },
+        ),
+      );
+      const minted = await mint(ctx);
+      assert.equal((await verify(minted.token)).sub, `system:serviceaccount:${NS}:${SA}`);
+      assert.equal(api.requests.at(-1)?.user, 'jane');
+      const [run] = await runs();
+      assert.deepEqual(run?.argv, ['--cluster=emu']);
+      assert.equal(run?.info.apiVersion, 'client.authentication.k8s.io/v1');
+      assert.equal(run?.info.kind, 'ExecCredential');
+      const spec = run?.info.spec as { interactive: boolean; cluster: Record<string, unknown> };
+      assert.equal(spec.interactive, false);
+      assert.equal(spec.cluster.server, api.url);
+      assert.equal(
+        Buffer.from(String(spec.cluster['certificate-authority-data']), 'base64').toString(),
+        api.caPem,
+      );
+      // Cached until its expirationTimestamp: a second mint does not run the plugin.
+      await mint(ctx);
+      assert.equal((await runs()).length, 1);
+    });
+
+    it('v1beta1: interactiveMode defaults to IfAvailable; expired credentials run it again', async () => {
+      const ctx = await kubeContext(
+        execUser(
+          { FAKE_EXEC_TOKEN: janeToken, FAKE_EXEC_EXPIRES_IN: '-10' },
+          {
+            interactiveMode: '',
+            provideClusterInfo: false,
+          },
+        ),
+      );
+      await mint(ctx);
+      await mint(ctx);
+      const all = await runs();
+      assert.equal(all.length, 2);
+      assert.equal((all[0]?.info.spec as { cluster?: unknown }).cluster, undefined);
+    });
+
+    it('runs the plugin again once when the API server answers 401', async () => {
+      const ctx = await kubeContext(execUser({ FAKE_EXEC_TOKEN: 'revoked-token' }));
+      await rejectsWith(mint(ctx), 'bad-credentials');
+      assert.equal((await runs()).length, 2);
+    });
+
+    it('explains a plugin that fails, is missing, answers another version, or needs a terminal', async () => {
+      await rejectsWith(
+        mint(
+          await kubeContext(execUser({ FAKE_EXEC_FAIL: 'error: please run gcloud auth login' })),
+        ),
+        'cli-failed',
+        /failed \(exit code 1\):\nerror: please run gcloud auth login/,
+      );
+      await rejectsWith(
+        mint(
+          await kubeContext({
+            exec: {
+              command: join(tmp.path, 'gke-gcloud-auth-plugin'),
+              installHint: 'Install it with gcloud components install gke-gcloud-auth-plugin.',
+            },
+          }),
+        ),
+        'cli-not-found',
+        /was not found\. Install it with gcloud components install gke-gcloud-auth-plugin\./,
+      );
+      await rejectsWith(
+        mint(
+          await kubeContext(
+            execUser({
+              FAKE_EXEC_TOKEN: janeToken,
+              FAKE_EXEC_API_VERSION: 'client.authentication.k8s.io/v1',
+            }),
+          ),
+        ),
+        'bad-response',
+        /configured to use API version client\.authentication\.k8s\.io\/v1beta1, but returned version client\.authentication\.k8s\.io\/v1/,
+      );
+      await rejectsWith(
+        mint(
+          await kubeContext(
+            execUser({ FAKE_EXEC_TOKEN: janeToken }, { interactiveMode: 'Always' }),
+          ),
+        ),
+        'bad-config',
+        /needs a terminal/,
+      );
+      assert.equal(api.requests.length, 0);
+    });
+  });
+
+  it('without a kubeconfig, uses the pod service account (in-cluster config)', async () => {
+    const root = join(tmp.path, 'serviceaccount');
+    await mkdir(root, { recursive: true });
+    await writeFile(join(root, 'token'), `${janeToken}\n`);
+    await writeFile(join(root, 'ca.crt'), api.caPem);
+    await writeFile(join(root, 'namespace'), NS);
+    const port = new URL(api.url).port;
+    const ctx: ProviderContext = {
+      ...testContext({
+        env: { KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: port },
+        homeDir: join(tmp.path, 'no-home'),
+        timeoutMs: 3000,
+      }),
+      logger,
+      parseYaml,
+      inClusterRoot: root,
+    };
+    const minted = await kubernetesProvider.mint(account(), { audience: AUDIENCE }, ctx);
+    assert.equal((await verify(minted.token)).sub, `system:serviceaccount:${NS}:${SA}`);
+    assert.equal(api.requests.at(-1)?.user, 'jane');
+    // Outside a pod the missing kubeconfig is still explained.
     await rejectsWith(
-      mint(await kubeContext({ exec: { command: 'gke-gcloud-auth-plugin' } })),
+      kubernetesProvider.mint(
+        account(),
+        { audience: AUDIENCE },
+        { ...ctx, env: { ...ctx.env, get: () => undefined } },
+      ),
       'bad-config',
-      /exec credential plugin/,
-      /use the kubectl method/,
+      /No kubeconfig/,
     );
-    assert.equal(api.requests.length, 0);
+  });
+
+  it('uses the token a legacy auth-provider cached in the kubeconfig', async () => {
+    const ctx = await kubeContext({
+      authProvider: { name: 'oidc', config: { 'id-token': janeToken, 'client-id': 'k8s' } },
+    });
+    await mint(ctx);
+    assert.equal(api.requests.at(-1)?.user, 'jane');
   });
 
   it('explains a client key that does not match its certificate', async () => {
@@ -532,6 +678,47 @@ describe('kubernetes provider (TokenRequest)', () => {
       await kubectl.update({ colour: true });
       const minted = await viaKubectl();
       assert.equal((await verify(minted.token)).sub, `system:serviceaccount:${NS}:${SA}`);
+    });
+
+    it('binds the token to an object with --bound-object-kind/-name/-uid, as the API method does', async () => {
+      const boundObject = {
+        kind: 'Pod',
+        name: 'web-0',
+        uid: '7c1e0f0a-1111-4222-8333-444455556666',
+      };
+      const minted = await viaKubectl({ boundObject });
+      const payload = await verify(minted.token);
+      assert.deepEqual((payload['kubernetes.io'] as { pod: unknown }).pod, {
+        name: 'web-0',
+        uid: boundObject.uid,
+      });
+      assert.deepEqual((await kubectl.calls()).at(-1)?.slice(-3), [
+        '--bound-object-kind=Pod',
+        '--bound-object-name=web-0',
+        `--bound-object-uid=${boundObject.uid}`,
+      ]);
+      const direct = await mint(await kubeContext({ token: janeToken }), { boundObject });
+      assert.deepEqual(((await verify(direct.token))['kubernetes.io'] as { pod: unknown }).pod, {
+        name: 'web-0',
+        uid: boundObject.uid,
+      });
+      assert.deepEqual(
+        (api.requests.at(-1)?.body as { spec: { boundObjectRef: unknown } }).spec.boundObjectRef,
+        {
+          apiVersion: 'v1',
+          ...boundObject,
+        },
+      );
+    });
+
+    it('checks boundObject as kubectl checks its flags', () => {
+      assert.deepEqual(
+        kubernetesProvider.validate(account({ boundObject: { kind: 'Deployment', name: 'x' } })),
+        ['"boundObject.kind" must be one of Node, Pod, Secret.'],
+      );
+      assert.deepEqual(kubernetesProvider.validate(account({ boundObject: { kind: 'Secret' } })), [
+        '"boundObject.name" is required when "boundObject" is set.',
+      ]);
     });
 
     it('uses the account kubectlPath over the machine setting', async () => {

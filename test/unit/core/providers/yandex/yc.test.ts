@@ -1,3 +1,5 @@
+import { chmod, copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
@@ -17,7 +19,8 @@ import { makeFakeYc } from '../../../../emulators/yc/fakeYc';
 import type { FakeYc, FakeYcSetup } from '../../../../emulators/yc/fakeYc';
 import { rejectsWith } from '../../../helpers/assertions';
 
-const ISSUER = 'https://auth.yandex.cloud';
+// The issuer https://yandex.cloud/en/docs/iam/concepts/authorization/id-token gives.
+const ISSUER = 'https://auth.cloud.yandex.com';
 const SA = 'ajeinvoker0000000001';
 const SA2 = 'ajedeployer000000002';
 const FOLDER = 'b1gfolder00000000001';
@@ -123,6 +126,34 @@ describe('yandexCliProvider', () => {
     await fake.update({ activeProfile: null });
     const error = await rejectsWith(mint({}, AUDIENCE), 'bad-config', /profile '' was not found/);
     assert.ok(!['\u001b', '\u009b'].some((c) => error.message.includes(c)), 'escape codes');
+  });
+
+  it('finds yc where its installer puts it when it is not on PATH', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'yc-home-'));
+    try {
+      await mkdir(join(home, 'yandex-cloud', 'bin'), { recursive: true });
+      await copyFile(fake.path, join(home, 'yandex-cloud', 'bin', 'yc'));
+      await chmod(join(home, 'yandex-cloud', 'bin', 'yc'), 0o755);
+      const installed = { ...ctx, env: { ...ctx.env, homeDir: home, platform: 'linux' } };
+      const minted = await yandexCliProvider.mint(
+        { id: 'y1', kind: 'yandex-cli', settings: { serviceAccountId: SA } },
+        { audience: AUDIENCE },
+        installed,
+      );
+      assert.equal((await verify(minted.token, AUDIENCE)).payload.sub, SA);
+      const missing = { ...ctx, env: { ...ctx.env, homeDir: join(home, 'none') } };
+      await rejectsWith(
+        yandexCliProvider.mint(
+          { id: 'y1', kind: 'yandex-cli', settings: { serviceAccountId: SA } },
+          { audience: AUDIENCE },
+          missing,
+        ),
+        'cli-not-found',
+        /not found on PATH nor where its installer puts it \(.*yandex-cloud\/bin\/yc\)/,
+      );
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
   });
 
   it('passes the audience, the profile and the folder', async () => {
