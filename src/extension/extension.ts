@@ -11,6 +11,7 @@ import { TokenService } from '../core/tokenService';
 import { parseYaml } from '../core/yaml';
 import type { InspectorState } from '../shared/protocol';
 import { AccountsStore } from './adapters/accountsStore';
+import { vscodeClipboardGuard } from './adapters/clipboard';
 import { channelLogger } from './adapters/logger';
 import { vscodeSecretStore } from './adapters/secretStore';
 import { SETTINGS_SECTION, readSettings } from './adapters/settings';
@@ -80,7 +81,9 @@ export function activate(context: vscode.ExtensionContext): TokenExplorerApi {
     },
     jwksOverrides: () => settings().jwksUris,
   });
+  const clipboard = vscodeClipboardGuard(() => settings().clipboardClearAfterSeconds);
   const inspector = new InspectorPanel({
+    clipboard,
     extensionUri: context.extensionUri,
     secrets: context.secrets,
     jwks,
@@ -103,11 +106,15 @@ export function activate(context: vscode.ExtensionContext): TokenExplorerApi {
   const providers = createProviders(() => localIssuer.running());
   const tokens = new TokenService(providers, cache, () => providerContext);
   const store = new AccountsStore(secrets, context.globalState);
-  const tree = new AccountsTree(store, tokens, (account) =>
-    tokens.provider(account.kind).describe(account),
+  const masked = () => settings().maskTokens;
+  const tree = new AccountsTree(
+    store,
+    tokens,
+    (account) => tokens.provider(account.kind).describe(account),
+    masked,
   );
-  const statusBar = new TokenStatusBar(tokens, store);
-  const sources = new SourcesTree(imported, localIssuer, parseYaml);
+  const statusBar = new TokenStatusBar(tokens, store, masked);
+  const sources = new SourcesTree(imported, localIssuer, parseYaml, masked);
   const codeLens = new JwtCodeLensProvider(settings);
   const proxies = new LocalProxies(tokens, logger, systemClock);
   const proxiesTree = new ProxiesTree(proxies);
@@ -149,9 +156,27 @@ export function activate(context: vscode.ExtensionContext): TokenExplorerApi {
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration(`${SETTINGS_SECTION}.codeLens`)) codeLens.refresh();
       if (event.affectsConfiguration(`${SETTINGS_SECTION}.verification`)) jwks.clear();
+      if (event.affectsConfiguration(`${SETTINGS_SECTION}.maskTokens`)) {
+        tree.refresh();
+        sources.refresh();
+        statusBar.update(true);
+        inspector.setMasked(masked());
+      }
     }),
   );
   registerCommands(context, {
+    clipboard,
+    fetch,
+    toggleMasked: async () => {
+      const next = !masked();
+      await vscode.workspace
+        .getConfiguration(SETTINGS_SECTION)
+        .update('maskTokens', next, vscode.ConfigurationTarget.Global);
+      vscode.window.setStatusBarMessage(
+        next ? '$(eye-closed) Masked mode on: tokens are shortened' : '$(eye) Masked mode off',
+        3000,
+      );
+    },
     inspector,
     store,
     tokens,

@@ -43,6 +43,13 @@ const webviewParsers: {
   verifyWithKey: () => ({ type: 'verifyWithKey' }),
   verifyWithIssuer: () => ({ type: 'verifyWithIssuer' }),
   inspectAnother: () => ({ type: 'inspectAnother' }),
+  callService: () => ({ type: 'callService' }),
+  checkAgainstUrl: () => ({ type: 'checkAgainstUrl' }),
+  copyAs: () => ({ type: 'copyAs' }),
+  copyFindingCommand: ({ index }) =>
+    typeof index === 'number' && Number.isInteger(index) && index >= 0 && index < MAX_CLAIMS
+      ? { type: 'copyFindingCommand', index }
+      : undefined,
   checkTrust: () => ({ type: 'checkTrust' }),
   rendered: ({ ref, claimNames, countdown }) =>
     isText(ref, MAX_REF) && isTextList(claimNames) && isText(countdown, MAX_TEXT)
@@ -75,6 +82,8 @@ const HOST_TYPES: Readonly<Record<HostToWebview['type'], true>> = {
   show: true,
   verification: true,
   empty: true,
+  call: true,
+  masked: true,
   trust: true,
 };
 

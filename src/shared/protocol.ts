@@ -1,3 +1,4 @@
+import type { CallResponse, Finding, HeaderForm, ServiceKind } from '../core/call/types';
 import type { Inspection } from '../core/jwt/types';
 import type { TrustReport } from '../core/trust/types';
 import type { AudienceCheck, VerifyOutcome } from '../core/jwt/verifyTypes';
@@ -15,6 +16,23 @@ export interface InspectorState {
   readonly audience: AudienceCheck;
   /** Allowed clock skew in seconds for the valid / expired / not-yet-valid status. */
   readonly clockSkewSeconds: number;
+  /** Masked mode: the raw token shows only its first and last characters until revealed. */
+  readonly masked: boolean;
+  /** The last Call Service result or offline check for this token, if any. */
+  readonly call?: CallView;
+}
+
+/** A Call Service result (or an offline "Check against a URL…") as the panel shows it. */
+export interface CallView {
+  readonly method: string;
+  readonly url: string;
+  readonly headerForm: HeaderForm;
+  readonly kind: ServiceKind;
+  /** Absent for the offline check and when the call failed. */
+  readonly response?: CallResponse;
+  /** Why the call failed (unreachable, TLS, timeout…), in words. */
+  readonly error?: string;
+  readonly findings: readonly Finding[];
 }
 
 /** Messages from the extension host to the inspector webview. */
@@ -27,6 +45,8 @@ export type HostToWebview =
       readonly audience: AudienceCheck;
     }
   | { readonly type: 'empty'; readonly message: string }
+  | { readonly type: 'call'; readonly token: string; readonly call: CallView }
+  | { readonly type: 'masked'; readonly masked: boolean }
   | TrustMessage;
 
 /** The result of "Would this trust accept it?" for the token shown: a report or why there is none. */
@@ -45,6 +65,11 @@ export type WebviewToHost =
   | { readonly type: 'verifyWithIssuer' }
   | { readonly type: 'checkTrust' }
   | { readonly type: 'inspectAnother' }
+  | { readonly type: 'callService' }
+  | { readonly type: 'checkAgainstUrl' }
+  | { readonly type: 'copyAs' }
+  /** Copies the command of the shown finding at this index (a gcloud grant, never run). */
+  | { readonly type: 'copyFindingCommand'; readonly index: number }
   | {
       /**
        * Sent after each render so tests and the host know what the user sees. It names the

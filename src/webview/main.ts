@@ -1,6 +1,8 @@
 import type { CopyTarget, HostToWebview, InspectorState } from '../shared/protocol';
 import { countdownLine, tick, type LiveView } from './countdown';
+import { copiedFindingIndex, renderCall } from './callService';
 import { byId } from './dom';
+import { applyMask } from './masking';
 import { renderInspector, renderVerification } from './render';
 import { Transport } from './transport';
 import { hideTrust, renderTrust, renderTrustError } from './trust';
@@ -18,6 +20,8 @@ function show(state: InspectorState): void {
   const live = renderInspector(state);
   if (current?.state.inspection.token !== state.inspection.token) hideTrust();
   current = { state, live };
+  applyMask(state.inspection.token, state.masked);
+  renderCall(state.call);
   const now = Date.now();
   tick(live, now);
   showOnly('inspector');
@@ -56,6 +60,18 @@ function onMessage(message: HostToWebview): void {
     case 'empty':
       showEmpty(message.message);
       break;
+    case 'call':
+      if (current && current.state.inspection.token === message.token) {
+        current.state = { ...current.state, call: message.call };
+        renderCall(message.call);
+      }
+      break;
+    case 'masked':
+      if (current) {
+        current.state = { ...current.state, masked: message.masked };
+        applyMask(current.state.inspection.token, message.masked);
+      }
+      break;
     case 'trust':
       if (current?.state.inspection.token === message.token) {
         if ('report' in message) renderTrust(message.report);
@@ -85,6 +101,13 @@ onClick('copy-header-json', () => transport.post({ type: 'copy', target: 'header
 onClick('verify-key', () => transport.post({ type: 'verifyWithKey' }));
 onClick('check-trust', () => transport.post({ type: 'checkTrust' }));
 onClick('inspect-another', () => transport.post({ type: 'inspectAnother' }));
+onClick('call-service', () => transport.post({ type: 'callService' }));
+onClick('check-url', () => transport.post({ type: 'checkAgainstUrl' }));
+onClick('copy-as', () => transport.post({ type: 'copyAs' }));
+byId('call').addEventListener('click', (event) => {
+  const index = copiedFindingIndex(event);
+  if (index !== undefined) transport.post({ type: 'copyFindingCommand', index });
+});
 onClick('empty-inspect', () => transport.post({ type: 'inspectAnother' }));
 // The issuer button is redrawn with the verification section, so listen on the section.
 byId('verification').addEventListener('click', (event) => {

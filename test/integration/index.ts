@@ -18,7 +18,9 @@ function findTests(dir: string): string[] {
 
 export async function run(): Promise<void> {
   // The spec reporter writes through console.log, which both backends forward to the runner.
-  const mocha = new Mocha({ ui: 'bdd', color: true, timeout: 20000 });
+  // TOKEN_EXPLORER_TEST_GREP runs only the matching tests (while developing one suite).
+  const grep = process.env.TOKEN_EXPLORER_TEST_GREP;
+  const mocha = new Mocha({ ui: 'bdd', color: true, timeout: 20000, ...(grep ? { grep } : {}) });
   const files = findTests(__dirname);
   for (const file of files) mocha.addFile(file);
   // scripts/lib/hostTests.mjs forwards the code-server console from this line on.

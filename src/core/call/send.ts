@@ -89,6 +89,23 @@ function printable(text: string): string {
 }
 
 /**
+ * Some front ends echo the credential (IAP: "Base64 decode failed on token: ya29…"); the panel
+ * shows a placeholder instead, so the token never reaches the page through the body. Strings too
+ * short to be a credential are left alone (they would match ordinary text).
+ */
+function redact(text: string, token: string): string {
+  return token.length < 16 ? text : text.split(token).join('[the token you sent]');
+}
+
+/** What undici says for the ports fetch refuses (the browsers' "bad ports" list), in words. */
+function badPort(error: unknown): string | undefined {
+  const message = (error as { cause?: { message?: string } }).cause?.message;
+  return message === 'bad port'
+    ? "fetch refuses to connect to this port (it is on the browsers' list of unsafe ports, e.g. 9, 25, 6000); use another port"
+    : undefined;
+}
+
+/**
  * Sends one request with the token in the chosen header and returns what came back: status,
  * timing, the headers that matter and the start of the body as text. Redirects are returned, not
  * followed (`redirect: 'manual'`), so the token never goes to another origin. The body read stops
@@ -150,7 +167,13 @@ export async function sendCall(
         ...(hasBody ? { body: request.body } : {}),
       }),
     (reason) => `Could not call ${where}: ${reason}.`,
-    stopped,
+    (error) =>
+      stopped(error) ??
+      (badPort(error)
+        ? new TokenExplorerError('network', `Could not call ${where}: ${badPort(error) ?? ''}.`, {
+            cause: error,
+          })
+        : undefined),
     CALL_REASONS,
   );
   const { bytes, truncated } = await networkStep(
@@ -170,11 +193,7 @@ export async function sendCall(
     statusText: response.statusText,
     elapsedMs,
     headers: shown,
-    // Some front ends echo the credential (IAP: "Base64 decode failed on token: ya29…"); the panel
-    // shows a placeholder instead, so the token never reaches the page through the body.
-    bodyStart: printable(new TextDecoder('utf-8', { fatal: false }).decode(bytes))
-      .split(token)
-      .join('[the token you sent]'),
+    bodyStart: redact(printable(new TextDecoder('utf-8', { fatal: false }).decode(bytes)), token),
     bodyBytesRead: bytes.byteLength,
     bodyTruncated: truncated,
   };

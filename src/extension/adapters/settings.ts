@@ -21,6 +21,10 @@ export interface Settings {
   /** Port of the local dev issuer (0: any free port) and its signing algorithm. */
   readonly localIssuerPort: number;
   readonly localIssuerAlgorithm: 'ES256' | 'RS256';
+  /** Seconds after which a copied token is cleared from the clipboard (0: never). */
+  readonly clipboardClearAfterSeconds: number;
+  /** Masked mode: tokens show only their first and last characters. */
+  readonly maskTokens: boolean;
 }
 
 export const SETTINGS_SECTION = 'tokenExplorer';
@@ -68,5 +72,9 @@ export function readSettings(): Settings {
     localIssuerPort: Math.round(clamp(config.get<number>('localIssuer.port', 8977), 0, 65535)),
     localIssuerAlgorithm:
       config.get<string>('localIssuer.algorithm') === 'RS256' ? 'RS256' : 'ES256',
+    clipboardClearAfterSeconds: Math.round(
+      clamp(config.get<number>('clipboard.clearAfterSeconds', 60), 0, 3600),
+    ),
+    maskTokens: config.get<boolean>('maskTokens', false),
   };
 }

@@ -5,6 +5,8 @@ import type { AccountCommandDeps } from './wizardUi';
 import { addAccount } from './addAccount';
 import { detectCredentials } from './detectCredentials';
 import { editAccount } from './editAccount';
+import type { CallCommandDeps } from './callService';
+import { callService, checkAgainstUrl, copyAs } from './callService';
 import { inspectJwt, inspectSelection } from './inspectJwt';
 import type { ProxyCommandDeps } from './proxy';
 import { addMcpServer, copyLocalProxyUrl, startLocalProxy, stopLocalProxy } from './proxy';
@@ -66,13 +68,24 @@ export enum CommandId {
   StopLocalProxy = 'tokenExplorer.stopLocalProxy',
   CopyLocalProxyUrl = 'tokenExplorer.copyLocalProxyUrl',
   AddMcpServer = 'tokenExplorer.addMcpServer',
+  CallService = 'tokenExplorer.callService',
+  CheckAgainstUrl = 'tokenExplorer.checkAgainstUrl',
+  CopyAs = 'tokenExplorer.copyAs',
+  ToggleMaskedMode = 'tokenExplorer.toggleMaskedMode',
   CheckTrust = 'tokenExplorer.checkTrust',
 }
 
 export interface CommandDeps
-  extends TokenCommandDeps, AccountCommandDeps, SourceCommandDeps, ProxyCommandDeps {
+  extends
+    TokenCommandDeps,
+    AccountCommandDeps,
+    SourceCommandDeps,
+    CallCommandDeps,
+    ProxyCommandDeps {
   readonly inspector: InspectorPanel;
   readonly showLog: () => void;
+  /** Flips masked mode (the tokenExplorer.maskTokens user setting). */
+  readonly toggleMasked: () => Promise<void>;
 }
 
 /** Registers every command, each disposable pushed to the extension's subscriptions. */
@@ -110,6 +123,10 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     [CommandId.StopLocalProxy]: (arg) => stopLocalProxy(deps, arg),
     [CommandId.CopyLocalProxyUrl]: (arg) => copyLocalProxyUrl(deps, arg),
     [CommandId.AddMcpServer]: () => addMcpServer(deps),
+    [CommandId.CallService]: (arg) => callService(deps, arg),
+    [CommandId.CheckAgainstUrl]: (arg) => checkAgainstUrl(deps, arg),
+    [CommandId.CopyAs]: (arg) => copyAs(deps, arg),
+    [CommandId.ToggleMaskedMode]: () => deps.toggleMasked(),
     [CommandId.CheckTrust]: (arg) => checkTrust(inspector, deps.logger, arg),
   };
   for (const [id, handler] of Object.entries(handlers)) {

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { ClipboardGuard } from '../../core/clipboard/clearAfter';
 import { errorMessage } from '../../core/errors';
 import { inspectToken } from '../../core/jwt/inspect';
 import { findInsertionPoint, idTokensBlock, listJobs } from '../../core/providers/gitlab/ciYaml';
@@ -12,6 +13,7 @@ export interface SourceCommandDeps {
   readonly localIssuer: LocalIssuerController;
   readonly inspector: InspectorPanel;
   readonly parseYaml: (text: string) => unknown;
+  readonly clipboard: ClipboardGuard;
 }
 
 function fail(error: unknown): void {
@@ -79,7 +81,7 @@ export async function inspectImported(deps: SourceCommandDeps, arg: unknown): Pr
 export async function copyImportedBearer(deps: SourceCommandDeps, arg: unknown): Promise<void> {
   const entry = importedFrom(deps, arg);
   if (!entry) return;
-  await vscode.env.clipboard.writeText(`Authorization: Bearer ${entry.token}`);
+  await deps.clipboard.copySecret(`Authorization: Bearer ${entry.token}`);
   vscode.window.setStatusBarMessage('$(check) Authorization header copied', 4000);
 }
 
@@ -119,7 +121,7 @@ export async function copyLocalIssuerUrl(deps: SourceCommandDeps): Promise<void>
 export async function mintTestToken(deps: SourceCommandDeps): Promise<string | undefined> {
   try {
     const token = await deps.localIssuer.mintFromTemplate();
-    await vscode.env.clipboard.writeText(token);
+    await deps.clipboard.copySecret(token);
     await deps.inspector.show(inspectToken(token), 'the local dev issuer');
     vscode.window.setStatusBarMessage('$(check) Test token copied', 4000);
     return token;

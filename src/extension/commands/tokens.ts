@@ -7,6 +7,8 @@ import type { IssuedToken, TokenService } from '../../core/tokenService';
 import type { Logger } from '../../core/ports';
 import type { AccountsStore } from '../adapters/accountsStore';
 import type { Settings } from '../adapters/settings';
+import type { ClipboardGuard } from '../../core/clipboard/clearAfter';
+import { AUDIENCE_PRESETS, hasPlaceholders } from '../../core/call/audiencePresets';
 import type { TreeNode } from '../views/accountsTree';
 import type { TokenStatusBar } from '../views/statusBar';
 import { tokenStateText } from '../views/tokenState';
@@ -20,6 +22,8 @@ export interface TokenCommandDeps {
   readonly settings: () => Settings;
   readonly logger: Logger;
   readonly refreshTree: () => void;
+  /** Copies tokens and clears them later (tokenExplorer.clipboard.clearAfterSeconds). */
+  readonly clipboard: ClipboardGuard;
 }
 
 /** `{account, audience}` as other extensions and `${command:…}` inputs pass it. */
@@ -30,7 +34,7 @@ interface TokenArgs {
 
 type AccountPick = vscode.QuickPickItem & { readonly account?: Account };
 
-function label(account: Account): string {
+export function label(account: Account): string {
   return account.name ?? account.id;
 }
 
@@ -99,12 +103,22 @@ async function pickAudience(deps: TokenCommandDeps, account: Account): Promise<s
         ]
       : []),
   ];
+  // Presets: common audiences with what each is for; templates with CAPITALISED placeholders
+  // are put in the input box for the user to fill in rather than accepted as they are.
+  const presets: vscode.QuickPickItem[] = [
+    { label: 'Presets', kind: vscode.QuickPickItemKind.Separator },
+    ...AUDIENCE_PRESETS.filter((p) => !known.includes(p.audience)).map((preset) => ({
+      label: preset.audience,
+      description: preset.label,
+      detail: preset.explanation,
+    })),
+  ];
   const render = (value: string) => {
     const typed = value.trim();
     quickPick.items =
       typed !== '' && !known.includes(typed)
-        ? [{ label: typed, description: 'use this audience' }, ...base]
-        : base;
+        ? [{ label: typed, description: 'use this audience' }, ...base, ...presets]
+        : [...base, ...presets];
   };
   render('');
   const first = quickPick.items[0];
@@ -114,6 +128,11 @@ async function pickAudience(deps: TokenCommandDeps, account: Account): Promise<s
     quickPick.onDidAccept(() => {
       const chosen = quickPick.selectedItems[0]?.label ?? quickPick.value.trim();
       if (chosen === '' && !optional) return;
+      if (hasPlaceholders(chosen) && AUDIENCE_PRESETS.some((p) => p.audience === chosen)) {
+        quickPick.value = chosen;
+        quickPick.placeholder = 'Replace the CAPITALISED parts, then press Enter';
+        return;
+      }
       resolve(chosen);
       quickPick.hide();
     });
@@ -126,7 +145,7 @@ async function pickAudience(deps: TokenCommandDeps, account: Account): Promise<s
 }
 
 /** Gets a token with a cancellable progress notification; errors are shown and logged. */
-async function fetchToken(
+export async function fetchToken(
   deps: TokenCommandDeps,
   account: Account,
   audience: string,
@@ -186,7 +205,7 @@ function curl(token: string, audience: string): string {
 }
 
 /** The account and audience a command acts on: from a tree node, arguments, or pickers. */
-async function resolveTarget(
+export async function resolveTarget(
   deps: TokenCommandDeps,
   arg: unknown,
   title: string,
@@ -208,7 +227,7 @@ async function resolveTarget(
 }
 
 /** Finds the account named by id or display name in `{account, audience}` arguments. */
-function accountFromArgs(deps: TokenCommandDeps, args: TokenArgs): Account {
+export function accountFromArgs(deps: TokenCommandDeps, args: TokenArgs): Account {
   const { accounts } = deps.store.read();
   const account = args.account
     ? accounts.find((a) => a.id === args.account || a.name === args.account)
@@ -253,7 +272,7 @@ export async function getIdToken(
   }
   const token = issued.token.token;
   const asBearer = deps.settings().copyFormat === 'bearer';
-  await vscode.env.clipboard.writeText(asBearer ? bearer(token) : token);
+  await deps.clipboard.copySecret(asBearer ? bearer(token) : token);
   const left = tokenStateText(issued.token, undefined, Date.now()) ?? '';
   const what = asBearer ? 'Authorization header' : 'ID token';
   const source = issued.fromCache ? 'cached' : 'new';
@@ -267,8 +286,8 @@ export async function getIdToken(
       if (choice === 'Inspect') {
         await deps.inspector.show(inspectToken(token), `account ${label(target.account)}`);
       }
-      if (choice === 'Copy Bearer Header') await vscode.env.clipboard.writeText(bearer(token));
-      if (choice === 'Copy Raw Token') await vscode.env.clipboard.writeText(token);
+      if (choice === 'Copy Bearer Header') await deps.clipboard.copySecret(bearer(token));
+      if (choice === 'Copy Raw Token') await deps.clipboard.copySecret(token);
     });
   return token;
 }
@@ -279,7 +298,7 @@ export async function copyBearerHeader(deps: TokenCommandDeps, arg?: unknown): P
   if (!target) return;
   const issued = await fetchToken(deps, target.account, target.audience).catch(() => undefined);
   if (!issued) return;
-  await vscode.env.clipboard.writeText(bearer(issued.token.token));
+  await deps.clipboard.copySecret(bearer(issued.token.token));
   vscode.window.setStatusBarMessage(
     `$(check) Authorization header for ${label(target.account)} copied`,
     4000,
@@ -292,7 +311,7 @@ export async function copyAsCurl(deps: TokenCommandDeps, arg?: unknown): Promise
   if (!target) return;
   const issued = await fetchToken(deps, target.account, target.audience).catch(() => undefined);
   if (!issued) return;
-  await vscode.env.clipboard.writeText(curl(issued.token.token, target.audience));
+  await deps.clipboard.copySecret(curl(issued.token.token, target.audience));
   vscode.window.setStatusBarMessage(
     `$(check) curl command for ${label(target.account)} copied`,
     4000,

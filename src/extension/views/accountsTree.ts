@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
+import { shownToken } from '../../core/jwt/mask';
 import type { Account, ProviderKind } from '../../core/providers/provider';
 import { descriptorOf } from '../../core/providers/registry';
 import type { AudienceState, TokenService } from '../../core/tokenService';
@@ -50,6 +51,8 @@ export class AccountsTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
     private readonly store: AccountsStore,
     private readonly tokens: TokenService,
     private readonly describe: (account: Account) => string,
+    /** Masked mode: tooltips show only the token's first and last characters. */
+    private readonly masked: () => boolean,
   ) {
     this.subscriptions = [store.onDidChange(() => this.refresh())];
     this.timer = setInterval(() => this.tick(), 1000);
@@ -208,7 +211,9 @@ export class AccountsTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
       failed ? 'error' : 'symbol-key',
       failed ? new vscode.ThemeColor('problemsErrorIcon.foreground') : undefined,
     );
-    item.tooltip = failed ? errorMessage(state?.lastError) : `${label}\n${text ?? ''}`;
+    item.tooltip = failed
+      ? errorMessage(state?.lastError)
+      : `${label}\n${text ?? ''}${state?.token ? `\nToken: ${shownToken(state.token.token, this.masked())}` : ''}`;
     item.contextValue = 'audience';
     if (state?.token) {
       item.command = {

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { shownToken } from '../../core/jwt/mask';
 import { compactJson } from '../../core/jwt/deepJson';
 import { HOVER_WINDOW, jwtAt } from '../../core/jwt/find';
 import { inspectToken } from '../../core/jwt/inspect';
@@ -111,6 +112,9 @@ export class JwtHoverProvider implements vscode.HoverProvider {
       appendUntrusted(md, inspection.problems[0].message);
       md.appendMarkdown('\n\n');
     }
+    md.appendMarkdown('Token: ');
+    md.appendText(shownToken(found.token, settings.maskTokens));
+    md.appendMarkdown('\n\n');
     md.appendMarkdown(`\n[$(search) Inspect](${inspectCommandUri(found.token).toString()})`);
     const base = document.offsetAt(start);
     const range = new vscode.Range(

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { shownToken } from '../../core/jwt/mask';
 import { errorMessage } from '../../core/errors';
 import { inspectToken } from '../../core/jwt/inspect';
 import { listIdTokens } from '../../core/providers/gitlab/ciYaml';
@@ -56,6 +57,8 @@ export class SourcesTree implements vscode.TreeDataProvider<SourceNode>, vscode.
     private readonly imported: ImportedTokens,
     private readonly issuer: LocalIssuerController,
     private readonly parseYaml: (text: string) => unknown,
+    /** Masked mode: tooltips show only the token's first and last characters. */
+    private readonly masked: () => boolean,
   ) {
     const watcher = vscode.workspace.createFileSystemWatcher(`**/${CI_FILE}`);
     this.subscriptions = [
@@ -122,7 +125,7 @@ export class SourcesTree implements vscode.TreeDataProvider<SourceNode>, vscode.
         this.shown.set(node.id, { node, text });
         item.description = text;
         item.iconPath = new vscode.ThemeIcon(entry?.persisted ? 'pinned' : 'symbol-key');
-        item.tooltip = `${entry?.label ?? ''}\n${text ?? ''}\n${entry?.persisted ? 'Kept across restarts (SecretStorage)' : 'This session only'}`;
+        item.tooltip = `${entry?.label ?? ''}\n${text ?? ''}\n${entry?.persisted ? 'Kept across restarts (SecretStorage)' : 'This session only'}${entry ? `\nToken: ${shownToken(entry.token, this.masked())}` : ''}`;
         item.contextValue = 'importedToken';
         item.command = {
           command: 'tokenExplorer.inspectImported',

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { shownToken } from '../../core/jwt/mask';
 import type { TokenService } from '../../core/tokenService';
 import type { AccountsStore } from '../adapters/accountsStore';
 import { tokenStateText } from './tokenState';
@@ -16,6 +17,8 @@ export class TokenStatusBar implements vscode.Disposable {
   constructor(
     private readonly tokens: TokenService,
     private readonly store: AccountsStore,
+    /** Masked mode: the tooltip shows only the token's first and last characters. */
+    private readonly masked: () => boolean,
   ) {
     this.item.name = 'Token Explorer: latest ID token';
     this.item.command = 'tokenExplorer.inspectLatest';
@@ -24,7 +27,8 @@ export class TokenStatusBar implements vscode.Disposable {
   }
 
   /** Redraws now (after a token was minted); otherwise it redraws itself every second. */
-  update(): void {
+  update(force = false): void {
+    if (force) this.shown = '';
     const latest = this.tokens.latest();
     const account = latest ? this.store.get(latest.accountId) : undefined;
     if (!latest || !account) {
@@ -39,7 +43,7 @@ export class TokenStatusBar implements vscode.Disposable {
     if (text === this.shown) return;
     this.shown = text;
     this.item.text = text;
-    this.item.tooltip = `Latest ID token: ${account.name ?? account.id} for ${latest.audience || 'the default audience'}, ${state}. Click to inspect.`;
+    this.item.tooltip = `Latest ID token: ${account.name ?? account.id} for ${latest.audience || 'the default audience'}, ${state}. Click to inspect.\nToken: ${shownToken(latest.token.token, this.masked())}`;
     this.item.backgroundColor =
       latest.token.expiresAt <= Date.now()
         ? new vscode.ThemeColor('statusBarItem.warningBackground')

@@ -9,6 +9,8 @@ export interface InspectorHtmlOptions {
   readonly scriptUri: string;
   readonly styleUri: string;
   readonly codiconsUri: string;
+  /** media/callService.css: the Call Service section and masked mode. */
+  readonly callStyleUri: string;
 }
 
 /** A random nonce for the page's Content-Security-Policy, new for every page. */
@@ -57,6 +59,7 @@ export function inspectorHtml(opts: InspectorHtmlOptions): string {
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${attr(opts.codiconsUri)}">
 <link rel="stylesheet" href="${attr(opts.styleUri)}">
+<link rel="stylesheet" href="${attr(opts.callStyleUri)}">
 <title>Token Inspector</title>
 </head>
 <body>
@@ -78,6 +81,9 @@ export function inspectorHtml(opts: InspectorHtmlOptions): string {
       ${button('copy-bearer', 'copy', 'Copy bearer header', 'Copy as an Authorization: Bearer header')}
       ${button('copy-json', 'json', 'Copy decoded JSON', 'Copy the decoded payload as JSON')}
       ${button('verify-key', 'key', 'Verify with key…', 'Verify the signature with a JWKS, PEM key or shared secret')}
+      ${button('call-service', 'debug-start', 'Call service…', 'Send one request with this token and explain the answer')}
+      ${button('check-url', 'checklist', 'Check against a URL…', 'Check whether a service would accept this token, without sending it')}
+      ${button('copy-as', 'clippy', 'Copy as…', 'Copy as a header, curl command, .http request or export line')}
       ${button('check-trust', 'shield', 'Check trust…', 'Would this trust accept it? Check the token against an AWS, Google Cloud, Entra or Vault trust definition')}
       ${button('inspect-another', 'search', 'Inspect another', 'Inspect another token', false)}
     </div>
@@ -85,9 +91,14 @@ export function inspectorHtml(opts: InspectorHtmlOptions): string {
   <p id="summary" class="summary"></p>
   <div id="problems" class="messages" role="alert"></div>
   <div id="warnings" class="messages"></div>
+  <section id="call" class="section call" aria-labelledby="call-heading" hidden>
+    <h2 id="call-heading">Call Service</h2>
+    <div id="call-body" aria-live="polite"></div>
+  </section>
   <section class="section" aria-labelledby="raw-heading">
     <h2 id="raw-heading">Encoded</h2>
     <div id="raw-token" class="raw-token"></div>
+    <div id="raw-token-masked" class="raw-token masked" hidden></div>
     <div id="raw-legend" class="legend"></div>
   </section>
   <section class="section" aria-labelledby="verification-heading">

@@ -7,7 +7,9 @@ import type { Inspection } from '../../core/jwt/types';
 import { checkAudience, verifySignature } from '../../core/jwt/verify';
 import type { KeySource } from '../../core/jwt/verifyTypes';
 import type { Logger } from '../../core/ports';
+import type { ClipboardGuard } from '../../core/clipboard/clearAfter';
 import type {
+  CallView,
   CopyTarget,
   HostToWebview,
   InspectorState,
@@ -35,6 +37,7 @@ export interface InspectorDeps {
   readonly settings: () => Settings;
   /** Asks the user for a key; undefined when they cancel. */
   readonly pickKey: () => Promise<KeySource | undefined>;
+  readonly clipboard: ClipboardGuard;
 }
 
 const VIEW_TYPE = 'tokenExplorer.inspector';
@@ -108,10 +111,31 @@ export class InspectorPanel implements vscode.Disposable {
           : target === 'header-json'
             ? jsonText(inspection.header ?? {})
             : jsonText({ header: inspection.header, payload: inspection.payload });
-    await vscode.env.clipboard.writeText(text);
+    if (target === 'token' || target === 'bearer') await this.deps.clipboard.copySecret(text);
+    else await this.deps.clipboard.copyPlain(text);
     const what =
       target === 'token' ? 'Token' : target === 'bearer' ? 'Authorization header' : 'Decoded JSON';
     vscode.window.setStatusBarMessage(`$(check) ${what} copied`, 3000);
+  }
+
+  /**
+   * Shows a Call Service result (or an offline check) for a token, opening the inspector on that
+   * token first when it is not the one shown.
+   */
+  async showCall(inspection: Inspection, call: CallView, foundIn?: string): Promise<void> {
+    if (this.state?.inspection.token !== inspection.token || !this.panel) {
+      await this.show(inspection, foundIn);
+    }
+    const state = this.state;
+    if (!state) return;
+    this.state = { ...state, call };
+    this.post({ type: 'call', token: inspection.token, call });
+  }
+
+  /** Masked mode changed: the panel re-renders the raw token. */
+  setMasked(masked: boolean): void {
+    if (this.state) this.state = { ...this.state, masked };
+    this.post({ type: 'masked', masked });
   }
 
   /** Shows the result of a trust check for the token it names (dropped if another is shown). */
@@ -163,6 +187,7 @@ export class InspectorPanel implements vscode.Disposable {
       nonce: makeNonce(),
       scriptUri: asUri('dist', 'webview', 'inspector.js'),
       styleUri: asUri('media', 'inspector.css'),
+      callStyleUri: asUri('media', 'callService.css'),
       codiconsUri: asUri('dist', 'codicons', 'codicon.css'),
     });
     const subscriptions = [
@@ -207,6 +232,7 @@ export class InspectorPanel implements vscode.Disposable {
       verification: { status: 'pending', detail: 'Checking the signature…' },
       audience: checkAudience(inspection.payload, settings.expectedAudience),
       clockSkewSeconds: settings.clockSkewSeconds,
+      masked: settings.maskTokens,
     };
     this.state = state;
     this.post({ type: 'show', state: { ...state, inspection: wireInspection(inspection) } });
@@ -299,6 +325,26 @@ export class InspectorPanel implements vscode.Disposable {
       case 'inspectAnother':
         void vscode.commands.executeCommand('tokenExplorer.inspectJwt');
         return;
+      case 'callService':
+        void vscode.commands.executeCommand('tokenExplorer.callService', { source: 'inspector' });
+        return;
+      case 'checkAgainstUrl':
+        void vscode.commands.executeCommand('tokenExplorer.checkAgainstUrl', {
+          source: 'inspector',
+        });
+        return;
+      case 'copyAs':
+        void vscode.commands.executeCommand('tokenExplorer.copyAs', { source: 'inspector' });
+        return;
+      case 'copyFindingCommand': {
+        const command = this.state?.call?.findings[message.index]?.command;
+        if (command) {
+          void this.deps.clipboard.copyPlain(command).then(() => {
+            vscode.window.setStatusBarMessage('$(check) Command copied (not run)', 3000);
+          });
+        }
+        return;
+      }
       case 'rendered':
         // A report about a state no longer shown is dropped; the token comes from the host's own state.
         if (this.state?.ref !== message.ref) return;

@@ -3,12 +3,24 @@ import { isHostMessage, parseWebviewMessage } from '../../../src/shared/messages
 
 describe('parseWebviewMessage (the webview is untrusted)', () => {
   it('accepts each message of the protocol, rebuilt without extra fields', () => {
-    for (const type of ['ready', 'verifyWithKey', 'verifyWithIssuer', 'inspectAnother'] as const) {
+    for (const type of [
+      'ready',
+      'verifyWithKey',
+      'verifyWithIssuer',
+      'inspectAnother',
+      'callService',
+      'checkAgainstUrl',
+      'copyAs',
+    ] as const) {
       assert.deepEqual(parseWebviewMessage({ type, extra: 'dropped' }), { type });
     }
     for (const target of ['token', 'bearer', 'header-json', 'payload-json'] as const) {
       assert.deepEqual(parseWebviewMessage({ type: 'copy', target }), { type: 'copy', target });
     }
+    assert.deepEqual(parseWebviewMessage({ type: 'copyFindingCommand', index: 2 }), {
+      type: 'copyFindingCommand',
+      index: 2,
+    });
     const rendered = { type: 'rendered', ref: 'r-1', claimNames: ['iss', 'aud'], countdown: '' };
     assert.deepEqual(parseWebviewMessage({ ...rendered, token: 'eyJ.x.y' }), rendered);
   });
@@ -30,6 +42,10 @@ describe('parseWebviewMessage (the webview is untrusted)', () => {
     ['a copy target from the prototype', { type: 'copy', target: 'hasOwnProperty' }],
     ['a copy target of the wrong type', { type: 'copy', target: ['token'] }],
     ['rendered without ref', { type: 'rendered', claimNames: [], countdown: '' }],
+    ['a finding command copy without index', { type: 'copyFindingCommand' }],
+    ['a finding command copy with a text index', { type: 'copyFindingCommand', index: '0' }],
+    ['a finding command copy with a negative index', { type: 'copyFindingCommand', index: -1 }],
+    ['a finding command copy with a fractional index', { type: 'copyFindingCommand', index: 0.5 }],
     [
       'rendered with the old token field only',
       { type: 'rendered', token: 'eyJ', claimNames: [], countdown: '' },
@@ -66,7 +82,9 @@ describe('parseWebviewMessage (the webview is untrusted)', () => {
 
 describe('isHostMessage', () => {
   it('takes the host message types only', () => {
-    for (const type of ['show', 'verification', 'empty']) assert.ok(isHostMessage({ type }));
+    for (const type of ['show', 'verification', 'empty', 'call', 'masked']) {
+      assert.ok(isHostMessage({ type }));
+    }
     for (const data of [null, 'show', [], {}, { type: 'copy' }, { type: 'constructor' }]) {
       assert.equal(isHostMessage(data), false, JSON.stringify(data));
     }

@@ -88,6 +88,11 @@ describe('sendCall', () => {
       /connection refused/,
     );
     await rejectsWith(
+      sendCall(fetch, request('http://127.0.0.1:6000/'), 'tok', options),
+      'network',
+      /unsafe ports/,
+    );
+    await rejectsWith(
       sendCall(fetch, request('https://no-such-host.invalid/'), 'tok', options),
       'network',
       /could not be resolved/,
