@@ -1,4 +1,5 @@
 import { formatDuration, lifetimeSeconds } from '../core/jwt/time';
+import { canFetchIssuerKeys } from '../core/jwt/issuerUrl';
 import type {
   ClaimRow,
   ClaimSource,
@@ -254,9 +255,9 @@ function statusLine(
   ]);
 }
 
-/** The "verify with issuer" action, offered only for signed tokens that name an issuer. */
+/** The "verify with issuer" action, offered only where it can work (see canFetchIssuerKeys). */
 function issuerButton(inspection: Inspection, label: string): HTMLElement[] {
-  if (inspection.kind !== 'jws' || inspection.issuer === undefined) return [];
+  if (!canFetchIssuerKeys(inspection)) return [];
   return [
     el('div', { className: 'status-actions' }, [
       el(

@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 
 // Text from a token or a paste is data on every surface: no link, command, image or icon from it.
 // Markdown surfaces (hovers, tooltips) get it as a code span, where CommonMark makes no links,
-// emphasis, HTML or images, VS Code makes no theme icons, and no URL is auto-linked. Plain-string
+// emphasis, HTML or images and no URL is auto-linked; a theme icon "$(name)" still renders there
+// in VS Code 1.100 (seen in code-server), so "$(" also gets a word joiner. Plain-string
 // surfaces that still parse "[label](target)" links (notifications, input box validation
 // messages) get a WORD JOINER (U+2060) wherever a link or an icon could start, which renders as
 // nothing and breaks the syntax.
@@ -11,7 +12,8 @@ const WORD_JOINER = '\u2060';
 
 /** A CommonMark code span showing `value` literally, whatever backticks it holds. */
 export function codeSpan(value: string): string {
-  const flat = value.replace(/[\r\n]+/g, ' ');
+  // VS Code renders "$(icon)" even inside code spans: a word joiner after "$" breaks it.
+  const flat = value.replace(/[\r\n]+/g, ' ').replace(/\$\(/g, `$${WORD_JOINER}(`);
   let longest = 0;
   let run = 0;
   for (const char of flat) {

@@ -235,7 +235,7 @@ export class InspectorPanel implements vscode.Disposable {
       masked: settings.maskTokens,
     };
     this.state = state;
-    this.post({ type: 'show', state: { ...state, inspection: wireInspection(inspection) } });
+    this.postState(state);
     void this.verify(state, { kind: 'issuer' });
   }
 
@@ -269,6 +269,11 @@ export class InspectorPanel implements vscode.Disposable {
       verification,
       audience: state.audience,
     });
+  }
+
+  /** Sends the state to show, with header and payload cut to a depth the messaging layer takes. */
+  private postState(state: InspectorState): void {
+    this.post({ type: 'show', state: { ...state, inspection: wireInspection(state.inspection) } });
   }
 
   /**
@@ -308,7 +313,7 @@ export class InspectorPanel implements vscode.Disposable {
   private onMessage(message: WebviewToHost): void {
     switch (message.type) {
       case 'ready':
-        if (this.state) this.post({ type: 'show', state: this.state });
+        if (this.state) this.postState(this.state);
         return;
       case 'copy':
         void this.copy(message.target);
