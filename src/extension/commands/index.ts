@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { InspectorPanel } from '../webview/inspectorPanel';
 import { checkTrust } from './checkTrust';
+import { loginToVault } from './vaultLogin';
 import type { AccountCommandDeps } from './wizardUi';
 import { addAccount } from './addAccount';
 import { detectCredentials } from './detectCredentials';
@@ -73,6 +74,7 @@ export enum CommandId {
   CopyAs = 'tokenExplorer.copyAs',
   ToggleMaskedMode = 'tokenExplorer.toggleMaskedMode',
   CheckTrust = 'tokenExplorer.checkTrust',
+  VaultLogin = 'tokenExplorer.vaultLogin',
 }
 
 export interface CommandDeps
@@ -128,6 +130,8 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     [CommandId.CopyAs]: (arg) => copyAs(deps, arg),
     [CommandId.ToggleMaskedMode]: () => deps.toggleMasked(),
     [CommandId.CheckTrust]: (arg) => checkTrust(inspector, deps.logger, arg),
+    [CommandId.VaultLogin]: (arg) =>
+      loginToVault(inspector, deps.logger, deps.settings().providerTimeoutMs, arg),
   };
   for (const [id, handler] of Object.entries(handlers)) {
     context.subscriptions.push(vscode.commands.registerCommand(id, handler));
