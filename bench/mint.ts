@@ -27,14 +27,15 @@ import { GoogleApis } from '../test/emulators/google/googleApis';
 import { MemorySecrets } from '../test/helpers/context';
 import type { EmulatedUser } from '../test/emulators/google/googleApis';
 import { MetadataServer } from '../test/emulators/google/metadataServer';
+import { benchAdcFiles } from './adcMints';
 import { benchContext, googleProviders } from './context';
 import { median, percentile, row, timeAsync } from './report';
 
-const AUDIENCE = 'https://bench-abc123-ew.a.run.app';
-const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
+export const AUDIENCE = 'https://bench-abc123-ew.a.run.app';
+export const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 const USER = 'dev@example.com';
-const TARGET = 'invoker@bench-proj.iam.gserviceaccount.com';
+export const TARGET = 'invoker@bench-proj.iam.gserviceaccount.com';
 const KEY_ACCOUNT = 'deployer@bench-proj.iam.gserviceaccount.com';
 const WARM_UPS = 5;
 const RUNS = 100;
@@ -61,7 +62,7 @@ interface Sample {
 }
 
 /** Everything the mints run against, started once. */
-interface World {
+export interface World {
   readonly metadata: MetadataServer;
   readonly apis: GoogleApis;
   readonly gcloud: FakeGcloud;
@@ -71,13 +72,13 @@ interface World {
   readonly user: EmulatedUser;
 }
 
-function requireJwt(token: string | null | undefined, who: string): string {
+export function requireJwt(token: string | null | undefined, who: string): string {
   if (!token || token.split('.').length !== 3) throw new Error(`${who} returned no JWT`);
   return token;
 }
 
 /** Our cold mint: a fresh TokenService and cache, as after a restart or for a new audience. */
-function ours(account: Account, context: () => ProviderContext, audience = AUDIENCE): Mint {
+export function ours(account: Account, context: () => ProviderContext, audience = AUDIENCE): Mint {
   return async () => {
     const service = new TokenService(googleProviders, new TokenCache(systemClock), context);
     const issued = await service.get(account, audience);
@@ -129,7 +130,7 @@ interface Contest {
 }
 
 /** Prints ours, google-auth-library and the floor for one kind of mint, and the ratios. */
-async function compare(name: string, world: World, contest: Contest): Promise<void> {
+export async function compare(name: string, world: World, contest: Contest): Promise<void> {
   const upstream = () => world.metadata.requestCount + world.apis.requests.length;
   const contenders = [contest.ours, contest.theirs, contest.floor];
   const [mine, theirs, floor] = await duel(contenders, RUNS, upstream);
@@ -145,14 +146,16 @@ async function compare(name: string, world: World, contest: Contest): Promise<vo
     '≥ 2×, never < 1×',
   );
   const above = (sample: Sample) => Math.max(0, median(sample.ms) - median(floor.ms));
+  const share = above(theirs) > 0 ? above(mine) / above(theirs) : Number.NaN;
   row(
     '  time above the floor, ours / theirs (median)',
-    `${above(mine).toFixed(2)} / ${above(theirs).toFixed(2)} ms`,
+    `${above(mine).toFixed(2)} / ${above(theirs).toFixed(2)} ms = ${share.toFixed(2)}`,
+    '≤ 0.33',
   );
 }
 
 /** A bare POST and its JSON answer. */
-async function post(
+export async function post(
   url: string,
   body: string,
   headers: Record<string, string>,
@@ -161,10 +164,10 @@ async function post(
   return (await response.json()) as Record<string, string | undefined>;
 }
 
-const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+export const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
 /** The bare refresh_token grant of the ADC user. */
-function refreshGrant(world: World): Promise<Record<string, string | undefined>> {
+export function refreshGrant(world: World): Promise<Record<string, string | undefined>> {
   const form = new URLSearchParams({
     grant_type: 'refresh_token',
     refresh_token: world.user.refreshToken,
@@ -175,7 +178,10 @@ function refreshGrant(world: World): Promise<Record<string, string | undefined>>
 }
 
 /** The bare generateIdToken call with a caller's access token. */
-async function generateIdToken(world: World, accessToken: string | undefined): Promise<string> {
+export async function generateIdToken(
+  world: World,
+  accessToken: string | undefined,
+): Promise<string> {
   const answer = await post(
     `${world.apis.url}/v1/projects/-/serviceAccounts/${TARGET}:generateIdToken`,
     JSON.stringify({ audience: AUDIENCE, includeEmail: true, delegates: [] }),
@@ -185,7 +191,7 @@ async function generateIdToken(world: World, accessToken: string | undefined): P
 }
 
 /** The ADC file's refresh-token client, built from the file as GoogleAuth would read it. */
-async function userClient(world: World): Promise<UserRefreshClient> {
+export async function userClient(world: World): Promise<UserRefreshClient> {
   const adc = JSON.parse(await readFile(world.adcPath, 'utf8')) as Record<string, string>;
   return new UserRefreshClient({
     clientId: adc.client_id,
@@ -398,6 +404,7 @@ export async function benchMints(): Promise<void> {
       await benchImpersonation(world);
       await benchServiceAccountKey(world);
       await benchUser(world);
+      await benchAdcFiles(world);
     } finally {
       restore();
     }

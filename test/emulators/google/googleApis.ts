@@ -18,7 +18,27 @@ export type GoogleFault =
 
 /** The emulator's routes, for per-route faults. */
 export type GoogleRoute =
-  'token' | 'generateIdToken' | 'generateAccessToken' | 'sts' | 'list' | 'discovery' | 'jwks';
+  | 'token'
+  | 'generateIdToken'
+  | 'generateAccessToken'
+  | 'sts'
+  | 'stsOauthToken'
+  | 'list'
+  | 'discovery'
+  | 'jwks';
+
+/** A workforce identity federation login (`external_account_authorized_user`). */
+export interface EmulatedWorkforceUser {
+  /** `principal://iam.googleapis.com/locations/global/workforcePools/POOL/subject/SUBJECT`. */
+  readonly principal: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  refreshToken: string;
+  /** Whether each refresh hands out a new refresh token (and retires the old one). */
+  rotate: boolean;
+  /** The ADC file gcloud writes for it, `token_url` pointing at the emulator. */
+  readonly adcJson: string;
+}
 
 /** One logged request; never holds a secret. */
 export interface LoggedRequest {
@@ -161,6 +181,7 @@ export class GoogleApis extends HttpEmulator {
   readonly requests: LoggedRequest[] = [];
   private readonly faults = new Map<GoogleRoute | '*', GoogleFault>();
   private readonly users = new Map<string, EmulatedUser>();
+  private readonly workforceUsers: EmulatedWorkforceUser[] = [];
   private readonly accounts = new Map<string, AccountRecord>();
   private readonly permissions = new Set<string>();
   private readonly trusted = new Map<string, TrustedSubject>();
@@ -249,6 +270,38 @@ export class GoogleApis extends HttpEmulator {
     };
     this.users.set(options.email, user);
     return user;
+  }
+
+  /** Registers a workforce pool user, as `gcloud auth application-default login` with a login config writes it. */
+  addWorkforceUser(options: { pool: string; subject: string }): EmulatedWorkforceUser {
+    const stsOauthUrl = this.stsOauthUrl;
+    const user: EmulatedWorkforceUser = {
+      principal: `principal://iam.googleapis.com/locations/global/workforcePools/${options.pool}/subject/${options.subject}`,
+      clientId: `${random(12)}.apps.googleusercontent.com`,
+      clientSecret: random(18),
+      refreshToken: `workforce-${random(32)}`,
+      rotate: false,
+      get adcJson(): string {
+        return JSON.stringify({
+          type: 'external_account_authorized_user',
+          audience: `//iam.googleapis.com/locations/global/workforcePools/${options.pool}/providers/idp`,
+          refresh_token: this.refreshToken,
+          token_url: stsOauthUrl,
+          token_info_url: 'https://sts.googleapis.com/v1/introspect',
+          client_id: this.clientId,
+          client_secret: this.clientSecret,
+          revoke_url: 'https://sts.googleapis.com/v1/revoke',
+          universe_domain: 'googleapis.com',
+        });
+      },
+    };
+    this.workforceUsers.push(user);
+    return user;
+  }
+
+  /** The workforce pool token endpoint (`token_url` of `external_account_authorized_user`). */
+  get stsOauthUrl(): string {
+    return `${this.url}/v1/oauthtoken`;
   }
 
   /** Makes a user's refresh token invalid, as `gcloud auth application-default revoke` does. */
@@ -383,6 +436,7 @@ export class GoogleApis extends HttpEmulator {
   private route(method: string, path: string): GoogleRoute | 'unknown' {
     if (path === '/token') return 'token';
     if (path === '/v1/token') return 'sts';
+    if (path === '/v1/oauthtoken') return 'stsOauthToken';
     if (path === '/.well-known/openid-configuration') return 'discovery';
     if (path === '/oauth2/v3/certs') return 'jwks';
     if (/^\/v1\/projects\/-\/serviceAccounts\/[^/]+:generateIdToken$/.test(path)) {
@@ -448,6 +502,9 @@ export class GoogleApis extends HttpEmulator {
         break;
       case 'sts':
         reply = method !== 'POST' ? methodNotAllowed() : this.sts(form);
+        break;
+      case 'stsOauthToken':
+        reply = method !== 'POST' ? methodNotAllowed() : this.workforceRefresh(req, form);
         break;
       case 'generateIdToken':
       case 'generateAccessToken':
@@ -602,6 +659,36 @@ export class GoogleApis extends HttpEmulator {
       });
     }
     return oauthError(400, 'invalid_scope', 'Invalid OAuth scope or ID token audience provided.');
+  }
+
+  /**
+   * The workforce pool refresh: google-auth-library `ExternalAccountAuthorizedUserHandler.
+   * refreshToken` posts `grant_type=refresh_token&refresh_token` with the client as HTTP Basic
+   * auth (`confidentialClientType: 'basic'`, RFC 6749 section 2.3.1), and takes a new
+   * `refresh_token` from the answer when there is one.
+   */
+  private workforceRefresh(req: IncomingMessage, form: URLSearchParams | undefined): HttpReply {
+    const basic = /^Basic (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
+    const [clientId, clientSecret] = basic
+      ? Buffer.from(basic, 'base64').toString().split(':')
+      : [];
+    const user = this.workforceUsers.find((u) => u.clientId === clientId);
+    if (!user || user.clientSecret !== clientSecret) {
+      return oauthError(401, 'invalid_client', 'The OAuth client was not found.');
+    }
+    if (form?.get('grant_type') !== 'refresh_token') {
+      return oauthError(400, 'unsupported_grant_type', 'Only refresh_token is supported.');
+    }
+    if (form.get('refresh_token') !== user.refreshToken) {
+      return oauthError(400, 'invalid_grant', 'The refresh token is invalid or has expired.');
+    }
+    if (user.rotate) user.refreshToken = `workforce-${random(32)}`;
+    return new HttpReply(200, {
+      access_token: this.issueAccessToken(user.principal),
+      expires_in: 3600,
+      token_type: 'Bearer',
+      ...(user.rotate ? { refresh_token: user.refreshToken } : {}),
+    });
   }
 
   private sts(form: URLSearchParams | undefined): HttpReply {

@@ -3,16 +3,27 @@ import { TokenCache } from '../../cache/tokenCache';
 import { TokenExplorerError } from '../../errors';
 import type { MintedToken, ProviderContext } from '../provider';
 import { targetOfImpersonationUrl } from './credentialFiles';
-import type { AccessToken, GoogleCredentials, MetadataCredentials } from './credentials';
+import type {
+  AccessToken,
+  ExternalAccountCredentials,
+  GoogleCredentials,
+  MetadataCredentials,
+} from './credentials';
 import { CLOUD_PLATFORM_SCOPE, EAGER_REFRESH_MS } from './credentials';
 import { exchangeSubjectToken } from './externalAccount';
 import { generateAccessToken } from './iamCredentials';
 import { jwtBearerGrant } from './jwtBearer';
 import { metadataAccessToken } from './metadata';
 import { expiresAtFrom, requireField } from './tokenResponses';
-import { refreshUserTokens } from './userRefresh';
+import { refreshUserTokens, refreshWorkforceTokens } from './userRefresh';
 
 const ACCESS_TOKEN_KEY = 'access-token';
+
+/** The STS token of `external_account` credentials, before their own impersonation step. */
+export interface FederatedCredentials {
+  readonly type: 'federated';
+  readonly external: ExternalAccountCredentials;
+}
 
 function abortError(signal: AbortSignal): TokenExplorerError {
   return new TokenExplorerError('cancelled', 'Getting a Google access token was cancelled.', {
@@ -50,15 +61,37 @@ export class AccessTokenSource {
   private readonly cache: TokenCache;
   private source?: AccessTokenSource;
   private email?: string;
+  /** A refresh token the workforce STS rotated to, used instead of the file's. */
+  private rotatedRefreshToken?: string;
 
+  /**
+   * @param nested true for the source credentials inside another credential (they keep their
+   *   own quota project; GOOGLE_CLOUD_QUOTA_PROJECT overrides only the outermost one).
+   */
   constructor(
-    readonly credentials: GoogleCredentials | MetadataCredentials,
+    readonly credentials: GoogleCredentials | MetadataCredentials | FederatedCredentials,
     private readonly context: ProviderContext,
+    private readonly nested = false,
   ) {
     this.cache = new TokenCache(context.clock, {
       eagerRefreshMs: EAGER_REFRESH_MS,
       minRemainingMs: EAGER_REFRESH_MS,
     });
+  }
+
+  /**
+   * The `x-goog-user-project` header for Google API calls made with this source's token, when it
+   * has a quota project: the file's `quota_project_id`, or GOOGLE_CLOUD_QUOTA_PROJECT for the
+   * outermost credential. google-auth-library adds it in `AuthClient.addSharedMetadataHeaders`
+   * to requests made through a client (so to IAM Credentials calls made by `Impersonated` through
+   * its `sourceClient`), never to token-endpoint or STS calls; GoogleAuth applies
+   * GOOGLE_CLOUD_QUOTA_PROJECT in `#prepareAndCacheClient` to the client it builds.
+   */
+  get quotaProjectHeader(): Record<string, string> {
+    const credentials = this.credentials;
+    const own = 'quotaProjectId' in credentials ? credentials.quotaProjectId : undefined;
+    const project = (!this.nested && this.context.env.get('GOOGLE_CLOUD_QUOTA_PROJECT')) || own;
+    return project ? { 'x-goog-user-project': project } : {};
   }
 
   /** Who the access token speaks for, when known (email of the user or service account). */
@@ -75,6 +108,8 @@ export class AccessTokenSource {
         return credentials.serviceAccountImpersonationUrl
           ? targetOfImpersonationUrl(credentials.serviceAccountImpersonationUrl, credentials.from)
           : undefined;
+      case 'external_account_authorized_user':
+      case 'federated':
       case 'metadata':
         return undefined;
     }
@@ -106,10 +141,12 @@ export class AccessTokenSource {
       };
     }
     if (credentials.type === 'external_account' && credentials.serviceAccountImpersonationUrl) {
-      const { serviceAccountImpersonationUrl: url, ...federated } = credentials;
       return {
-        target: targetOfImpersonationUrl(url, credentials.from),
-        caller: this.sourceOf(federated),
+        target: targetOfImpersonationUrl(
+          credentials.serviceAccountImpersonationUrl,
+          credentials.from,
+        ),
+        caller: this.sourceOf({ type: 'federated', external: credentials }),
         delegates: [],
       };
     }
@@ -158,16 +195,17 @@ export class AccessTokenSource {
           3600,
           source.callerEmail ?? `The source credentials of ${credentials.from}`,
           context,
+          source.quotaProjectHeader,
         );
       }
       case 'external_account': {
         if (!credentials.serviceAccountImpersonationUrl) {
           return exchangeSubjectToken(credentials, context);
         }
-        const { serviceAccountImpersonationUrl: url, ...federated } = credentials;
-        const bearer = await this.sourceOf(federated).getAccessToken();
+        const federated = this.sourceOf({ type: 'federated', external: credentials });
+        const bearer = await federated.getAccessToken();
         return generateAccessToken(
-          url,
+          credentials.serviceAccountImpersonationUrl,
           bearer.accessToken,
           [],
           credentials.impersonationLifetimeSeconds ?? 3600,
@@ -175,14 +213,22 @@ export class AccessTokenSource {
           context,
         );
       }
+      case 'external_account_authorized_user': {
+        const refreshToken = this.rotatedRefreshToken ?? credentials.refreshToken;
+        const tokens = await refreshWorkforceTokens(credentials, refreshToken, context);
+        if (tokens.refreshToken) this.rotatedRefreshToken = tokens.refreshToken;
+        return { accessToken: tokens.accessToken, expiresAt: tokens.expiresAt };
+      }
+      case 'federated':
+        return exchangeSubjectToken(credentials.external, context);
       case 'metadata':
         return metadataAccessToken(context);
     }
   }
 
   /** The one source of the credentials this one acts through (kept, so its token is cached). */
-  private sourceOf(credentials: GoogleCredentials): AccessTokenSource {
-    this.source ??= new AccessTokenSource(credentials, this.context);
+  private sourceOf(credentials: GoogleCredentials | FederatedCredentials): AccessTokenSource {
+    this.source ??= new AccessTokenSource(credentials, this.context, true);
     return this.source;
   }
 }

@@ -30,6 +30,58 @@ export function adcSearchOrder(env: Environment): string {
   return `the file named by GOOGLE_APPLICATION_CREDENTIALS, then ${gcloudAdcPath(env)}, then the metadata server (on Google Cloud)`;
 }
 
+const DETECTIONS = ['assume-present', 'none', 'bios-only', 'ping-only'] as const;
+
+/** How to detect the metadata server, from the variables the official clients read. */
+type Detection = (typeof DETECTIONS)[number];
+
+/**
+ * gcp-metadata `isAvailable()`: METADATA_SERVER_DETECTION `assume-present` (no ping), `none` (never
+ * use it), `bios-only` (residency only), `ping-only`; any other value is an error. Python
+ * google-auth `_metadata`: NO_GCE_CHECK=true skips the check and assumes no metadata server.
+ * @throws TokenExplorerError `bad-config` for an unknown METADATA_SERVER_DETECTION value.
+ */
+function metadataDetection(env: Environment): Detection {
+  const raw = env.get('METADATA_SERVER_DETECTION');
+  if (raw) {
+    const value = raw.trim().toLowerCase();
+    const known = DETECTIONS.find((d) => d === value);
+    if (!known) {
+      throw new TokenExplorerError(
+        'bad-config',
+        `METADATA_SERVER_DETECTION is "${raw.slice(0, 40)}", but it must be one of ${DETECTIONS.join(', ')}, or unset (as gcp-metadata requires).`,
+      );
+    }
+    return known;
+  }
+  return env.get('NO_GCE_CHECK') === 'true' ? 'none' : 'ping-only';
+}
+
+/** gcp-metadata `getGCPResidency`: a serverless runtime's variables, or a Google BIOS. */
+async function onGoogleCloud(context: ProviderContext): Promise<boolean> {
+  if (['K_SERVICE', 'FUNCTION_NAME', 'CLOUD_RUN_JOB'].some((n) => context.env.get(n))) return true;
+  if (context.env.platform !== 'linux') return false;
+  for (const file of ['/sys/class/dmi/id/bios_vendor', '/sys/class/dmi/id/product_name']) {
+    const text = await context.files.readText(file).catch(() => undefined);
+    if (text && /Google/.test(text)) return true;
+  }
+  return false;
+}
+
+/** Whether the metadata server should be used, per {@link metadataDetection}; pings when asked to. */
+async function metadataServerPresent(context: ProviderContext): Promise<boolean> {
+  switch (metadataDetection(context.env)) {
+    case 'assume-present':
+      return true;
+    case 'none':
+      return false;
+    case 'bios-only':
+      return onGoogleCloud(context);
+    case 'ping-only':
+      return (await probeMetadataServer(context, Math.min(3000, context.timeoutMs))).available;
+  }
+}
+
 /**
  * Finds Application Default Credentials: `GOOGLE_APPLICATION_CREDENTIALS`, then gcloud's ADC file.
  * The metadata server is asked only with `probeMetadata` (a short request for an access token).
@@ -55,10 +107,8 @@ export async function findAdc(
   const adcPath = gcloudAdcPath(context.env);
   const credentials = await readCredentialsFile(context.files, adcPath);
   if (credentials !== undefined) return { source: 'gcloud-adc-file', path: adcPath, credentials };
-  if (options.probeMetadata) {
-    const probe = await probeMetadataServer(context, Math.min(3000, context.timeoutMs));
-    if (probe.available) return { source: 'metadata' };
-  }
+  if (options.probeMetadata && (await metadataServerPresent(context)))
+    return { source: 'metadata' };
   return undefined;
 }
 
@@ -109,6 +159,13 @@ export async function adcAccessTokenSource(
   const location = await findAdc(context);
   if (location?.credentials && location.path) {
     return cachedSource(context, `adc:${location.path}`, location.credentials);
+  }
+  const detection = metadataDetection(context.env);
+  if (detection === 'none' || (detection === 'bios-only' && !(await onGoogleCloud(context)))) {
+    throw new TokenExplorerError(
+      'no-credentials',
+      `No Google Application Default Credentials were found, and the metadata server is not used (${context.env.get('METADATA_SERVER_DETECTION') ? `METADATA_SERVER_DETECTION=${detection}` : 'NO_GCE_CHECK=true'}). Looked at ${adcSearchOrder(context.env)}. Run \`${ADC_LOGIN}\` (or set GOOGLE_APPLICATION_CREDENTIALS to a credentials file), then try again.`,
+    );
   }
   const metadata = cachedSource(context, 'metadata', METADATA);
   try {

@@ -9,6 +9,7 @@ import type {
 } from './credentials';
 import { pkcs8PrivateKey } from './privateKey';
 import {
+  GOOGLE_STS_OAUTH_URL,
   GOOGLE_STS_URL,
   GOOGLE_TOKEN_URI,
   badCredentials,
@@ -113,12 +114,19 @@ function parseCredentialSource(obj: Json, from: string): CredentialSource {
   }
   if (isObject(source.executable)) {
     const executable = source.executable;
-    const timeout = executable.timeout_millis;
+    const timeout = executable.timeout_millis ?? 30_000;
+    // google-auth-library PluggableAuthClient: default 30 s, refused outside 5-120 s.
+    if (typeof timeout !== 'number' || timeout < 5_000 || timeout > 120_000) {
+      throw badCredentials(
+        from,
+        '"credential_source.executable.timeout_millis" must be between 5000 and 120000 (milliseconds), as google-auth-library requires.',
+      );
+    }
     const outputFile = optionalString(executable, 'output_file');
     return {
       kind: 'executable',
       command: requireString(executable, 'command', from, 'external_account executable'),
-      timeoutMillis: typeof timeout === 'number' && timeout > 0 ? timeout : 30_000,
+      timeoutMillis: timeout,
       ...(outputFile ? { outputFile } : {}),
     };
   }
@@ -181,6 +189,7 @@ function parseObject(obj: Json, from: string, nested: boolean): GoogleCredential
       const clientId = optionalString(obj, 'client_id');
       const clientSecret = optionalString(obj, 'client_secret');
       const userProject = optionalString(obj, 'workforce_pool_user_project');
+      const quotaProjectId = optionalString(obj, 'quota_project_id');
       if (impersonationUrl) targetOfImpersonationUrl(impersonationUrl, from);
       return {
         type,
@@ -194,6 +203,23 @@ function parseObject(obj: Json, from: string, nested: boolean): GoogleCredential
         ...(clientId ? { clientId } : {}),
         ...(clientSecret ? { clientSecret } : {}),
         ...(userProject ? { workforcePoolUserProject: userProject } : {}),
+        ...(quotaProjectId ? { quotaProjectId } : {}),
+      };
+    }
+    case 'external_account_authorized_user': {
+      const clientId = optionalString(obj, 'client_id');
+      const clientSecret = optionalString(obj, 'client_secret');
+      const audience = optionalString(obj, 'audience');
+      const quotaProjectId = optionalString(obj, 'quota_project_id');
+      return {
+        type,
+        from,
+        refreshToken: requireString(obj, 'refresh_token', from, type),
+        tokenUrl: optionalString(obj, 'token_url') ?? GOOGLE_STS_OAUTH_URL,
+        ...(clientId ? { clientId } : {}),
+        ...(clientSecret ? { clientSecret } : {}),
+        ...(audience ? { audience } : {}),
+        ...(quotaProjectId ? { quotaProjectId } : {}),
       };
     }
     case undefined:
@@ -201,7 +227,7 @@ function parseObject(obj: Json, from: string, nested: boolean): GoogleCredential
     default:
       throw badCredentials(
         from,
-        `its "type" is ${JSON.stringify(String(type)).slice(0, 60)}, expected authorized_user, service_account, impersonated_service_account or external_account.`,
+        `its "type" is ${JSON.stringify(String(type)).slice(0, 60)}, expected authorized_user, service_account, impersonated_service_account, external_account or external_account_authorized_user.`,
       );
   }
 }

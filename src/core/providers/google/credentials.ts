@@ -5,6 +5,8 @@ import { TokenExplorerError } from '../../errors';
 export const GOOGLE_TOKEN_URI = 'https://oauth2.googleapis.com/token';
 /** Google's security token service, the default `token_url` of `external_account`. */
 export const GOOGLE_STS_URL = 'https://sts.googleapis.com/v1/token';
+/** The default `token_url` of `external_account_authorized_user` (google-auth-library). */
+export const GOOGLE_STS_OAUTH_URL = 'https://sts.googleapis.com/v1/oauthtoken';
 /** The scope every access token here asks for. */
 export const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 /** Refresh access tokens this long before they expire, as the official clients do. */
@@ -85,6 +87,24 @@ export interface ExternalAccountCredentials {
   readonly clientId?: string;
   readonly clientSecret?: string;
   readonly workforcePoolUserProject?: string;
+  readonly quotaProjectId?: string;
+}
+
+/**
+ * `external_account_authorized_user`: a workforce identity federation login (`gcloud auth
+ * application-default login` with a workforce pool): a refresh token for the pool's STS.
+ */
+export interface ExternalAccountAuthorizedUserCredentials {
+  readonly type: 'external_account_authorized_user';
+  readonly from: string;
+  readonly refreshToken: string;
+  /** Default `https://sts.googleapis.com/v1/oauthtoken` (google-auth-library). */
+  readonly tokenUrl: string;
+  readonly clientId?: string;
+  readonly clientSecret?: string;
+  /** The workforce pool provider, `//iam.googleapis.com/locations/global/workforcePools/...`. */
+  readonly audience?: string;
+  readonly quotaProjectId?: string;
 }
 
 /** Every credential file type Application Default Credentials accepts. */
@@ -92,7 +112,8 @@ export type GoogleCredentials =
   | AuthorizedUserCredentials
   | ServiceAccountCredentials
   | ImpersonatedCredentials
-  | ExternalAccountCredentials;
+  | ExternalAccountCredentials
+  | ExternalAccountAuthorizedUserCredentials;
 
 /** The credentials of the metadata server's attached service account. */
 export interface MetadataCredentials {

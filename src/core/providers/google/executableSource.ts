@@ -15,38 +15,82 @@ interface ExecutableResponse {
   message?: unknown;
 }
 
+const SAML = 'urn:ietf:params:oauth:token-type:saml2';
+const ID_TOKEN_TYPES = [
+  'urn:ietf:params:oauth:token-type:jwt',
+  'urn:ietf:params:oauth:token-type:id_token',
+];
+
+function refused(where: string, problem: string): TokenExplorerError {
+  return new TokenExplorerError('bad-credentials', `${where} ${problem}`);
+}
+
+/**
+ * The subject token of an executable's answer, checked as google-auth-library's
+ * `ExecutableResponse` and `PluggableAuthClient.retrieveSubjectToken` check it: `version` (at
+ * most 1) and `success` required; a success needs `token_type` (jwt, id_token or saml2) and the
+ * matching `id_token` / `saml_response`; a failure needs `code` and `message`; `expiration_time`
+ * is required with an output file and must not have passed.
+ * @returns undefined for a cached answer (`fromOutputFile`) that is expired, failed or unusable:
+ *   the program then runs again.
+ */
 function subjectFromExecutable(
   text: string,
   where: string,
   nowMs: number,
   requireExpiry: boolean,
+  fromOutputFile = false,
 ): string | undefined {
   let body: ExecutableResponse;
   try {
     body = JSON.parse(text) as ExecutableResponse;
   } catch {
-    throw new TokenExplorerError('bad-credentials', `${where} did not print valid JSON.`);
+    if (fromOutputFile) return undefined;
+    throw refused(where, 'did not print valid JSON.');
   }
-  if (body.success === false) {
-    throw new TokenExplorerError(
-      'bad-credentials',
-      `${where} reported failure${typeof body.code === 'string' ? ` ${body.code}` : ''}${typeof body.message === 'string' ? `: ${body.message.slice(0, 200)}` : ''}.`,
-    );
+  if (typeof body.version !== 'number' || typeof body.success !== 'boolean') {
+    if (fromOutputFile) return undefined;
+    throw refused(where, 'printed JSON without a numeric "version" and a boolean "success".');
   }
-  if (body.success !== true || body.version !== 1) {
-    throw new TokenExplorerError(
-      'bad-credentials',
-      `${where} printed JSON without "version": 1 and "success": true.`,
-    );
+  if (body.version > 1) {
+    throw refused(where, `answered with version ${body.version}; only version 1 is supported.`);
+  }
+  if (!body.success) {
+    if (fromOutputFile) return undefined;
+    if (typeof body.code !== 'string' || typeof body.message !== 'string') {
+      throw refused(where, 'reported failure without the "code" and "message" it must give.');
+    }
+    throw refused(where, `reported failure ${body.code}: ${body.message.slice(0, 200)}.`);
   }
   const expiration = typeof body.expiration_time === 'number' ? body.expiration_time : undefined;
-  if (expiration !== undefined && expiration * 1000 <= nowMs) return undefined;
-  if (expiration === undefined && requireExpiry) return undefined;
-  const token = typeof body.id_token === 'string' ? body.id_token : body.saml_response;
+  if (expiration === undefined && requireExpiry) {
+    if (fromOutputFile) return undefined;
+    throw refused(
+      where,
+      'gave no "expiration_time", which is required when an output_file is set.',
+    );
+  }
+  if (expiration !== undefined && expiration * 1000 < nowMs) {
+    if (fromOutputFile) return undefined;
+    throw refused(where, 'printed an expired token.');
+  }
+  const type = body.token_type;
+  const token =
+    type === SAML
+      ? body.saml_response
+      : typeof type === 'string' && ID_TOKEN_TYPES.includes(type)
+        ? body.id_token
+        : undefined;
+  if (typeof type !== 'string' || (type !== SAML && !ID_TOKEN_TYPES.includes(type))) {
+    throw refused(
+      where,
+      `printed "token_type" ${JSON.stringify(type ?? null)}; it must be one of ${[...ID_TOKEN_TYPES, SAML].join(', ')}.`,
+    );
+  }
   if (typeof token !== 'string' || token === '') {
-    throw new TokenExplorerError(
-      'bad-credentials',
-      `${where} printed no id_token or saml_response.`,
+    throw refused(
+      where,
+      `printed no ${type === SAML ? 'saml_response' : 'id_token'} for token_type ${type}.`,
     );
   }
   return token;
@@ -68,25 +112,29 @@ export async function executableSubjectToken(
   if (source.outputFile) {
     const cached = await context.files.readText(source.outputFile);
     if (cached) {
-      const token = subjectFromExecutable(cached, source.outputFile, nowMs, true);
+      const token = subjectFromExecutable(cached, source.outputFile, nowMs, true, true);
       if (token) return token;
     }
   }
   const [file, ...args] = source.command.trim().split(/\s+/);
   const where = `The credential program ${file ?? source.command}`;
-  // The runner is given only these variables on top of the inherited environment.
+  const impersonated = credentials.serviceAccountImpersonationUrl
+    ? targetOfImpersonationUrl(credentials.serviceAccountImpersonationUrl, credentials.from)
+    : undefined;
+  // The variables google-auth-library (PluggableAuthClient.retrieveSubjectToken) and Python
+  // google.auth.pluggable (`_inject_env_variables`: GOOGLE_EXTERNAL_ACCOUNT_ID is the
+  // impersonated email, the "external account id") give the program, on top of the inherited
+  // environment. Interactive mode is gcloud-only: always 0 here.
   const result = await context.runner.run(file ?? '', args, {
     timeoutMs: source.timeoutMillis,
     env: {
       GOOGLE_EXTERNAL_ACCOUNT_AUDIENCE: credentials.audience,
       GOOGLE_EXTERNAL_ACCOUNT_TOKEN_TYPE: credentials.subjectTokenType,
       GOOGLE_EXTERNAL_ACCOUNT_INTERACTIVE: '0',
-      ...(credentials.serviceAccountImpersonationUrl
+      ...(impersonated
         ? {
-            GOOGLE_EXTERNAL_ACCOUNT_IMPERSONATED_EMAIL: targetOfImpersonationUrl(
-              credentials.serviceAccountImpersonationUrl,
-              credentials.from,
-            ),
+            GOOGLE_EXTERNAL_ACCOUNT_IMPERSONATED_EMAIL: impersonated,
+            GOOGLE_EXTERNAL_ACCOUNT_ID: impersonated,
           }
         : {}),
       ...(source.outputFile ? { GOOGLE_EXTERNAL_ACCOUNT_OUTPUT_FILE: source.outputFile } : {}),
@@ -98,7 +146,7 @@ export async function executableSubjectToken(
       `${where} exited with ${result.exitCode ?? 'a signal'}${result.stderr.trim() ? `: ${result.stderr.trim().slice(0, 300)}` : ''}.`,
     );
   }
-  const token = subjectFromExecutable(result.stdout, where, nowMs, false);
+  const token = subjectFromExecutable(result.stdout, where, nowMs, Boolean(source.outputFile));
   if (!token) throw new TokenExplorerError('bad-credentials', `${where} printed an expired token.`);
   return token;
 }

@@ -18,6 +18,7 @@ export async function generateAccessToken(
   lifetimeSeconds: number,
   caller: string,
   context: ProviderContext,
+  quotaProjectHeader: Readonly<Record<string, string>> = {},
 ): Promise<AccessToken> {
   const target = targetOfImpersonationUrl(url, url);
   let body: Json;
@@ -27,7 +28,10 @@ export async function generateAccessToken(
         context.fetch,
         url,
         { delegates, scope: [CLOUD_PLATFORM_SCOPE], lifetime: `${lifetimeSeconds}s` },
-        { timeoutMs: context.timeoutMs, headers: { authorization: `Bearer ${bearer}` } },
+        {
+          timeoutMs: context.timeoutMs,
+          headers: { authorization: `Bearer ${bearer}`, ...quotaProjectHeader },
+        },
       ),
       url,
     );

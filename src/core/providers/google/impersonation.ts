@@ -146,7 +146,7 @@ async function generateIdToken(
     try {
       const answer = await postJson(context.fetch, url, body, {
         timeoutMs: context.timeoutMs,
-        headers: { authorization: `Bearer ${accessToken}` },
+        headers: { authorization: `Bearer ${accessToken}`, ...source.quotaProjectHeader },
         ...(signal ? { signal } : {}),
       });
       const token = (answer as { token?: unknown } | null)?.token;

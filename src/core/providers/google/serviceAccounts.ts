@@ -81,7 +81,7 @@ export async function listServiceAccounts(
     let body: unknown;
     try {
       body = await fetchJson(context.fetch, url, context.timeoutMs, {
-        headers: { authorization: `Bearer ${accessToken}` },
+        headers: { authorization: `Bearer ${accessToken}`, ...source.quotaProjectHeader },
         ...(options.signal ? { signal: options.signal } : {}),
       });
     } catch (error) {

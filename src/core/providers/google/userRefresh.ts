@@ -1,9 +1,14 @@
-// The refresh_token grant of user credentials (`authorized_user`).
+// The refresh_token grant of user credentials (`authorized_user`, `external_account_authorized_user`).
 import { TokenExplorerError } from '../../errors';
 import { httpFailure, postForm } from '../../http';
 import { decodeCompact } from '../../jwt/decode';
 import type { MintedToken, ProviderContext } from '../provider';
-import type { AccessToken, AuthorizedUserCredentials, Json } from './credentials';
+import type {
+  AccessToken,
+  AuthorizedUserCredentials,
+  ExternalAccountAuthorizedUserCredentials,
+  Json,
+} from './credentials';
 import { ADC_LOGIN } from './credentials';
 import { expiresAtFrom, mintedToken, requireField, requireObject } from './tokenResponses';
 
@@ -88,4 +93,58 @@ export async function fetchUserIdToken(
     );
   }
   return mintedToken(tokens.idToken, credentials.tokenUri);
+}
+
+/** The tokens of a workforce refresh: STS may hand out a new refresh token with them. */
+export interface WorkforceTokens extends AccessToken {
+  readonly refreshToken?: string;
+}
+
+/**
+ * The refresh_token grant of `external_account_authorized_user` credentials: a form POST of
+ * `grant_type=refresh_token&refresh_token` to `token_url`, the client id and secret as HTTP Basic
+ * auth (google-auth-library `ExternalAccountAuthorizedUserHandler.refreshToken`, with
+ * `confidentialClientType: 'basic'`). A `refresh_token` in the answer replaces the old one.
+ * @param refreshToken the latest refresh token (the file's, or one the server rotated to).
+ * @throws TokenExplorerError `bad-credentials` when the login has expired or the client is refused.
+ */
+export async function refreshWorkforceTokens(
+  credentials: ExternalAccountAuthorizedUserCredentials,
+  refreshToken: string,
+  context: ProviderContext,
+): Promise<WorkforceTokens> {
+  const headers: Record<string, string> = {};
+  if (credentials.clientId && credentials.clientSecret) {
+    const basic = `${credentials.clientId}:${credentials.clientSecret}`;
+    headers.authorization = `Basic ${Buffer.from(basic).toString('base64')}`;
+  }
+  let body: Json;
+  try {
+    body = requireObject(
+      await postForm(
+        context.fetch,
+        credentials.tokenUrl,
+        { grant_type: 'refresh_token', refresh_token: refreshToken },
+        { timeoutMs: context.timeoutMs, headers },
+      ),
+      credentials.tokenUrl,
+    );
+  } catch (error) {
+    const failure = httpFailure(error);
+    if (failure && failure.status < 500 && failure.status !== 429) {
+      const said = [failure.error, failure.description].filter(Boolean).join(': ');
+      throw new TokenExplorerError(
+        'bad-credentials',
+        `${credentials.tokenUrl} refused the workforce identity login in ${credentials.from}${said ? ` (${said})` : ''}: the session has expired or was revoked. Sign in again with \`gcloud auth application-default login --login-config=LOGIN_CONFIG_FILE\` (your workforce pool's login configuration).`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+  const rotated = typeof body.refresh_token === 'string' ? body.refresh_token : undefined;
+  return {
+    accessToken: requireField(body, 'access_token', credentials.tokenUrl),
+    expiresAt: expiresAtFrom(body, context.clock.now()),
+    ...(rotated ? { refreshToken: rotated } : {}),
+  };
 }

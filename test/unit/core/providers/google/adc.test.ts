@@ -119,6 +119,64 @@ describe('Application Default Credentials', () => {
     });
   });
 
+  describe('metadata server detection, as gcp-metadata and google-auth honour it', () => {
+    let metadata: MetadataServer;
+    before(async () => {
+      metadata = await MetadataServer.start();
+    });
+    after(() => metadata.stop());
+    beforeEach(() => {
+      metadata.requests.length = 0;
+    });
+    const detecting = (env: Record<string, string>) =>
+      testContext({ homeDir: tmp.path, env: { GCE_METADATA_HOST: metadata.host, ...env } });
+
+    it('METADATA_SERVER_DETECTION=none: never asked, and the search order is explained', async () => {
+      const context = detecting({ METADATA_SERVER_DETECTION: ' None ' });
+      assert.equal(await findAdc(context, { probeMetadata: true }), undefined);
+      await rejectsWith(
+        adcAccessTokenSource(context),
+        'no-credentials',
+        /METADATA_SERVER_DETECTION=none/,
+      );
+      assert.equal(metadata.requests.length, 0);
+    });
+
+    it('NO_GCE_CHECK=true: the same', async () => {
+      const context = detecting({ NO_GCE_CHECK: 'true' });
+      assert.equal(await findAdc(context, { probeMetadata: true }), undefined);
+      await rejectsWith(adcAccessTokenSource(context), 'no-credentials', /NO_GCE_CHECK=true/);
+      assert.equal(metadata.requests.length, 0);
+    });
+
+    it('assume-present: used without a ping', async () => {
+      const context = detecting({ METADATA_SERVER_DETECTION: 'assume-present' });
+      assert.deepEqual(await findAdc(context, { probeMetadata: true }), { source: 'metadata' });
+      assert.equal(metadata.requests.length, 0);
+    });
+
+    it('bios-only: residency decides (a Cloud Run variable), no ping', async () => {
+      // Not Linux, so no BIOS file is read: the machine running the tests may be a GCE VM.
+      const off = testContext({
+        homeDir: tmp.path,
+        platform: 'darwin',
+        env: { GCE_METADATA_HOST: metadata.host, METADATA_SERVER_DETECTION: 'bios-only' },
+      });
+      const onRun = detecting({ METADATA_SERVER_DETECTION: 'bios-only', K_SERVICE: 'svc' });
+      assert.equal(await findAdc(off, { probeMetadata: true }), undefined);
+      assert.deepEqual(await findAdc(onRun, { probeMetadata: true }), { source: 'metadata' });
+      assert.equal(metadata.requests.length, 0);
+    });
+
+    it('an unknown value is refused with the accepted ones', async () => {
+      await rejectsWith(
+        findAdc(detecting({ METADATA_SERVER_DETECTION: 'maybe' }), { probeMetadata: true }),
+        'bad-config',
+        /assume-present, none, bios-only, ping-only/,
+      );
+    });
+  });
+
   describe('parseCredentials', () => {
     it('reports broken JSON without quoting it', async () => {
       const sa = await apis.addServiceAccount({ email: 'broken@proj.iam.gserviceaccount.com' });
@@ -401,6 +459,131 @@ describe('Application Default Credentials', () => {
           (calls[0]?.env as Record<string, string>).GOOGLE_EXTERNAL_ACCOUNT_AUDIENCE,
           POOL_AUDIENCE,
         );
+      });
+
+      describe('executable answers and settings, as google-auth-library checks them', () => {
+        const answering = (answer: unknown, calls: { env?: unknown; timeoutMs: number }[] = []) =>
+          testContext({
+            env: { GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES: '1' },
+            runner: {
+              run: async (_file, _args, options) => {
+                calls.push({ env: options.env, timeoutMs: options.timeoutMs });
+                return { stdout: JSON.stringify(answer), stderr: '', exitCode: 0 };
+              },
+            },
+          });
+        const good = {
+          version: 1,
+          success: true,
+          token_type: JWT_TYPE,
+          id_token: 'exe-checked',
+          expiration_time: Math.floor(Date.now() / 1000) + 600,
+        };
+        before(() =>
+          apis.trustSubjectToken('exe-checked', {
+            audience: POOL_AUDIENCE,
+            principal: 'principal://checked',
+          }),
+        );
+
+        it('passes the documented variables, GOOGLE_EXTERNAL_ACCOUNT_ID included', async () => {
+          const sa = await apis.addServiceAccount({
+            email: 'exe-target@proj.iam.gserviceaccount.com',
+            withKey: false,
+          });
+          apis.allow('principal://checked', sa.email);
+          const calls: { env?: unknown; timeoutMs: number }[] = [];
+          const output = join(tmp.path, 'out.json');
+          const credentials = parseCredentials(
+            external(
+              { executable: { command: 'get-token', output_file: output } },
+              { service_account_impersonation_url: apis.impersonationUrl(sa.email) },
+            ),
+            'exe.json',
+          );
+          await new AccessTokenSource(credentials, answering(good, calls)).getAccessToken();
+          assert.deepEqual(calls, [
+            {
+              timeoutMs: 30_000,
+              env: {
+                GOOGLE_EXTERNAL_ACCOUNT_AUDIENCE: POOL_AUDIENCE,
+                GOOGLE_EXTERNAL_ACCOUNT_TOKEN_TYPE: JWT_TYPE,
+                GOOGLE_EXTERNAL_ACCOUNT_INTERACTIVE: '0',
+                GOOGLE_EXTERNAL_ACCOUNT_IMPERSONATED_EMAIL: sa.email,
+                GOOGLE_EXTERNAL_ACCOUNT_ID: sa.email,
+                GOOGLE_EXTERNAL_ACCOUNT_OUTPUT_FILE: output,
+              },
+            },
+          ]);
+        });
+
+        for (const timeout of [4_999, 120_001, '30000']) {
+          it(`refuses timeout_millis ${JSON.stringify(timeout)} (5000-120000 only)`, () => {
+            assert.throws(
+              () =>
+                parseCredentials(
+                  external({ executable: { command: 'x', timeout_millis: timeout } }),
+                  'exe.json',
+                ),
+              /between 5000 and 120000/,
+            );
+          });
+        }
+
+        const bad: [string, unknown, RegExp][] = [
+          [
+            'no token_type',
+            { ...good, token_type: undefined },
+            /"token_type" null; it must be one of/,
+          ],
+          ['an unknown token_type', { ...good, token_type: 'text' }, /"token_type" "text"/],
+          [
+            'saml2 without saml_response',
+            { ...good, token_type: 'urn:ietf:params:oauth:token-type:saml2' },
+            /no saml_response/,
+          ],
+          ['version 2', { ...good, version: 2 }, /only version 1/],
+          ['no version', { ...good, version: undefined }, /numeric "version"/],
+          [
+            'a failure without code',
+            { version: 1, success: false, message: 'm' },
+            /without the "code" and "message"/,
+          ],
+          [
+            'a failure',
+            { version: 1, success: false, code: '401', message: 'login expired' },
+            /reported failure 401: login expired/,
+          ],
+          ['an expired token', { ...good, expiration_time: 1000 }, /expired/],
+        ];
+        for (const [what, answer, why] of bad) {
+          it(`explains ${what}`, async () => {
+            const credentials = parseCredentials(
+              external({ executable: { command: 'get-token' } }),
+              'exe.json',
+            );
+            await rejectsWith(
+              new AccessTokenSource(credentials, answering(answer)).getAccessToken(),
+              'bad-credentials',
+              why,
+            );
+          });
+        }
+
+        it('requires expiration_time when an output file is set', async () => {
+          const credentials = parseCredentials(
+            external({ executable: { command: 'get-token', output_file: join(tmp.path, 'o') } }),
+            'exe.json',
+          );
+          await rejectsWith(
+            new AccessTokenSource(
+              credentials,
+              answering({ ...good, expiration_time: undefined }),
+            ).getAccessToken(),
+            'bad-credentials',
+            /"expiration_time", which is required when an output_file is set/,
+          );
+        });
       });
 
       it('an untrusted subject token is explained', async () => {

@@ -203,6 +203,141 @@ describe('google-impersonation provider', () => {
     });
   });
 
+  describe('external_account_authorized_user (workforce identity federation login)', () => {
+    it('refreshes at token_url with Basic client auth, then calls generateIdToken', async () => {
+      const worker = apis.addWorkforceUser({ pool: 'corp', subject: 'ada@corp.example' });
+      apis.allow(worker.principal, target.email);
+      const path = join(tmp.path, 'workforce.json');
+      await writeFile(path, worker.adcJson);
+      const minted = await impersonationProvider.mint(
+        account({ credentialsFile: path }),
+        { audience: AUDIENCE },
+        context,
+      );
+      assert.equal((await verify(minted.token)).payload.email, target.email);
+      assert.deepEqual(
+        apis.requests.map((r) => [r.route, r.basicClient, r.caller, r.fields]),
+        [
+          [
+            'stsOauthToken',
+            worker.clientId,
+            undefined,
+            { grant_type: 'refresh_token', refresh_token: '<secret>' },
+          ],
+          [
+            'generateIdToken',
+            undefined,
+            worker.principal,
+            { audience: AUDIENCE, includeEmail: true, delegates: [] },
+          ],
+        ],
+      );
+    });
+
+    it('uses the refresh token the server rotated to', async () => {
+      const worker = apis.addWorkforceUser({ pool: 'corp', subject: 'rotating@corp.example' });
+      worker.rotate = true;
+      apis.allow(worker.principal, target.email);
+      const path = join(tmp.path, 'rotating.json');
+      await writeFile(path, worker.adcJson);
+      await impersonationProvider.mint(
+        account({ credentialsFile: path }),
+        { audience: AUDIENCE },
+        context,
+      );
+      apis.revokeAccessTokens();
+      const minted = await impersonationProvider.mint(
+        account({ credentialsFile: path }),
+        { audience: 'https://second' },
+        context,
+      );
+      assert.equal((await verify(minted.token, 'https://second')).payload.email, target.email);
+    });
+
+    it('an expired login says how to sign in again', async () => {
+      const worker = apis.addWorkforceUser({ pool: 'corp', subject: 'gone@corp.example' });
+      const path = join(tmp.path, 'expired.json');
+      await writeFile(path, worker.adcJson);
+      worker.refreshToken = 'expired';
+      await rejectsWith(
+        impersonationProvider.mint(
+          account({ credentialsFile: path }),
+          { audience: AUDIENCE },
+          context,
+        ),
+        'bad-credentials',
+        /refused the workforce identity login/,
+        /invalid_grant/,
+        /--login-config/,
+      );
+    });
+  });
+
+  describe('quota_project_id as x-goog-user-project, where google-auth-library sends it', () => {
+    const withQuota = (json: string, project: string) =>
+      JSON.stringify({ ...(JSON.parse(json) as object), quota_project_id: project });
+
+    it('on IAM Credentials calls made with the user, never on the token endpoint', async () => {
+      apis.allow(user.email, target.email);
+      const path = join(tmp.path, 'quota.json');
+      await writeFile(path, withQuota(user.adcJson, 'billing-proj'));
+      await impersonationProvider.mint(
+        account({ credentialsFile: path }),
+        { audience: AUDIENCE },
+        context,
+      );
+      assert.deepEqual(
+        apis.requests.map((r) => [r.route, r.userProject]),
+        [
+          ['token', undefined],
+          ['generateIdToken', 'billing-proj'],
+        ],
+      );
+    });
+
+    it('GOOGLE_CLOUD_QUOTA_PROJECT overrides the file for the outermost credentials', async () => {
+      apis.allow(user.email, target.email);
+      const path = join(tmp.path, 'quota.json');
+      await writeFile(path, withQuota(user.adcJson, 'billing-proj'));
+      const overridden = testContext({
+        env: { GOOGLE_APPLICATION_CREDENTIALS: path, GOOGLE_CLOUD_QUOTA_PROJECT: 'env-proj' },
+      });
+      await impersonationProvider.mint(account(), { audience: AUDIENCE }, overridden);
+      assert.deepEqual(
+        apis.requests.map((r) => r.userProject),
+        [undefined, 'env-proj'],
+      );
+    });
+
+    it("an impersonated file's source sends its own quota project", async () => {
+      apis.allow(user.email, delegate.email);
+      apis.allow(delegate.email, target.email);
+      const path = join(tmp.path, 'imp-quota.json');
+      await writeFile(
+        path,
+        JSON.stringify({
+          type: 'impersonated_service_account',
+          service_account_impersonation_url: apis.impersonationUrl(delegate.email),
+          source_credentials: JSON.parse(withQuota(user.adcJson, 'source-proj')),
+          quota_project_id: 'outer-proj',
+        }),
+      );
+      await impersonationProvider.mint(
+        account({ credentialsFile: path }),
+        { audience: AUDIENCE },
+        context,
+      );
+      assert.deepEqual(
+        apis.requests.map((r) => [r.route, r.userProject]),
+        [
+          ['token', undefined],
+          ['generateAccessToken', 'source-proj'],
+          ['generateIdToken', 'outer-proj'],
+        ],
+      );
+    });
+  });
+
   it('403 names the role, the caller and the target', async () => {
     await rejectsWith(
       impersonationProvider.mint(account(), { audience: AUDIENCE }, context),

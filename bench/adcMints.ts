@@ -1,0 +1,157 @@
+// Cold mints through ADC files that impersonate or federate, ours next to google-auth-library's
+// `Impersonated` over the matching source client (how its docs mint an ID token for them).
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  ExternalAccountAuthorizedUserClient,
+  IdentityPoolClient,
+  Impersonated,
+} from 'google-auth-library';
+import type { AuthClient } from 'google-auth-library';
+import type { Account } from '../src/core/providers/provider';
+import { benchContext } from './context';
+import type { World } from './mint';
+import {
+  AUDIENCE,
+  CLOUD_PLATFORM,
+  FORM,
+  TARGET,
+  compare,
+  generateIdToken,
+  ours,
+  post,
+  refreshGrant,
+  requireJwt,
+  userClient,
+} from './mint';
+
+const POOL =
+  '//iam.googleapis.com/projects/9/locations/global/workloadIdentityPools/bench/providers/ci';
+const SUBJECT = 'bench-subject-token';
+const PRINCIPAL = 'principal://bench/ci';
+
+function impersonationAccount(world: World, file: string): Account {
+  return {
+    id: `adc-${file}`,
+    kind: 'google-impersonation',
+    settings: {
+      targetServiceAccount: TARGET,
+      iamCredentialsEndpoint: world.apis.url,
+      credentialsFile: file,
+    },
+  };
+}
+
+const libraryIdToken = async (world: World, sourceClient: AuthClient): Promise<string> =>
+  requireJwt(
+    await new Impersonated({
+      sourceClient,
+      targetPrincipal: TARGET,
+      targetScopes: [CLOUD_PLATFORM],
+      endpoint: world.apis.url,
+    }).fetchIdToken(AUDIENCE, { includeEmail: true }),
+    'Impersonated',
+  );
+
+/** impersonated_service_account whose target is the account asked for: the source user calls. */
+async function benchImpersonatedFile(world: World): Promise<void> {
+  const path = join(world.dir, 'impersonated.json');
+  await writeFile(
+    path,
+    JSON.stringify({
+      type: 'impersonated_service_account',
+      service_account_impersonation_url: world.apis.impersonationUrl(TARGET),
+      source_credentials: JSON.parse(world.user.adcJson),
+      delegates: [],
+    }),
+  );
+  const account = impersonationAccount(world, path);
+  await compare('impersonated_service_account ADC, first mint: refresh + generateIdToken', world, {
+    ours: ours(account, () => benchContext({})),
+    theirs: async () => libraryIdToken(world, await userClient(world)),
+    floor: async () => generateIdToken(world, (await refreshGrant(world)).access_token),
+  });
+  const shared = benchContext({});
+  const sharedClient = await userClient(world);
+  const bearer = world.apis.issueAccessToken(world.user.email);
+  await compare('impersonated_service_account ADC, access token cached: generateIdToken', world, {
+    ours: ours(account, () => shared),
+    theirs: () => libraryIdToken(world, sharedClient),
+    floor: () => generateIdToken(world, bearer),
+  });
+}
+
+/** external_account (file source): STS, then generateIdToken with the federated token. */
+async function benchExternalFile(world: World): Promise<void> {
+  const subjectFile = join(world.dir, 'subject.txt');
+  await writeFile(subjectFile, SUBJECT);
+  world.apis.trustSubjectToken(SUBJECT, { audience: POOL, principal: PRINCIPAL });
+  world.apis.allow(PRINCIPAL, TARGET);
+  const federated = {
+    type: 'external_account',
+    audience: POOL,
+    subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+    token_url: world.apis.stsUrl,
+    credential_source: { file: subjectFile },
+  };
+  const path = join(world.dir, 'external.json');
+  await writeFile(
+    path,
+    JSON.stringify({
+      ...federated,
+      service_account_impersonation_url: world.apis.impersonationUrl(TARGET),
+    }),
+  );
+  const sts = new URLSearchParams({
+    grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+    audience: POOL,
+    scope: CLOUD_PLATFORM,
+    requested_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+    subject_token: SUBJECT,
+    subject_token_type: 'urn:ietf:params:oauth:token-type:jwt',
+  }).toString();
+  await compare('external_account (file), first mint: STS + generateIdToken', world, {
+    ours: ours(impersonationAccount(world, path), () => benchContext({})),
+    theirs: () => libraryIdToken(world, new IdentityPoolClient(federated as never)),
+    floor: async () =>
+      generateIdToken(world, (await post(world.apis.stsUrl, sts, FORM)).access_token),
+  });
+}
+
+/** external_account_authorized_user: workforce refresh, then generateIdToken. */
+async function benchWorkforceUser(world: World): Promise<void> {
+  const worker = world.apis.addWorkforceUser({ pool: 'bench', subject: 'ada' });
+  world.apis.allow(worker.principal, TARGET);
+  const path = join(world.dir, 'workforce.json');
+  await writeFile(path, worker.adcJson);
+  const basic = Buffer.from(`${worker.clientId}:${worker.clientSecret}`).toString('base64');
+  const refresh = new URLSearchParams({
+    grant_type: 'refresh_token',
+    refresh_token: worker.refreshToken,
+  }).toString();
+  await compare('external_account_authorized_user, first mint: refresh + generateIdToken', world, {
+    ours: ours(impersonationAccount(world, path), () => benchContext({})),
+    theirs: () =>
+      libraryIdToken(
+        world,
+        new ExternalAccountAuthorizedUserClient(JSON.parse(worker.adcJson) as never),
+      ),
+    floor: async () =>
+      generateIdToken(
+        world,
+        (
+          await post(world.apis.stsOauthUrl, refresh, {
+            ...FORM,
+            authorization: `Basic ${basic}`,
+          })
+        ).access_token,
+      ),
+  });
+}
+
+/** Every ADC-file path google-auth-library also implements, side by side. */
+export async function benchAdcFiles(world: World): Promise<void> {
+  await benchImpersonatedFile(world);
+  await benchExternalFile(world);
+  await benchWorkforceUser(world);
+}
