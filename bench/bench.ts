@@ -12,6 +12,7 @@ import { benchAdversarial } from './adversarial';
 import { benchCache } from './cache';
 import { benchMints } from './mint';
 import { benchMoreMints } from './moreMints';
+import { benchProxy } from './proxy';
 import { median, row, time } from './report';
 
 // The repository holding dist/: two levels above out/bench/bench.js unless TOKEN_EXPLORER_ROOT
@@ -98,6 +99,8 @@ async function main(): Promise<void> {
   await benchCache();
   await benchMints();
   await benchMoreMints();
+  console.log('');
+  await benchProxy();
 }
 
 main().catch((error: unknown) => {

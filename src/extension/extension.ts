@@ -25,6 +25,8 @@ import { SourcesTree } from './views/sourcesTree';
 import { TokenStatusBar } from './views/statusBar';
 import { ImportedTokens } from './importedTokens';
 import { LocalIssuerController } from './localIssuerController';
+import { registerMcpProvider } from './mcp/mcpProvider';
+import { LocalProxies, ProxiesTree } from './proxy/proxies';
 import type { RenderedInfo } from './webview/inspectorPanel';
 import { InspectorPanel } from './webview/inspectorPanel';
 
@@ -115,6 +117,8 @@ export function activate(context: vscode.ExtensionContext): TokenExplorerApi {
   const statusBar = new TokenStatusBar(tokens, store, masked);
   const sources = new SourcesTree(imported, localIssuer, parseYaml, masked);
   const codeLens = new JwtCodeLensProvider(settings);
+  const proxies = new LocalProxies(tokens, logger, systemClock);
+  const proxiesTree = new ProxiesTree(proxies);
   const cacheSubscription = cache.onDidChange(() => {
     tree.refresh();
     statusBar.update();
@@ -137,6 +141,19 @@ export function activate(context: vscode.ExtensionContext): TokenExplorerApi {
     imported,
     sources,
     vscode.window.createTreeView('tokenExplorer.sources', { treeDataProvider: sources }),
+    proxies,
+    proxiesTree,
+    vscode.window.createTreeView('tokenExplorer.proxies', { treeDataProvider: proxiesTree }),
+    ...registerMcpProvider(vscode.lm, {
+      tokens,
+      accounts: () => store.read().accounts,
+      onTokenChange: (listener) => {
+        const subscription = cache.onDidChange(listener);
+        return { dispose: () => subscription.dispose() };
+      },
+      logger,
+      eagerRefreshMs: cache.eagerRefreshMs,
+    }),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration(`${SETTINGS_SECTION}.codeLens`)) codeLens.refresh();
       if (event.affectsConfiguration(`${SETTINGS_SECTION}.verification`)) jwks.clear();
@@ -174,6 +191,7 @@ export function activate(context: vscode.ExtensionContext): TokenExplorerApi {
     imported,
     localIssuer,
     parseYaml,
+    proxies,
   });
   logger.info(`Token Explorer activated; commands: ${Object.values(CommandId).length}`);
   return {

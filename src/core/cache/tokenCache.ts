@@ -44,7 +44,8 @@ export function cacheKey(accountId: string, audience: string): string {
 export class TokenCache {
   private readonly entries = new Map<string, Entry>();
   private readonly listeners = new Set<(key: string) => void>();
-  private readonly eagerRefreshMs: number;
+  /** How long before expiry a get starts a background refresh. */
+  readonly eagerRefreshMs: number;
   private readonly minRemainingMs: number;
 
   constructor(

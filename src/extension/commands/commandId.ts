@@ -37,4 +37,8 @@ export enum CommandId {
   ToggleMaskedMode = 'tokenExplorer.toggleMaskedMode',
   CheckTrust = 'tokenExplorer.checkTrust',
   VaultLogin = 'tokenExplorer.vaultLogin',
+  StartLocalProxy = 'tokenExplorer.startLocalProxy',
+  StopLocalProxy = 'tokenExplorer.stopLocalProxy',
+  CopyLocalProxyUrl = 'tokenExplorer.copyLocalProxyUrl',
+  AddMcpServer = 'tokenExplorer.addMcpServer',
 }

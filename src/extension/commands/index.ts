@@ -10,6 +10,8 @@ import { editAccount } from './editAccount';
 import type { CallCommandDeps } from './callService';
 import { callService, checkAgainstUrl, copyAs } from './callService';
 import { inspectJwt, inspectSelection } from './inspectJwt';
+import type { ProxyCommandDeps } from './proxy';
+import { addMcpServer, copyLocalProxyUrl, startLocalProxy, stopLocalProxy } from './proxy';
 import { removeAccount } from './removeAccount';
 import type { SourceCommandDeps } from './sources';
 import {
@@ -36,7 +38,12 @@ import {
 } from './tokens';
 
 export interface CommandDeps
-  extends TokenCommandDeps, AccountCommandDeps, SourceCommandDeps, CallCommandDeps {
+  extends
+    TokenCommandDeps,
+    AccountCommandDeps,
+    SourceCommandDeps,
+    CallCommandDeps,
+    ProxyCommandDeps {
   readonly inspector: InspectorPanel;
   readonly showLog: () => void;
   /** Flips masked mode (the tokenExplorer.maskTokens user setting). */
@@ -74,6 +81,10 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     [CommandId.MintTestToken]: () => mintTestToken(deps),
     [CommandId.EditTestTokenTemplate]: () => editTestTokenTemplate(deps),
     [CommandId.InsertIdTokens]: (arg) => insertIdTokens(deps, arg),
+    [CommandId.StartLocalProxy]: (arg) => startLocalProxy(deps, arg),
+    [CommandId.StopLocalProxy]: (arg) => stopLocalProxy(deps, arg),
+    [CommandId.CopyLocalProxyUrl]: (arg) => copyLocalProxyUrl(deps, arg),
+    [CommandId.AddMcpServer]: () => addMcpServer(deps),
     [CommandId.CallService]: (arg) => callService(deps, arg),
     [CommandId.CheckAgainstUrl]: (arg) => checkAgainstUrl(deps, arg),
     [CommandId.CopyAs]: (arg) => copyAs(deps, arg),

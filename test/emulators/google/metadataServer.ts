@@ -62,6 +62,8 @@ export class MetadataServer extends HttpEmulator {
    */
   unavailableFor = 0;
   readonly requests: MetadataRequest[] = [];
+  /** Lifetime of the identity tokens minted from now on (jose time span); about 1 h for real. */
+  idTokenLifetime = '1h';
   /** The access token `/token` hands out; tests check it never shows up in messages. */
   readonly accessToken = `ya29.emulator-${randomBytes(24).toString('base64url')}`;
   private readonly started = Math.floor(Date.now() / 1000);
@@ -258,7 +260,7 @@ export class MetadataServer extends HttpEmulator {
       .setProtectedHeader({ alg: 'RS256', kid: this.key.kid, typ: 'JWT' })
       .setIssuer(ISSUER)
       .setIssuedAt()
-      .setExpirationTime('1h')
+      .setExpirationTime(this.idTokenLifetime)
       .sign(this.key.privateKey);
     this.text(res, 200, token);
   }
