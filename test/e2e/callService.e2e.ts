@@ -11,6 +11,7 @@ import { mintGoogleIdToken } from '../emulators/services/googleTokens';
 import { ProtectedService } from '../emulators/services/protectedService';
 import {
   launchVsCode,
+  screenshotPath,
   showViewContainer,
   treeRow,
   viewPane,
@@ -20,7 +21,6 @@ import {
 import type { VsCode } from './harness/vscode';
 import { pickRow, quickInput, quickInputBox } from './helpers/workbench';
 
-const screenshots = join(__dirname, '..', '..', '..', 'media', 'screenshots');
 const USER = 'dev@example.com';
 const INVOKER = 'invoker@demo-project.iam.gserviceaccount.com';
 
@@ -117,7 +117,7 @@ describe('Call Service in VS Code', function () {
     await frame.locator('#call').scrollIntoViewIfNeeded();
     await page.mouse.move(1200, 600);
     await page.waitForTimeout(500);
-    await vscode.screenshot(join(screenshots, 'call-service-wrong-audience.png'));
+    await vscode.screenshot(screenshotPath('call-service-wrong-audience.png'));
   });
 
   it('masks tokens in the inspector and the tree until revealed', async () => {

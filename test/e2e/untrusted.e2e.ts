@@ -8,6 +8,7 @@ import { SignJWT, generateKeyPair } from 'jose';
 import type { Locator, Page } from 'playwright-core';
 import { launchVsCode, screenshotPath, waitForNotification, webviewFrame } from './harness/vscode';
 import type { VsCode } from './harness/vscode';
+import { waitFor } from '../helpers/poll';
 
 // One hostile set of claims for every surface: markdown links (one a command), an image, HTML,
 // a theme icon, emphasis, and bare URLs that markdown renderers auto-link.
@@ -120,9 +121,10 @@ describe('Untrusted token text on every surface (issue 9)', function () {
     const { page } = vscode;
     await openFile(page, 'hostile.log');
     const line = page.locator('.monaco-editor .view-line', { hasText: 'INFO got' });
-    await line.waitFor();
-    const box = await line.boundingBox();
-    assert.ok(box);
+    // Monaco re-renders its lines while the file opens: wait until the line has a place on screen.
+    const box = await waitFor('the log line on screen', () =>
+      line.boundingBox().then((b) => b ?? undefined),
+    );
     await page.mouse.move(box.x + 200, box.y + box.height / 2);
     const hover = page.locator('.monaco-hover .hover-contents').filter({ hasText: 'Issuer' });
     await hover.first().waitFor({ timeout: 15_000 });
