@@ -1,5 +1,5 @@
 import { TokenExplorerError } from '../../errors';
-import { errorLines, excerpt, runCli } from '../cli';
+import { errorLines, excerpt, parseStdoutJson, runCli } from '../cli';
 import type { ProviderContext } from '../provider';
 
 /**
@@ -136,15 +136,10 @@ function execInfo(config: ExecConfig, cluster: ExecCluster, interactive: boolean
 
 /** The credentials in the plugin's stdout, checked as client-go checks them. */
 function readCredential(stdout: string, config: ExecConfig, where: string): ExecCredentials {
-  let json: unknown;
-  try {
-    json = JSON.parse(stdout);
-  } catch {
-    throw new TokenExplorerError(
-      'bad-response',
-      `The exec plugin ${config.command} of ${where} did not print an ExecCredential (JSON) on standard output.`,
-    );
-  }
+  const json = parseStdoutJson(
+    stdout,
+    `The exec plugin ${config.command} of ${where} did not print an ExecCredential (JSON) on standard output.`,
+  );
   const cred = (json ?? {}) as { apiVersion?: unknown; kind?: unknown; status?: unknown };
   if (cred.apiVersion !== config.apiVersion) {
     throw new TokenExplorerError(
