@@ -134,6 +134,15 @@ function execInfo(config: ExecConfig, cluster: ExecCluster, interactive: boolean
   return JSON.stringify({ kind: 'ExecCredential', apiVersion: config.apiVersion, spec });
 }
 
+/** What one run of a plugin needs: its config, the cluster, where it was set (for messages). */
+type ExecRun = [
+  config: ExecConfig,
+  cluster: ExecCluster,
+  where: string,
+  context: ProviderContext,
+  signal?: AbortSignal,
+];
+
 /** The credentials in the plugin's stdout, checked as client-go checks them. */
 function readCredential(stdout: string, config: ExecConfig, where: string): ExecCredentials {
   const json = parseStdoutJson(
@@ -197,19 +206,14 @@ export class ExecCredentialCache {
    * has no terminal for the plugin, so it runs non-interactively: `Always` is refused as
    * client-go refuses it without a terminal.
    */
-  async get(
-    config: ExecConfig,
-    cluster: ExecCluster,
-    where: string,
-    context: ProviderContext,
-    signal?: AbortSignal,
-  ): Promise<ExecCredentials> {
+  async get(...run: ExecRun): Promise<ExecCredentials> {
+    const [config, cluster, , context] = run;
     const key = JSON.stringify([config, cluster]);
     const cached = this.entries.get(key);
     if (cached && (cached.expiresAt === undefined || context.clock.now() < cached.expiresAt)) {
       return cached;
     }
-    const fresh = await runExecPlugin(config, cluster, where, context, signal);
+    const fresh = await runExecPlugin(...run);
     this.entries.set(key, fresh);
     return fresh;
   }
@@ -222,11 +226,7 @@ export class ExecCredentialCache {
 
 /** Runs the plugin once, as client-go `refreshCredsLocked` does, and reads what it printed. */
 async function runExecPlugin(
-  config: ExecConfig,
-  cluster: ExecCluster,
-  where: string,
-  context: ProviderContext,
-  signal?: AbortSignal,
+  ...[config, cluster, where, context, signal]: ExecRun
 ): Promise<ExecCredentials> {
   if (config.interactiveMode === 'Always') {
     // client-go isInteractive: "standard input is not a terminal" when Always has no terminal.
