@@ -15,26 +15,39 @@ export function isLoopback(url: URL): boolean {
 }
 
 /**
+ * Parses an absolute http(s) URL.
+ * @throws TokenExplorerError `bad-config` with `notUrl`, or with `notHttp(url.protocol)` for
+ * another scheme.
+ */
+export function parseHttpUrl(
+  text: string,
+  notUrl: string,
+  notHttp: (protocol: string) => string,
+): URL {
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    throw new TokenExplorerError('bad-config', notUrl);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new TokenExplorerError('bad-config', notHttp(url.protocol));
+  }
+  return url;
+}
+
+/**
  * Parses the URL a token is about to be sent to.
  * @throws TokenExplorerError `bad-config` when it is not an absolute http(s) URL, or carries a
  * user name or password (which would travel alongside the token).
  */
 export function parseServiceUrl(text: string): URL {
-  let url: URL;
-  try {
-    url = new URL(text.trim());
-  } catch {
-    throw new TokenExplorerError(
-      'bad-config',
-      `"${text.trim().slice(0, 200)}" is not a URL. Type an absolute URL such as https://my-service-abc123-uc.a.run.app/path.`,
-    );
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new TokenExplorerError(
-      'bad-config',
-      `Call Service sends requests over http(s) only, not ${url.protocol.replace(':', '')}.`,
-    );
-  }
+  const url = parseHttpUrl(
+    text,
+    `"${text.trim().slice(0, 200)}" is not a URL. Type an absolute URL such as https://my-service-abc123-uc.a.run.app/path.`,
+    (protocol) =>
+      `Call Service sends requests over http(s) only, not ${protocol.replace(':', '')}.`,
+  );
   if (url.username || url.password) {
     throw new TokenExplorerError(
       'bad-config',

@@ -83,16 +83,24 @@ export function failureHead(command: string, result: ProcessResult, said: string
   return `${command} ${how}${said ? `:\n${said}\n` : '. '}`;
 }
 
-/** The JSON a CLI printed; `command` names it in the error when it printed something else. */
-export function jsonFromStdout(stdout: string, command: string): unknown {
+/**
+ * The JSON a program printed, else `bad-response` with `message`. The parser's own message quotes
+ * the output, which may hold a token, so it is never passed on.
+ */
+export function parseStdoutJson(stdout: string, message: string): unknown {
   try {
     return JSON.parse(stdout);
   } catch {
-    throw new TokenExplorerError(
-      'bad-response',
-      `${command} did not print JSON. Run it in a terminal to see what it prints.`,
-    );
+    throw new TokenExplorerError('bad-response', message);
   }
+}
+
+/** The JSON a CLI printed; `command` names it in the error when it printed something else. */
+export function jsonFromStdout(stdout: string, command: string): unknown {
+  return parseStdoutJson(
+    stdout,
+    `${command} did not print JSON. Run it in a terminal to see what it prints.`,
+  );
 }
 
 /**

@@ -13,11 +13,10 @@ import {
   type TrustSection,
   audiences,
   finding,
-  firstWith,
   isRecord,
+  reportOf,
   show,
   timeFinding,
-  verdictOf,
 } from './types';
 
 const SOURCES = [
@@ -92,19 +91,15 @@ export function checkGcpProvider(doc: Record<string, unknown>, input: TrustInput
     { title: 'Attribute mapping', findings: mapped.findings },
     { title: 'Attribute condition', findings: condition },
   ];
-  const verdict = verdictOf(sections.flatMap((s) => s.findings));
-  const fail = firstWith(sections, verdict === 'rejected' ? 'fail' : 'unknown');
-  return {
-    kind: 'gcp-workload-identity-provider',
-    label: 'Google Cloud workload identity pool provider',
-    verdict,
-    summary:
-      verdict === 'accepted'
-        ? `STS would accept the token as google.subject ${show(mapped.google['subject'])}.`
-        : `${fail?.field ?? ''}: ${fail?.message ?? ''}`,
+  return reportOf(
+    {
+      kind: 'gcp-workload-identity-provider',
+      label: 'Google Cloud workload identity pool provider',
+      sources: SOURCES,
+    },
     sections,
-    sources: SOURCES,
-  };
+    `STS would accept the token as google.subject ${show(mapped.google['subject'])}.`,
+  );
 }
 
 function issuerFinding(def: ProviderDefinition, iss: unknown): TrustFinding {

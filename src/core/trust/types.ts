@@ -94,6 +94,27 @@ export function firstWith(
   return undefined;
 }
 
+/**
+ * The report of one acceptor's rules: the verdict of all its findings, and a summary that is
+ * `accepted` or names the first failing (else undecided) finding.
+ */
+export function reportOf(
+  about: Pick<TrustReport, 'kind' | 'label' | 'sources'>,
+  sections: readonly TrustSection[],
+  accepted: string,
+): TrustReport {
+  const verdict = verdictOf(sections.flatMap((s) => s.findings));
+  const fail = firstWith(sections, verdict === 'rejected' ? 'fail' : 'unknown');
+  return {
+    kind: about.kind,
+    label: about.label,
+    verdict,
+    summary: verdict === 'accepted' ? accepted : `${fail?.field ?? ''}: ${fail?.message ?? ''}`,
+    sections,
+    sources: about.sources,
+  };
+}
+
 /** Claim `aud` as a list (RFC 7519 §4.1.3: a string or an array of strings). */
 export function audiences(claims: Readonly<Record<string, unknown>>): string[] {
   const aud = claims['aud'];
@@ -137,7 +158,4 @@ export function timeFinding(
   };
 }
 
-/** A plain JSON object (not an array). */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+export { isRecord } from '../guards';

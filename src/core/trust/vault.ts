@@ -10,10 +10,10 @@ import {
   type TrustInput,
   type TrustReport,
   audiences,
-  firstWith,
+  finding,
   isRecord,
+  reportOf,
   show,
-  verdictOf,
 } from './types';
 import { wildcardMatch } from './wildcard';
 
@@ -86,19 +86,11 @@ export function checkVaultRole(doc: Record<string, unknown>, input: TrustInput):
   findings.push(timeFinding(role, input));
   findings.push(...identityFindings(role, claims));
   findings.push(...boundClaimFindings(role, claims));
-  const verdict = verdictOf(findings);
-  const fail = firstWith([{ title: '', findings }], verdict === 'rejected' ? 'fail' : 'unknown');
-  return {
-    kind: 'vault-jwt-role',
-    label: 'Vault JWT auth role',
-    verdict,
-    summary:
-      verdict === 'accepted'
-        ? 'Vault would log this token in with this role.'
-        : `${fail?.field ?? ''}: ${fail?.message ?? ''}`,
-    sections: [{ title: 'Role', findings }],
-    sources: SOURCES,
-  };
+  return reportOf(
+    { kind: 'vault-jwt-role', label: 'Vault JWT auth role', sources: SOURCES },
+    [{ title: 'Role', findings }],
+    'Vault would log this token in with this role.',
+  );
 }
 
 function check(
@@ -108,9 +100,7 @@ function check(
   actual: string,
   vaultError: string,
 ): TrustFinding {
-  return ok
-    ? { field, outcome: 'pass', expected, actual, message: 'Matches.' }
-    : { field, outcome: 'fail', expected, actual, message: `Vault: "${vaultError}".` };
+  return finding(field, ok, expected, actual, 'Matches.', `Vault: "${vaultError}".`);
 }
 
 function audienceFinding(bound: readonly string[], aud: readonly string[]): TrustFinding {

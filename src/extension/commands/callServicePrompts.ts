@@ -4,6 +4,7 @@ import { HEADER_NAMES } from '../../core/call/send';
 import { parseServiceUrl, tokenTransport } from '../../core/call/target';
 import type { CallRequest, HeaderForm, ServiceKind } from '../../core/call/types';
 import { TokenExplorerError } from '../../core/errors';
+import { quickPickAnswer } from './quickPickAnswer';
 
 // The questions Call Service and Check Against a URL ask; callService.ts holds the commands.
 
@@ -34,20 +35,7 @@ export async function pickUrl(
         : base;
   };
   render('');
-  return new Promise<string | undefined>((resolve) => {
-    quickPick.onDidChangeValue(render);
-    quickPick.onDidAccept(() => {
-      const chosen = quickPick.selectedItems[0]?.label ?? quickPick.value.trim();
-      if (chosen === '') return;
-      resolve(chosen);
-      quickPick.hide();
-    });
-    quickPick.onDidHide(() => {
-      resolve(undefined);
-      quickPick.dispose();
-    });
-    quickPick.show();
-  });
+  return quickPickAnswer(quickPick, render, (chosen) => chosen !== '');
 }
 
 /** `Name: value; Name2: value2` → headers; the token's own header is refused. */

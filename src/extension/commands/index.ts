@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { InspectorPanel } from '../webview/inspectorPanel';
 import { checkTrust } from './checkTrust';
-import { loginToVault } from './vaultLogin';
+import { vaultLogin } from './vaultLogin';
 import type { AccountCommandDeps } from './wizardUi';
 import { addAccount } from './addAccount';
 import { CommandId } from './commandId';
@@ -91,7 +91,7 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     [CommandId.ToggleMaskedMode]: () => deps.toggleMasked(),
     [CommandId.CheckTrust]: (arg) => checkTrust(inspector, deps.logger, arg),
     [CommandId.VaultLogin]: (arg) =>
-      loginToVault(inspector, deps.logger, deps.settings().providerTimeoutMs, arg),
+      vaultLogin(inspector, deps.logger, deps.settings().providerTimeoutMs, arg),
   };
   for (const [id, handler] of Object.entries(handlers)) {
     context.subscriptions.push(vscode.commands.registerCommand(id, handler));

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { parseHttpUrl } from '../../core/call/target';
 import { TokenExplorerError, errorMessage } from '../../core/errors';
 import type { Logger } from '../../core/ports';
 import type { Account } from '../../core/providers/provider';
@@ -43,22 +44,11 @@ function findAccount(store: AccountsStore, name: string): Account {
 }
 
 function parseTarget(text: string): URL {
-  let url: URL;
-  try {
-    url = new URL(text.trim());
-  } catch {
-    throw new TokenExplorerError(
-      'bad-config',
-      `"${text}" is not a URL. Enter e.g. https://my-service-abc123-uc.a.run.app`,
-    );
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new TokenExplorerError(
-      'bad-config',
-      `The target must be an http or https URL, not ${url.protocol}.`,
-    );
-  }
-  return url;
+  return parseHttpUrl(
+    text,
+    `"${text}" is not a URL. Enter e.g. https://my-service-abc123-uc.a.run.app`,
+    (protocol) => `The target must be an http or https URL, not ${protocol}.`,
+  );
 }
 
 function parseHeader(text: string | undefined): TokenHeader {

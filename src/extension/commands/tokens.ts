@@ -14,6 +14,7 @@ import type { TokenStatusBar } from '../views/statusBar';
 import { tokenStateText } from '../views/tokenState';
 import type { InspectorPanel } from '../webview/inspectorPanel';
 import { CommandId } from './commandId';
+import { quickPickAnswer } from './quickPickAnswer';
 
 export interface TokenCommandDeps {
   readonly store: AccountsStore;
@@ -124,24 +125,14 @@ async function pickAudience(deps: TokenCommandDeps, account: Account): Promise<s
   render('');
   const first = quickPick.items[0];
   if (first) quickPick.activeItems = [first];
-  return new Promise<string | undefined>((resolve) => {
-    quickPick.onDidChangeValue(render);
-    quickPick.onDidAccept(() => {
-      const chosen = quickPick.selectedItems[0]?.label ?? quickPick.value.trim();
-      if (chosen === '' && !optional) return;
-      if (hasPlaceholders(chosen) && AUDIENCE_PRESETS.some((p) => p.audience === chosen)) {
-        quickPick.value = chosen;
-        quickPick.placeholder = 'Replace the CAPITALISED parts, then press Enter';
-        return;
-      }
-      resolve(chosen);
-      quickPick.hide();
-    });
-    quickPick.onDidHide(() => {
-      resolve(undefined);
-      quickPick.dispose();
-    });
-    quickPick.show();
+  return quickPickAnswer(quickPick, render, (chosen) => {
+    if (chosen === '' && !optional) return false;
+    if (hasPlaceholders(chosen) && AUDIENCE_PRESETS.some((p) => p.audience === chosen)) {
+      quickPick.value = chosen;
+      quickPick.placeholder = 'Replace the CAPITALISED parts, then press Enter';
+      return false;
+    }
+    return true;
   });
 }
 

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
 import type { Logger } from '../../core/ports';
-import { vaultLogin } from '../../core/vault/login';
+import { vaultLogin as logInToVault } from '../../core/vault/login';
 import { SETTINGS_SECTION } from '../adapters/settings';
 import type { InspectorPanel } from '../webview/inspectorPanel';
 
@@ -39,7 +39,7 @@ const text = (value: unknown): string | undefined =>
  * login and shows the policies, TTL and renewability, or Vault's exact error with its likely
  * cause. The Vault token is offered once for the clipboard and kept nowhere else.
  */
-export async function loginToVault(
+export async function vaultLogin(
   inspector: InspectorPanel,
   logger: Logger,
   timeoutMs: number,
@@ -79,7 +79,7 @@ export async function loginToVault(
     const caCertificate = caPath ? await readCa(caPath) : undefined;
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'Logging in to Vault…' },
-      () => vaultLogin({ address, mount, role, namespace, caCertificate, timeoutMs }, jwt),
+      () => logInToVault({ address, mount, role, namespace, caCertificate, timeoutMs }, jwt),
     );
     const policies = result.policies.join(', ') || '(none)';
     const ttl = result.leaseDuration > 0 ? formatTtl(result.leaseDuration) : 'no expiry';

@@ -3,7 +3,7 @@ import { extractToken } from '../../jwt/extract';
 import { findJwts } from '../../jwt/find';
 import { peekToken } from '../../jwt/peek';
 import type { ProcessResult } from '../../ports';
-import { excerpt, runCli } from '../cli';
+import { excerpt, parseStdoutJson, runCli } from '../cli';
 import type { Account, MintedToken, Provider, ProviderContext } from '../provider';
 import { assertSettingsValid } from '../settings';
 
@@ -108,16 +108,11 @@ function tokenFromOutput(stdout: string, settings: CommandSettings): string {
     );
   }
   if (settings.output === 'json') {
-    let json: unknown;
-    try {
-      json = JSON.parse(stdout);
-    } catch {
-      // The parser's message quotes the output, which may hold the token: only its size is said.
-      throw new TokenExplorerError(
-        'bad-response',
-        `${who} did not print JSON (${stdout.trim().length} characters on standard output), and its output is set to "json". Set the output to "raw" if it prints the bare token.`,
-      );
-    }
+    // Only the output's size is said: the output may hold the token.
+    const json = parseStdoutJson(
+      stdout,
+      `${who} did not print JSON (${stdout.trim().length} characters on standard output), and its output is set to "json". Set the output to "raw" if it prints the bare token.`,
+    );
     if (settings.jsonField) {
       const path = settings.jsonField;
       const hit = walk(json, path);

@@ -1,17 +1,11 @@
 // `external_account` (workload identity federation): the subject token and the STS exchange.
 import { isRecord } from '../../guards';
 import { TokenExplorerError } from '../../errors';
-import { httpFailure, postForm } from '../../http';
 import type { ProviderContext } from '../provider';
-import type {
-  AccessToken,
-  ExternalAccountCredentials,
-  Json,
-  SubjectTokenFormat,
-} from './credentials';
+import type { AccessToken, ExternalAccountCredentials, SubjectTokenFormat } from './credentials';
 import { CLOUD_PLATFORM_SCOPE } from './credentials';
 import { executableSubjectToken } from './executableSource';
-import { expiresAtFrom, requireField, requireObject } from './tokenResponses';
+import { expiresAtFrom, postTokenForm, requireField } from './tokenResponses';
 
 const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
@@ -107,47 +101,24 @@ export async function exchangeSubjectToken(
   context: ProviderContext,
 ): Promise<AccessToken> {
   const subjectToken = await readSubjectToken(credentials, context);
-  const headers: Record<string, string> = {};
-  if (credentials.clientId && credentials.clientSecret) {
-    const basic = Buffer.from(`${credentials.clientId}:${credentials.clientSecret}`).toString(
-      'base64',
-    );
-    headers.authorization = `Basic ${basic}`;
-  }
-  let body: Json;
-  try {
-    body = requireObject(
-      await postForm(
-        context.fetch,
-        credentials.tokenUrl,
-        {
-          grant_type: TOKEN_EXCHANGE,
-          audience: credentials.audience,
-          scope: CLOUD_PLATFORM_SCOPE,
-          requested_token_type: ACCESS_TOKEN_TYPE,
-          subject_token: subjectToken,
-          subject_token_type: credentials.subjectTokenType,
-          options:
-            credentials.workforcePoolUserProject && !credentials.clientId
-              ? JSON.stringify({ userProject: credentials.workforcePoolUserProject })
-              : undefined,
-        },
-        { timeoutMs: context.timeoutMs, headers },
-      ),
-      credentials.tokenUrl,
-    );
-  } catch (error) {
-    const failure = httpFailure(error);
-    if (failure && failure.status < 500 && failure.status !== 429) {
-      const said = [failure.error, failure.description].filter(Boolean).join(': ');
-      throw new TokenExplorerError(
-        'bad-credentials',
-        `The security token service ${credentials.tokenUrl} refused the subject token of ${credentials.from}${said ? ` (${said})` : ''}. Check that the token is fresh and that the workload identity provider "${credentials.audience}" trusts its issuer and audience.`,
-        { cause: error },
-      );
-    }
-    throw error;
-  }
+  const body = await postTokenForm(
+    credentials,
+    {
+      grant_type: TOKEN_EXCHANGE,
+      audience: credentials.audience,
+      scope: CLOUD_PLATFORM_SCOPE,
+      requested_token_type: ACCESS_TOKEN_TYPE,
+      subject_token: subjectToken,
+      subject_token_type: credentials.subjectTokenType,
+      options:
+        credentials.workforcePoolUserProject && !credentials.clientId
+          ? JSON.stringify({ userProject: credentials.workforcePoolUserProject })
+          : undefined,
+    },
+    context,
+    (said) =>
+      `The security token service ${credentials.tokenUrl} refused the subject token of ${credentials.from}${said}. Check that the token is fresh and that the workload identity provider "${credentials.audience}" trusts its issuer and audience.`,
+  );
   return {
     accessToken: requireField(body, 'access_token', credentials.tokenUrl),
     expiresAt: expiresAtFrom(body, context.clock.now()),

@@ -1,8 +1,9 @@
 // Reading the answers of Google's token endpoints.
 import { isNonEmptyString, isRecord } from '../../guards';
 import { TokenExplorerError } from '../../errors';
+import { httpFailure, postForm } from '../../http';
 import { peekToken } from '../../jwt/peek';
-import type { MintedToken } from '../provider';
+import type { MintedToken, ProviderContext } from '../provider';
 import type { Json } from './credentials';
 
 /** The answer as a JSON object, else `bad-response` naming the URL. */
@@ -14,6 +15,50 @@ export function requireObject(body: unknown, url: string): Json {
     );
   }
   return body;
+}
+
+/** The token endpoint and the optional OAuth client of a credentials file. */
+export interface TokenClient {
+  readonly tokenUrl: string;
+  readonly clientId?: string;
+  readonly clientSecret?: string;
+}
+
+/**
+ * POSTs a form to a token endpoint, with HTTP Basic client authentication when the client has an
+ * id and a secret, and returns the answer as a JSON object.
+ * @param refused the `bad-credentials` message for a 4xx other than 429, given the endpoint's own
+ *   words as ` (error: description)` or an empty string.
+ */
+export async function postTokenForm(
+  client: TokenClient,
+  form: Readonly<Record<string, string | undefined>>,
+  context: ProviderContext,
+  refused: (said: string) => string,
+): Promise<Json> {
+  const headers: Record<string, string> = {};
+  if (client.clientId && client.clientSecret) {
+    const basic = `${client.clientId}:${client.clientSecret}`;
+    headers.authorization = `Basic ${Buffer.from(basic).toString('base64')}`;
+  }
+  try {
+    return requireObject(
+      await postForm(context.fetch, client.tokenUrl, form, {
+        timeoutMs: context.timeoutMs,
+        headers,
+      }),
+      client.tokenUrl,
+    );
+  } catch (error) {
+    const failure = httpFailure(error);
+    if (failure && failure.status < 500 && failure.status !== 429) {
+      const said = [failure.error, failure.description].filter(Boolean).join(': ');
+      throw new TokenExplorerError('bad-credentials', refused(said ? ` (${said})` : ''), {
+        cause: error,
+      });
+    }
+    throw error;
+  }
 }
 
 /** A non-empty string field of an answer, else `bad-response`. */

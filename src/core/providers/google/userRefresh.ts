@@ -10,7 +10,13 @@ import type {
   Json,
 } from './credentials';
 import { ADC_LOGIN } from './credentials';
-import { expiresAtFrom, mintedToken, requireField, requireObject } from './tokenResponses';
+import {
+  expiresAtFrom,
+  mintedToken,
+  postTokenForm,
+  requireField,
+  requireObject,
+} from './tokenResponses';
 
 /** The tokens of a refresh_token grant. */
 export interface UserTokens extends AccessToken {
@@ -113,34 +119,13 @@ export async function refreshWorkforceTokens(
   refreshToken: string,
   context: ProviderContext,
 ): Promise<WorkforceTokens> {
-  const headers: Record<string, string> = {};
-  if (credentials.clientId && credentials.clientSecret) {
-    const basic = `${credentials.clientId}:${credentials.clientSecret}`;
-    headers.authorization = `Basic ${Buffer.from(basic).toString('base64')}`;
-  }
-  let body: Json;
-  try {
-    body = requireObject(
-      await postForm(
-        context.fetch,
-        credentials.tokenUrl,
-        { grant_type: 'refresh_token', refresh_token: refreshToken },
-        { timeoutMs: context.timeoutMs, headers },
-      ),
-      credentials.tokenUrl,
-    );
-  } catch (error) {
-    const failure = httpFailure(error);
-    if (failure && failure.status < 500 && failure.status !== 429) {
-      const said = [failure.error, failure.description].filter(Boolean).join(': ');
-      throw new TokenExplorerError(
-        'bad-credentials',
-        `${credentials.tokenUrl} refused the workforce identity login in ${credentials.from}${said ? ` (${said})` : ''}: the session has expired or was revoked. Sign in again with \`gcloud auth application-default login --login-config=LOGIN_CONFIG_FILE\` (your workforce pool's login configuration).`,
-        { cause: error },
-      );
-    }
-    throw error;
-  }
+  const body = await postTokenForm(
+    credentials,
+    { grant_type: 'refresh_token', refresh_token: refreshToken },
+    context,
+    (said) =>
+      `${credentials.tokenUrl} refused the workforce identity login in ${credentials.from}${said}: the session has expired or was revoked. Sign in again with \`gcloud auth application-default login --login-config=LOGIN_CONFIG_FILE\` (your workforce pool's login configuration).`,
+  );
   const rotated = typeof body.refresh_token === 'string' ? body.refresh_token : undefined;
   return {
     accessToken: requireField(body, 'access_token', credentials.tokenUrl),

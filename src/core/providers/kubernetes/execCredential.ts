@@ -1,5 +1,5 @@
 import { TokenExplorerError } from '../../errors';
-import { errorLines, excerpt, runCli } from '../cli';
+import { errorLines, excerpt, parseStdoutJson, runCli } from '../cli';
 import type { ProviderContext } from '../provider';
 
 /**
@@ -134,17 +134,21 @@ function execInfo(config: ExecConfig, cluster: ExecCluster, interactive: boolean
   return JSON.stringify({ kind: 'ExecCredential', apiVersion: config.apiVersion, spec });
 }
 
+/** What one run of a plugin needs: its config, the cluster, where it was set (for messages). */
+type ExecRun = [
+  config: ExecConfig,
+  cluster: ExecCluster,
+  where: string,
+  context: ProviderContext,
+  signal?: AbortSignal,
+];
+
 /** The credentials in the plugin's stdout, checked as client-go checks them. */
 function readCredential(stdout: string, config: ExecConfig, where: string): ExecCredentials {
-  let json: unknown;
-  try {
-    json = JSON.parse(stdout);
-  } catch {
-    throw new TokenExplorerError(
-      'bad-response',
-      `The exec plugin ${config.command} of ${where} did not print an ExecCredential (JSON) on standard output.`,
-    );
-  }
+  const json = parseStdoutJson(
+    stdout,
+    `The exec plugin ${config.command} of ${where} did not print an ExecCredential (JSON) on standard output.`,
+  );
   const cred = (json ?? {}) as { apiVersion?: unknown; kind?: unknown; status?: unknown };
   if (cred.apiVersion !== config.apiVersion) {
     throw new TokenExplorerError(
@@ -202,19 +206,14 @@ export class ExecCredentialCache {
    * has no terminal for the plugin, so it runs non-interactively: `Always` is refused as
    * client-go refuses it without a terminal.
    */
-  async get(
-    config: ExecConfig,
-    cluster: ExecCluster,
-    where: string,
-    context: ProviderContext,
-    signal?: AbortSignal,
-  ): Promise<ExecCredentials> {
+  async get(...run: ExecRun): Promise<ExecCredentials> {
+    const [config, cluster, , context] = run;
     const key = JSON.stringify([config, cluster]);
     const cached = this.entries.get(key);
     if (cached && (cached.expiresAt === undefined || context.clock.now() < cached.expiresAt)) {
       return cached;
     }
-    const fresh = await runExecPlugin(config, cluster, where, context, signal);
+    const fresh = await runExecPlugin(...run);
     this.entries.set(key, fresh);
     return fresh;
   }
@@ -227,11 +226,7 @@ export class ExecCredentialCache {
 
 /** Runs the plugin once, as client-go `refreshCredsLocked` does, and reads what it printed. */
 async function runExecPlugin(
-  config: ExecConfig,
-  cluster: ExecCluster,
-  where: string,
-  context: ProviderContext,
-  signal?: AbortSignal,
+  ...[config, cluster, where, context, signal]: ExecRun
 ): Promise<ExecCredentials> {
   if (config.interactiveMode === 'Always') {
     // client-go isInteractive: "standard input is not a terminal" when Always has no terminal.
