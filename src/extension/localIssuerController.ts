@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { errorMessage } from '../core/errors';
-import { DEFAULT_TEMPLATE, LocalIssuer, parseTemplate } from '../core/localIssuer/issuer';
+import { LocalIssuer } from '../core/localIssuer/issuer';
+import { DEFAULT_TEMPLATE, parseTemplate } from '../core/localIssuer/mintTemplate';
 import type { Clock, Logger, SecretStore } from '../core/ports';
 import type { Settings } from './adapters/settings';
 

@@ -3,7 +3,8 @@ import { countdownLine, tick, type LiveView } from './countdown';
 import { copiedFindingIndex, renderCall } from './callService';
 import { byId } from './dom';
 import { applyMask } from './masking';
-import { renderInspector, renderVerification } from './render';
+import { renderInspector } from './render';
+import { renderVerification } from './renderVerification';
 import { Transport } from './transport';
 import { hideTrust, renderTrust, renderTrustError } from './trust';
 

@@ -13,12 +13,11 @@ import { inspectToken } from '../../../../src/core/jwt/inspect';
 import { JwksCache } from '../../../../src/core/jwt/jwks';
 import { verifySignature } from '../../../../src/core/jwt/verify';
 import {
-  DEFAULT_TEMPLATE,
   LocalIssuer,
   PREVIOUS_PUBLIC_JWK_SECRET,
   PRIVATE_JWK_SECRET,
-  parseTemplate,
 } from '../../../../src/core/localIssuer/issuer';
+import { DEFAULT_TEMPLATE, parseTemplate } from '../../../../src/core/localIssuer/mintTemplate';
 import type { LocalIssuerAlg } from '../../../../src/core/localIssuer/issuer';
 import type { Clock } from '../../../../src/core/ports';
 import { MemorySecrets } from '../../../helpers/context';

@@ -1,12 +1,12 @@
 import * as assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readClusterCredentials } from '../../../../../src/core/providers/kubernetes/clusterCredentials';
 import {
   listContexts,
   loadKubeconfig,
-  readClusterCredentials,
-  resolveContext,
 } from '../../../../../src/core/providers/kubernetes/kubeconfig';
+import { resolveContext } from '../../../../../src/core/providers/kubernetes/resolveContext';
 import type { ProviderContext } from '../../../../../src/core/providers/provider';
 import { testContext } from '../../../../helpers/context';
 import { kubeconfigJson, writeKubeconfig } from '../../../../emulators/kubernetes/apiServer';

@@ -10,10 +10,8 @@ import { verifySignature } from '../../../../../src/core/jwt/verify';
 import { nodeProcessRunner } from '../../../../../src/core/node/processRunner';
 import type { Logger } from '../../../../../src/core/ports';
 import type { Account, ProviderContext } from '../../../../../src/core/providers/provider';
-import {
-  kubernetesProvider,
-  readKubernetesSettings,
-} from '../../../../../src/core/providers/kubernetes/tokenRequest';
+import { readKubernetesSettings } from '../../../../../src/core/providers/kubernetes/kubernetesSettings';
+import { kubernetesProvider } from '../../../../../src/core/providers/kubernetes/tokenRequest';
 import { testContext } from '../../../../helpers/context';
 import {
   KubeApiServer,

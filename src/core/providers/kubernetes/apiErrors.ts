@@ -1,0 +1,116 @@
+import { TokenExplorerError } from '../../errors';
+import type { HttpFailure } from '../../http';
+import { officialText } from '../officialTexts';
+import type { ClusterOrigin, KubeAnswer } from './apiClient';
+
+export const MAX_SERVER_TEXT = 400;
+
+function clip(text: string): string {
+  const flat = text.trim();
+  return flat.length > MAX_SERVER_TEXT ? `${flat.slice(0, MAX_SERVER_TEXT)}…` : flat;
+}
+
+/** The fields of a Kubernetes `Status` error body that messages use. */
+interface KubeStatus {
+  readonly message?: string;
+  readonly reason?: string;
+  readonly kind?: string;
+}
+
+function readStatus(text: string): KubeStatus {
+  try {
+    const body = JSON.parse(text) as Record<string, unknown> | null;
+    if (typeof body !== 'object' || body === null) return {};
+    const details = body.details as Record<string, unknown> | undefined;
+    return {
+      ...(typeof body.message === 'string' ? { message: body.message } : {}),
+      ...(typeof body.reason === 'string' ? { reason: body.reason } : {}),
+      ...(typeof details?.kind === 'string' ? { kind: details.kind } : {}),
+    };
+  } catch {
+    return {};
+  }
+}
+
+/** The `kubectl create role/rolebinding` lines that grant token requests for one account. */
+export function rbacHint(requester: string | undefined, namespace: string, serviceAccount: string) {
+  const sa = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(requester ?? '');
+  const subject = sa
+    ? `--serviceaccount=${sa[1]}:${sa[2]}`
+    : `--user=${requester && requester !== 'system:anonymous' ? requester : 'YOUR_USER'}`;
+  return `It needs the RBAC permission "create" on "serviceaccounts/token" in the namespace ${namespace}, e.g.:\nkubectl create role token-requester --verb=create --resource=serviceaccounts/token --resource-name=${serviceAccount} -n ${namespace}\nkubectl create rolebinding token-requester --role=token-requester ${subject} -n ${namespace}`;
+}
+
+/** The user name in a Forbidden message: `... is forbidden: User "jane" cannot create ...`. */
+export function requesterIn(message: string): string | undefined {
+  return /User "([^"]+)" cannot/.exec(message)?.[1];
+}
+
+/** The error for an HTTP error status of the TokenRequest call. */
+export function statusFailure(
+  answer: KubeAnswer,
+  shown: string,
+  origin: ClusterOrigin,
+  namespace: string,
+  serviceAccount: string,
+): TokenExplorerError {
+  const status = readStatus(answer.text);
+  const said = status.message ?? clip(answer.text);
+  const http = `HTTP ${answer.status}${answer.statusText ? ` ${answer.statusText}` : ''}`;
+  // The HttpFailure shape of ../../http, so callers read every provider's HTTP errors alike.
+  const cause: HttpFailure = {
+    status: answer.status,
+    ...(status.reason ? { error: status.reason } : {}),
+    ...(status.message ? { description: status.message } : {}),
+  };
+  const who = origin.user ? `the user "${origin.user}"` : 'an anonymous request (no user)';
+  switch (answer.status) {
+    case 401:
+      return new TokenExplorerError(
+        'bad-credentials',
+        `The cluster of context "${origin.context}" rejected the credentials of ${who} (${http}): the token has expired or was revoked, or the cluster does not trust the client certificate. Refresh the kubeconfig (e.g. your cloud's "get-credentials" command) and try again.`,
+        { cause },
+      );
+    case 403: {
+      const requester = requesterIn(said);
+      const anonymous = requester === 'system:anonymous' || (!requester && !origin.user);
+      return new TokenExplorerError(
+        'permission-denied',
+        `${requester ? `"${requester}"` : who} may not request tokens for the service account ${namespace}/${serviceAccount} (${http}: ${said}).${anonymous ? ` The request was anonymous: the user of context "${origin.context}" has no token or client certificate.` : ''} ${rbacHint(requester, namespace, serviceAccount)}`,
+        { cause },
+      );
+    }
+    case 404: {
+      // Only a Status whose details.kind is serviceaccounts (or namespaces) names a missing
+      // object; a Status without a kind is the API server lacking the token subresource, and a
+      // body that is no Status at all came from something else (a proxy's "404 page not found").
+      const id =
+        status.kind === 'serviceaccounts'
+          ? 'kubernetes-service-account-missing'
+          : status.kind === 'namespaces'
+            ? 'kubernetes-namespace-missing'
+            : status.message !== undefined
+              ? 'kubernetes-token-request-missing'
+              : 'kubernetes-plain-404';
+      const row = officialText(id);
+      return new TokenExplorerError(
+        row.code,
+        `${shown} answered ${http} (${said}). ${row.advice({ namespace, serviceAccount, context: origin.context })}`,
+        { cause },
+      );
+    }
+    case 400:
+    case 422:
+      return new TokenExplorerError(
+        'bad-config',
+        `The cluster refused the token request (${http}): ${said}`,
+        { cause },
+      );
+    default:
+      return new TokenExplorerError(
+        'http-status',
+        `${shown} answered ${http}${said ? ` (${said})` : ''}.${answer.status === 429 || answer.status >= 500 ? ' The cluster had a problem; try again in a moment.' : ''}`,
+        { cause },
+      );
+  }
+}
