@@ -61,7 +61,7 @@ describe('Outbound proxy (http.proxy)', () => {
 
   it('a mint goes through the proxy once http.proxy names it, and directly once cleared', async () => {
     await http().update('proxy', undefined, vscode.ConfigurationTarget.Global);
-    await assert.rejects(mint('https://before.example.com'), /could not be resolved/);
+    await assert.rejects(async () => mint('https://before.example.com'), /could not be resolved/);
     assert.equal(proxy.requests.length, 0);
 
     await http().update('proxy', proxy.url, vscode.ConfigurationTarget.Global);
@@ -84,7 +84,7 @@ describe('Outbound proxy (http.proxy)', () => {
 
     await http().update('proxy', undefined, vscode.ConfigurationTarget.Global);
     const seen = proxy.requests.length;
-    await assert.rejects(mint('https://after.example.com'), /could not be resolved/);
+    await assert.rejects(async () => mint('https://after.example.com'), /could not be resolved/);
     assert.equal(proxy.requests.length, seen);
   });
 
@@ -104,7 +104,10 @@ describe('Outbound proxy (http.proxy)', () => {
 
       await http().update('proxySupport', 'off', vscode.ConfigurationTarget.Global);
       proxy.requests.length = 0;
-      await assert.rejects(mint('https://support-off.example.com'), /could not be resolved/);
+      await assert.rejects(
+        async () => mint('https://support-off.example.com'),
+        /could not be resolved/,
+      );
       assert.equal(proxy.requests.length, 0);
     } finally {
       await http().update('proxySupport', undefined, vscode.ConfigurationTarget.Global);

@@ -26,7 +26,8 @@ export async function proxyAgent(route: ProxyRoute, tls: TargetTls = {}): Promis
     ...(route.config.authorization ? { token: route.config.authorization } : {}),
     proxyTunnel: false,
     requestTls: { ...tls, ...lenient },
-    proxyTls: lenient,
+    // Only for an https:// proxy: undici's SOCKS5 agent takes any proxyTls as "TLS to the proxy".
+    ...(route.proxy.protocol === 'https:' ? { proxyTls: lenient } : {}),
   });
 }
 

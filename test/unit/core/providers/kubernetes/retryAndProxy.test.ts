@@ -9,6 +9,7 @@ import { testContext } from '../../../../helpers/context';
 import { KubeApiServer, writeKubeconfig } from '../../../../emulators/kubernetes/apiServer';
 import type { KubeconfigCluster } from '../../../../emulators/kubernetes/apiServer';
 import { ForwardProxy } from '../../../../emulators/net/forwardProxy';
+import { SocksProxy } from '../../../../emulators/net/socksProxy';
 import { rejectsWith } from '../../../helpers/assertions';
 import { closedPort, useTempDir } from '../../../helpers/fixtures';
 
@@ -211,6 +212,27 @@ describe('kubernetes provider: retries (client-go policy) and proxies', () => {
       );
       const withUser = proxy.url.replace('http://', 'http://jane:pw@');
       assert.ok((await mint(await kubeContext({ proxyUrl: withUser }))).token);
+    });
+
+    it('proxy-url socks5:// (an ssh -D tunnel): connects through SOCKS5, TLS checked', async () => {
+      const socks = await SocksProxy.start();
+      socks.hosts.set(CLUSTER_HOST, '127.0.0.1');
+      try {
+        assert.ok((await mint(await kubeContext({ proxyUrl: socks.url }))).token);
+        assert.ok((await mint(await kubeContext({ ...viaName(), proxyUrl: socks.url }))).token);
+        assert.deepEqual(socks.connects, [
+          `127.0.0.1:${new URL(api.url).port}`,
+          `${CLUSTER_HOST}:${new URL(api.url).port}`,
+        ]);
+      } finally {
+        await socks.stop();
+      }
+      const port = await closedPort();
+      await rejectsWith(
+        mint(await kubeContext({ proxyUrl: `socks5://127.0.0.1:${port}` }, { timeoutMs: 1000 })),
+        'network',
+        /the proxy socks5:\/\/127\.0\.0\.1:\d+ \(from "proxy-url".*could not be reached: connection refused/,
+      );
     });
 
     it('refuses a proxy-url scheme client-go does not take', async () => {
