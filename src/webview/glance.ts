@@ -152,6 +152,13 @@ export function signatureAnswer(inspection: Inspection, v: VerificationView): Si
         headline: 'Signature not verified',
         detail: `could not reach the issuer: ${v.reason}`,
       };
+    case 'unverifiable':
+      return {
+        tone: 'warn',
+        codicon: 'unverified',
+        headline: 'Signature cannot be checked',
+        detail: v.reason,
+      };
     case 'not-attempted':
       return {
         tone: 'muted',

@@ -69,6 +69,7 @@ describe('inspector first screen (glance, pure parts)', () => {
       { status: 'bad-signature', alg: 'RS256', keyFrom: 'k' },
       { status: 'no-matching-key', keyFrom: 'k', detail: 'kid x' },
       { status: 'algorithm-not-allowed', alg: 'HS256', reason: 'r' },
+      { status: 'unverifiable', reason: 'Graph nonce' },
     ] as const) {
       const answer = signatureAnswer(token, outcome);
       assert.notEqual(answer.tone, 'ok', outcome.status);
