@@ -12,12 +12,22 @@ import { buildkiteDescriptor } from '../../../../../src/core/providers/buildkite
 import { circleciProvider } from '../../../../../src/core/providers/circleci/oidc';
 import { circleciDescriptor } from '../../../../../src/core/providers/circleci/oidcDescriptor';
 import type { Account, ProviderContext } from '../../../../../src/core/providers/provider';
-import { detectCredentials } from '../../../../../src/core/wizard';
+import { type Detector, detectCredentials } from '../../../../../src/core/wizard';
 import { makeFakeBuildkiteAgent, makeFakeCircleci } from '../../../../emulators/ci/fakeCiClis';
 import type { FakeBuildkiteAgent, FakeCircleci } from '../../../../emulators/ci/fakeCiClis';
 import { PipelinesOidcServer } from '../../../../emulators/azure/pipelinesOidcServer';
 import { testContext } from '../../../../helpers/context';
 import { rejectsWith, rejectsWithout, verifyThroughIssuer } from '../../../helpers/assertions';
+
+/** What Detect Credentials finds with this one detector. */
+async function detected(detector: Detector, ctx: ProviderContext) {
+  const report = await detectCredentials([detector], ctx, {
+    timeoutMs: 10_000,
+    environmentNames: () => [],
+  });
+  assert.deepEqual(report.problems, []);
+  return report.found;
+}
 
 const CONNECTION = { id: '5e0a6c3f-1a2b-4c3d-8e9f-0a1b2c3d4e5f', name: 'prod-deploy' };
 
@@ -118,12 +128,9 @@ describe('CI job token sources', () => {
     });
 
     it('is detected only when the step has a token', async () => {
-      assert.deepEqual(
-        await detectCredentials([bitbucketPipelinesDescriptor.detect], context({})),
-        [],
-      );
-      const found = await detectCredentials(
-        [bitbucketPipelinesDescriptor.detect],
+      assert.deepEqual(await detected(bitbucketPipelinesDescriptor, context({})), []);
+      const found = await detected(
+        bitbucketPipelinesDescriptor,
         context({ BITBUCKET_STEP_OIDC_TOKEN: token }),
       );
       assert.equal(found.length, 1);
@@ -214,8 +221,8 @@ describe('CI job token sources', () => {
       assert.deepEqual(circleciProvider.validate(account('circleci-oidc', { version: 'v3' })), [
         '"version" must be "v2" (CIRCLE_OIDC_TOKEN_V2) or "v1" (CIRCLE_OIDC_TOKEN).',
       ]);
-      const found = await detectCredentials(
-        [circleciDescriptor.detect],
+      const found = await detected(
+        circleciDescriptor,
         context({
           CIRCLE_OIDC_TOKEN_V2: await circle.jobToken('v2'),
           CIRCLE_OIDC_TOKEN: await circle.jobToken('v1'),
@@ -335,8 +342,8 @@ describe('CI job token sources', () => {
         /lifetime/,
       );
       assert.equal((await buildkite.calls()).length, calls);
-      assert.equal((await detectCredentials([buildkiteDescriptor.detect], context(job))).length, 1);
-      assert.equal((await detectCredentials([buildkiteDescriptor.detect], context({}))).length, 0);
+      assert.equal((await detected(buildkiteDescriptor, context(job))).length, 1);
+      assert.equal((await detected(buildkiteDescriptor, context({}))).length, 0);
     });
   });
 
@@ -440,11 +447,8 @@ describe('CI job token sources', () => {
         )[0] ?? '',
         /not a service connection id/,
       );
-      const [detected] = await detectCredentials(
-        [azurePipelinesDescriptor.detect],
-        context(pipelines.env()),
-      );
-      assert.ok(detected);
+      const [offered] = await detected(azurePipelinesDescriptor, context(pipelines.env()));
+      assert.ok(offered);
       const asked: string[] = [];
       const ui = {
         pick: async () => undefined,
@@ -461,7 +465,7 @@ describe('CI job token sources', () => {
       };
       const [step] = azurePipelinesDescriptor.wizard;
       assert.ok(step);
-      const filled = await step(detected.draft, {
+      const filled = await step(offered.draft, {
         ui,
         context: context(pipelines.env()),
         state: { get: () => undefined, update: async () => undefined },
