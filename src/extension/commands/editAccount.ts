@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { openAccountsJson } from '../remedies';
 import { type AccountCommandDeps, accountFrom, pickExisting } from './wizardUi';
 
 /** "Edit account": rename, change the default audience, or open the setting. */
@@ -19,9 +20,7 @@ export async function editAccount(deps: AccountCommandDeps, arg?: unknown): Prom
   );
   if (!choice) return;
   if (choice.action === 'json') {
-    await vscode.commands.executeCommand('workbench.action.openSettingsJson', {
-      revealSetting: { key: 'tokenExplorer.accounts' },
-    });
+    await openAccountsJson();
     return;
   }
   const key = choice.action === 'rename' ? 'name' : 'defaultAudience';
