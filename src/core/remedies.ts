@@ -53,7 +53,7 @@ export function missingCliRemedies(tool: keyof typeof INSTALL_PAGES, setting: st
   return [
     { kind: 'pickExecutable', tool, setting },
     { kind: 'openSetting', key: setting },
-    { kind: 'openUrl', url: INSTALL_PAGES[tool], label: 'Install Instructions' },
+    { kind: 'openUrl', url: INSTALL_PAGES[tool], label: 'Install Guide' },
   ];
 }
 

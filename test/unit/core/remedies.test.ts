@@ -38,7 +38,7 @@ const ALL: readonly Remedy[] = [
   { kind: 'retry' },
   { kind: 'addAnyway' },
   { kind: 'copyCommand', command: 'gcloud auth login', label: 'Copy Command' },
-  { kind: 'openUrl', url: 'https://example.com/install', label: 'Install Instructions' },
+  { kind: 'openUrl', url: 'https://example.com/install', label: 'Install Guide' },
 ];
 
 describe('remedies', () => {
@@ -139,7 +139,7 @@ describe('remedies', () => {
           { kind: 'copyCommand', command: 'a', label: 'Copy Command' },
           { kind: 'copyCommand', command: 'b', label: 'Copy Command' },
           { kind: 'openSetting', key: 'k' },
-          { kind: 'openUrl', url: 'https://x', label: 'Install Instructions' },
+          { kind: 'openUrl', url: 'https://x', label: 'Install Guide' },
         ],
         { canRetry: true, inWizard: false },
       );
@@ -181,7 +181,7 @@ describe('remedies', () => {
       assert.deepEqual(remediesFor(error).map(remedyLabel), [
         'Pick yc…',
         'Open Setting',
-        'Install Instructions',
+        'Install Guide',
       ]);
     });
 
@@ -206,7 +206,7 @@ describe('remedies', () => {
         {
           kind: 'openUrl',
           url: 'https://kubernetes.io/docs/tasks/tools/',
-          label: 'Install Instructions',
+          label: 'Install Guide',
         },
       ]);
     });

@@ -139,7 +139,7 @@ export async function mintWithKubectl(
       notFoundRemedies: [
         { kind: 'pickExecutable', tool: 'kubectl', setting: 'tokenExplorer.kubectl.path' },
         { kind: 'setAccountSetting', key: 'method', value: 'api', label: 'Use the API Method' },
-        { kind: 'openUrl', url: INSTALL_PAGES.kubectl, label: 'Install Instructions' },
+        { kind: 'openUrl', url: INSTALL_PAGES.kubectl, label: 'Install Guide' },
       ],
       timeout: (seconds) =>
         `kubectl ${args.join(' ')} did not finish within ${seconds} s and was stopped. Run it in a terminal: the cluster may be unreachable, or a login plugin may be waiting for you.`,

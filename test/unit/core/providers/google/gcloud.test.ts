@@ -281,7 +281,7 @@ describe('gcloudProvider', () => {
         {
           kind: 'openUrl',
           url: 'https://cloud.google.com/sdk/docs/install',
-          label: 'Install Instructions',
+          label: 'Install Guide',
         },
       ]);
     });
