@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { serviceAccountKeyProvider } from '../../core/providers/google/serviceAccountKey';
 import { errorMessage } from '../../core/errors';
 import { shownToken } from '../../core/jwt/mask';
 import type { Account, ProviderKind } from '../../core/providers/provider';
@@ -202,7 +203,9 @@ export class AccountsTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
     // A narrow side bar cuts the description first: the badge at the row's end keeps the
     // minutes left in sight (countdownBadge.ts).
     item.resourceUri = CountdownDecorations.uriOf(account.id);
-    item.contextValue = 'account';
+    // Accounts with a stored key file also offer "Re-import Key…" (package.json menus).
+    item.contextValue =
+      account.kind === serviceAccountKeyProvider.kind ? 'account-keyFile' : 'account';
     const tooltip = new vscode.MarkdownString();
     tooltip.appendMarkdown('**');
     tooltip.appendText(account.name ?? account.id);
