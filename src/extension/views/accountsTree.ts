@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
 import { shownToken } from '../../core/jwt/mask';
 import type { Account, ProviderKind } from '../../core/providers/provider';
-import { descriptorOf } from '../../core/providers/registry';
+import { descriptorOf, tokenNoun } from '../../core/providers/registry';
 import type { AudienceState, TokenService } from '../../core/tokenService';
 import type { AccountsStore } from '../adapters/accountsStore';
 import { tokenStateText } from './tokenState';
@@ -187,6 +187,8 @@ export class AccountsTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
     tooltip.appendText(account.name ?? account.id);
     tooltip.appendMarkdown('**\n\n');
     tooltip.appendText(this.describe(account));
+    tooltip.appendMarkdown('\n\n');
+    tooltip.appendText(`Mints ${tokenNoun(account.kind)}s.`);
     if (account.defaultAudience) {
       tooltip.appendMarkdown('\n\nDefault audience: ');
       tooltip.appendText(account.defaultAudience);
