@@ -1,4 +1,5 @@
 import { TokenExplorerError } from '../../errors';
+import { missingCliRemedies } from '../../remedies';
 import { isRecord } from '../../guards';
 import { peekToken } from '../../jwt/peek';
 import type { Environment } from '../../ports';
@@ -110,6 +111,7 @@ async function viaAz(
     args,
     { timeoutMs: context.timeoutMs, signal },
     {
+      notFoundRemedies: missingCliRemedies('az', 'tokenExplorer.az.path'),
       notFound: () =>
         `The Azure CLI (${file}) was not found. Install it (https://aka.ms/azure-cli) and run "az login", or set tokenExplorer.az.path.`,
       timeout: (seconds) =>

@@ -128,7 +128,7 @@ describe('Azure access tokens', () => {
         /AADSTS500011/,
         /Application ID URI \(api:\/\/…\) or its client id/,
       );
-      await rejectsWith(
+      const missing = await rejectsWith(
         azureAccessTokenProvider.mint(
           account({ method: 'az' }),
           { audience: APP },
@@ -137,6 +137,15 @@ describe('Azure access tokens', () => {
         'cli-not-found',
         /tokenExplorer\.az\.path/,
       );
+      assert.deepEqual(missing.remedies, [
+        { kind: 'pickExecutable', tool: 'az', setting: 'tokenExplorer.az.path' },
+        { kind: 'openSetting', key: 'tokenExplorer.az.path' },
+        {
+          kind: 'openUrl',
+          url: 'https://learn.microsoft.com/cli/azure/install-azure-cli',
+          label: 'Install Guide',
+        },
+      ]);
     });
 
     it('reads every expiry form az and the identity endpoints print', () => {
