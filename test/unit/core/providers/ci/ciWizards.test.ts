@@ -35,7 +35,10 @@ function scripted(answers: (string | boolean | undefined)[]): WizardUi & { asked
     async pickFile() {
       return undefined;
     },
-    busy: (_title, task) => task(),
+    async recover() {
+      return undefined;
+    },
+    busy: (_title, task) => task(new AbortController().signal),
     error: () => undefined,
     warn: () => undefined,
   };
