@@ -12,6 +12,7 @@ import { callService, checkAgainstUrl, copyAs } from './callService';
 import { inspectJwt, inspectSelection } from './inspectJwt';
 import type { ProxyCommandDeps } from './proxy';
 import { addMcpServer, copyLocalProxyUrl, startLocalProxy, stopLocalProxy } from './proxy';
+import { reimportKeyCommand } from './reimportKey';
 import { removeAccount } from './removeAccount';
 import type { SourceCommandDeps } from './sources';
 import {
@@ -31,6 +32,7 @@ import {
   copyAsCurl,
   copyBearerHeader,
   getIdToken,
+  copyAudience,
   inspectAudience,
   inspectLatest,
   refreshAll,
@@ -63,6 +65,7 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     [CommandId.CopyBearerHeader]: (arg) => copyBearerHeader(deps, arg),
     [CommandId.CopyAsCurl]: (arg) => copyAsCurl(deps, arg),
     [CommandId.InspectAudience]: (arg) => inspectAudience(deps, arg),
+    [CommandId.CopyAudience]: (arg) => copyAudience(deps, arg),
     [CommandId.InspectLatest]: () => inspectLatest(deps),
     [CommandId.RefreshToken]: (arg) => refreshToken(deps, arg),
     [CommandId.RefreshAll]: () => refreshAll(deps),
@@ -70,6 +73,7 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     [CommandId.DetectCredentials]: () => detectCredentials(deps),
     [CommandId.EditAccount]: (arg) => editAccount(deps, arg),
     [CommandId.RemoveAccount]: (arg) => removeAccount(deps, arg),
+    [CommandId.ReimportKey]: (arg) => reimportKeyCommand(deps, arg),
     [CommandId.ShowLog]: () => deps.showLog(),
     [CommandId.ImportToken]: () => importToken(deps),
     [CommandId.InspectImported]: (arg) => inspectImported(deps, arg),
