@@ -25,11 +25,11 @@ async function sign(payload: JWTPayload): Promise<string> {
 
 const now = (): number => Math.floor(Date.now() / 1000);
 
-/** Runs "Inspect JWT" with an empty clipboard, enters token and waits for its claims. */
+/** Runs "Inspect Token…" with an empty clipboard, enters token and waits for its claims. */
 async function inspect(vscode: VsCode, token: string, claim = 'sub'): Promise<FrameLocator> {
   const { page } = vscode;
   await page.evaluate(() => navigator.clipboard.writeText(''));
-  await vscode.runCommand('Token Explorer: Inspect JWT');
+  await vscode.runCommand('Token Explorer: Inspect Token…');
   const input = page.locator('.quick-input-widget input[placeholder^="eyJ"]');
   await input.waitFor();
   await input.fill(token);
