@@ -9,7 +9,7 @@ async function openDocument(content: string): Promise<vscode.TextEditor> {
   return vscode.window.showTextDocument(document);
 }
 
-describe('Inspect JWT', () => {
+describe('Inspect Token', () => {
   let issuer: OidcIssuer;
 
   before(async () => {
