@@ -348,6 +348,14 @@ export async function inspectAudience(deps: TokenCommandDeps, arg?: unknown): Pr
   }
 }
 
+/** Copies an audience row's full audience (the row shows it shortened, after the countdown). */
+export async function copyAudience(deps: TokenCommandDeps, arg?: unknown): Promise<void> {
+  const target = await resolveTarget(deps, arg, 'Copy audience');
+  if (!target) return;
+  await vscode.env.clipboard.writeText(target.audience);
+  vscode.window.setStatusBarMessage(`Audience copied: ${target.audience}`, 4000);
+}
+
 /** Inspects the most recent token (status bar click). */
 export async function inspectLatest(deps: TokenCommandDeps): Promise<void> {
   const latest = deps.tokens.latest();
