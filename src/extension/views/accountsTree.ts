@@ -3,7 +3,7 @@ import { serviceAccountKeyProvider } from '../../core/providers/google/serviceAc
 import { errorMessage } from '../../core/errors';
 import { shownToken } from '../../core/jwt/mask';
 import type { Account, ProviderKind } from '../../core/providers/provider';
-import { descriptorOf } from '../../core/providers/registry';
+import { descriptorOf, tokenNoun } from '../../core/providers/registry';
 import type { AudienceState, TokenService } from '../../core/tokenService';
 import type { AccountsStore } from '../adapters/accountsStore';
 import { CountdownDecorations, type RowBadge } from './countdownBadge';
@@ -211,6 +211,8 @@ export class AccountsTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
     tooltip.appendText(account.name ?? account.id);
     tooltip.appendMarkdown('**\n\n');
     tooltip.appendText(this.describe(account));
+    tooltip.appendMarkdown('\n\n');
+    tooltip.appendText(`Mints ${tokenNoun(account.kind)}s.`);
     if (account.defaultAudience) {
       tooltip.appendMarkdown('\n\nDefault audience: ');
       tooltip.appendText(account.defaultAudience);
