@@ -55,6 +55,9 @@ const BASE64URL_RUN = /[A-Za-z0-9_-]*/y;
 // next character: 78 ms on 10 MB of short "eyJ…" lines, about 3× this. (A lookbehind for the word
 // boundary is super-linear in V8 on runs like 'eyJ-J-yJe--eee'; the boundary is checked in code.)
 const MAX_FIRST_RUN = 64;
+// The first run is read only as far as deciding needs (65: one past MAX_FIRST_RUN): a longer run is a
+// candidate that readToken reads anyway, so reading it here too would read long runs twice.
+const FIRST_RUN = /[A-Za-z0-9_-]{0,65}/y;
 const MIN_WRAPPED_FIRST_RUN = 13;
 // The rest of a run of token characters, skipped at once when its "eyJ" is inside a word.
 const WORD_RUN = /[A-Za-z0-9_.=-]*/y;
@@ -209,7 +212,9 @@ export function findJwts(text: string, options: number | FindOptions = {}): Foun
       at = WORD_RUN.lastIndex;
       continue;
     }
-    const run = runEnd(text, start + HEADER_START.length);
+    FIRST_RUN.lastIndex = start + HEADER_START.length;
+    FIRST_RUN.test(text);
+    const run = FIRST_RUN.lastIndex;
     if (!isCandidate(text, run, run - start - HEADER_START.length)) {
       // Every "eyJ" inside this run follows a base64url character: skip the run whole.
       at = run;
