@@ -10,6 +10,7 @@ import { userIdentityDescriptor } from './google/userIdentityDescriptor';
 import { kubernetesDescriptor } from './kubernetes/kubernetesDescriptor';
 import { localIssuerDescriptor } from './local/localIssuerDescriptor';
 import type { Provider } from './provider';
+import { tokenFileDescriptor } from './tokenFile/tokenFileDescriptor';
 import { yandexCliDescriptor } from './yandex/ycDescriptor';
 
 /**
@@ -26,6 +27,7 @@ export const PROVIDERS = [
   kubernetesDescriptor,
   gitlabCiDescriptor,
   githubActionsDescriptor,
+  tokenFileDescriptor,
   customCommandDescriptor,
   localIssuerDescriptor,
 ] as const;

@@ -204,7 +204,7 @@ describe('Detect Credentials', () => {
     let reads = 0;
     const context: ProviderContext = {
       ...base,
-      files: { readText: (file) => (reads++, base.files.readText(file)) },
+      files: { readText: (file) => ((reads += file === path ? 1 : 0), base.files.readText(file)) },
     };
     const found = await detectCredentials(
       PROVIDERS.map((p) => p.detect),

@@ -5,7 +5,12 @@ import { checkSync } from 'recheck';
 import * as ts from 'typescript';
 
 // The scanners of user text: the JWT core, and the views that hand it lines and pasted text.
-const SCANNERS = ['src/core/jwt', 'src/extension/views', 'src/extension/commands/inspectJwt.ts'];
+const SCANNERS = [
+  'src/core/jwt',
+  'src/extension/views',
+  'src/extension/commands/inspectJwt.ts',
+  'src/core/providers/tokenFile',
+];
 const ROOT = join(__dirname, '..', '..', '..', '..', '..');
 
 function sourceFiles(path: string): string[] {
