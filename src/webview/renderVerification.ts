@@ -56,6 +56,8 @@ function verificationLines(inspection: Inspection, v: VerificationView): HTMLEle
       return [
         statusLine('error', 'error', 'Algorithm not allowed', [['Algorithm', v.alg]], v.reason),
       ];
+    case 'unverifiable':
+      return [statusLine('info', 'warn', 'Signature cannot be checked here', [], v.reason)];
     case 'not-attempted':
       return [
         statusLine('info', 'muted', 'Signature not verified', [], v.reason),

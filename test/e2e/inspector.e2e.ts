@@ -4,6 +4,7 @@ import { SignJWT, generateKeyPair } from 'jose';
 import type { JWTPayload } from 'jose';
 import type { FrameLocator } from 'playwright-core';
 import { OidcIssuer } from '../emulators/oidcIssuer';
+import { graphLikeToken } from '../fixtures/graphToken';
 import { eventually } from '../helpers/poll';
 import { launchVsCode, webviewFrame, screenshotPath } from './harness/vscode';
 import type { VsCode } from './harness/vscode';
@@ -79,6 +80,24 @@ describe('Token Inspector in VS Code', function () {
     assert.equal(await claimValue(frame, 'iss'), 'https://issuer.example');
     assert.match(await claimValue(frame, 'aud'), /my-api/);
     await countdownTicks(frame);
+  });
+
+  it('explains why the signature of a Microsoft Graph token cannot be checked', async () => {
+    const { token } = await graphLikeToken({
+      aud: '00000003-0000-0000-c000-000000000000',
+      iss: 'https://sts.windows.net/72f988bf-86f1-41af-91ab-2d7cd011db47/',
+      sub: 'graph-user',
+      exp: now() + 3600,
+    });
+    const frame = await inspect(vscode, token);
+    const box = frame.locator('#verification[data-status="unverifiable"]');
+    await box.waitFor();
+    const text = await box.innerText();
+    assert.match(text, /Signature cannot be checked here/);
+    assert.match(text, /Microsoft Graph access token with a "nonce" in its header/);
+    assert.doesNotMatch(text, /does not match/);
+    await box.scrollIntoViewIfNeeded();
+    await vscode.screenshot(screenshotPath('inspector-graph-token.png'));
   });
 
   it('shows hostile claim values as text and runs none of them', async () => {

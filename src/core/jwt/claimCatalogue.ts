@@ -53,6 +53,11 @@ export const HEADER = catalogue('header', [
   ['p2s', 'PBES2 salt', 'Salt input of password-based key encryption (PBES2).'],
   ['p2c', 'PBES2 count', 'PBKDF2 iteration count of password-based key encryption (PBES2).'],
   ['b64', 'Base64url payload', 'false means the payload is not base64url-encoded (RFC 7797).'],
+  [
+    'nonce',
+    'Nonce (Microsoft Entra)',
+    'In Graph access tokens: signed in hashed form, so only Microsoft Graph can verify them.',
+  ],
 ]);
 
 const REGISTERED = catalogue('registered', [

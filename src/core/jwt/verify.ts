@@ -15,6 +15,7 @@ import type {
   KeyObject,
 } from 'jose';
 import { TokenExplorerError, errorMessage } from '../errors';
+import { graphSignatureExplanation } from './graphToken';
 import { normalizePem } from './keyText';
 import type { Inspection } from './types';
 import type { AudienceCheck, KeySource, VerifyOutcome } from './verifyTypes';
@@ -293,6 +294,8 @@ export async function verifySignature(
         'The token is unsigned ("alg": "none"); there is nothing to verify and it must not be trusted.',
     };
   }
+  const graph = graphSignatureExplanation(inspection);
+  if (graph) return { status: 'unverifiable', reason: graph };
   const kid = inspection.kid;
   const source = options.keySource;
   try {

@@ -28,6 +28,8 @@ export type VerifyOutcome =
     }
   | { readonly status: 'issuer-unreachable'; readonly url: string; readonly reason: string }
   | { readonly status: 'algorithm-not-allowed'; readonly alg: string; readonly reason: string }
+  /** No key anyone holds can check it (a Microsoft Graph token's hashed header nonce): why. */
+  | { readonly status: 'unverifiable'; readonly reason: string }
   | { readonly status: 'not-attempted'; readonly reason: string };
 
 /** Result of the optional expected-audience check. */
