@@ -32,8 +32,11 @@ export interface InputOptions {
   readonly prompt?: string;
   readonly placeHolder?: string;
   readonly value?: string;
-  /** A problem with the typed text, or undefined when it is acceptable. */
-  readonly validate?: (value: string) => string | undefined;
+  /**
+   * Why the service would refuse the typed text (shown in the input box, which refuses it), or
+   * undefined when it is acceptable; a promise when checking needs the disk.
+   */
+  readonly validate?: (value: string) => string | undefined | Promise<string | undefined>;
 }
 
 /**
@@ -122,27 +125,73 @@ export interface DetectedCredential extends PickItem {
 /** What a detector may use: the provider ports and lookups shared by one detection run. */
 export interface DetectPorts {
   readonly context: ProviderContext;
+  /** Names of the process's environment variables (to find ID tokens in them). */
+  readonly environmentNames: () => readonly string[];
+  /** Aborted when the detector's time is up; pass it to processes and requests. */
+  readonly signal: AbortSignal;
   /** The result of `compute`, run once per detection run and key, shared by all detectors. */
   shared<T>(key: string, compute: () => Promise<T>): Promise<T>;
 }
 
-/** Runs every detector at once, in registry order, with lookups shared between them. */
+/** One token source's detector, named for the report. */
+export interface Detector {
+  /** The source's label, e.g. "Kubernetes (TokenRequest)". */
+  readonly label: string;
+  detect(ports: DetectPorts): Promise<readonly DetectedCredential[]>;
+}
+
+/** What one Detect Credentials run found, and the detectors that failed or ran out of time. */
+export interface DetectionReport {
+  readonly found: readonly DetectedCredential[];
+  /** One line per failed detector: its label and why (never a secret: errors are the user's). */
+  readonly problems: readonly string[];
+}
+
+/**
+ * Runs every detector at once, each bounded by `timeoutMs` (its signal is then aborted and its
+ * late answer ignored), with lookups shared between them. A detector that throws or times out
+ * is reported in `problems` and hides nothing the others found; `found` keeps registry order.
+ */
 export async function detectCredentials(
-  detectors: readonly ((ports: DetectPorts) => Promise<readonly DetectedCredential[]>)[],
+  detectors: readonly Detector[],
   context: ProviderContext,
-): Promise<DetectedCredential[]> {
+  options: { readonly timeoutMs: number; readonly environmentNames: () => readonly string[] },
+): Promise<DetectionReport> {
   const memo = new Map<string, Promise<unknown>>();
-  const ports: DetectPorts = {
-    context,
-    shared<T>(key: string, compute: () => Promise<T>): Promise<T> {
-      let value = memo.get(key) as Promise<T> | undefined;
-      if (!value) {
-        value = compute();
-        memo.set(key, value);
-      }
-      return value;
-    },
+  const shared = <T>(key: string, compute: () => Promise<T>): Promise<T> => {
+    let value = memo.get(key) as Promise<T> | undefined;
+    if (!value) {
+      value = compute();
+      memo.set(key, value);
+    }
+    return value;
   };
-  const found = await Promise.all(detectors.map((detect) => detect(ports)));
-  return found.flat();
+  const runs = detectors.map(async (detector) => {
+    const controller = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        reject(new Error(`no answer within ${options.timeoutMs / 1000} s`));
+      }, options.timeoutMs);
+    });
+    try {
+      const ports: DetectPorts = {
+        context,
+        environmentNames: options.environmentNames,
+        signal: controller.signal,
+        shared,
+      };
+      return { found: await Promise.race([detector.detect(ports), timeout]) };
+    } catch (error) {
+      return { problem: `${detector.label}: ${errorMessage(error)}` };
+    } finally {
+      clearTimeout(timer);
+    }
+  });
+  const results = await Promise.all(runs);
+  return {
+    found: results.flatMap((r) => r.found ?? []),
+    problems: results.flatMap((r) => (r.problem ? [r.problem] : [])),
+  };
 }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { newAccountId } from '../../core/accounts';
 import { errorMessage } from '../../core/errors';
+import { audienceProblem } from '../../core/inputRules';
 import { PROVIDERS, descriptorOf } from '../../core/providers/registry';
 import type { Account } from '../../core/providers/provider';
 import { secretKey } from '../../core/providers/provider';
@@ -78,6 +79,7 @@ export async function addAccount(
       : 'The service URL the tokens are for (optional; asked at each mint when empty)',
     placeHolder: 'https://my-service-abc123-uc.a.run.app',
     value: filled.defaultAudience ?? '',
+    validate: (v) => audienceProblem(v, true),
   });
   if (defaultAudience === undefined) return undefined;
   const taken = new Set(deps.store.read().accounts.map((a) => a.id));

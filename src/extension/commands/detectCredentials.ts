@@ -1,34 +1,47 @@
 import * as vscode from 'vscode';
+import { detectNothing } from '../../core/providers/descriptor';
 import { PROVIDERS } from '../../core/providers/registry';
 import { detectCredentials as detectAll } from '../../core/wizard';
+import { CommandId } from './commandId';
 import { addAccount } from './addAccount';
 import type { AccountCommandDeps } from './wizardUi';
 
+/** How long one kind's detector may take (gcloud and yc start in about a second). */
+const DETECT_TIMEOUT_MS = 10_000;
+
 /**
- * "Detect credentials": what the official tools would find (GOOGLE_APPLICATION_CREDENTIALS, the
- * gcloud ADC file, the metadata server, gcloud and its active account), offered as accounts.
- * Each provider's descriptor says what it looks for.
+ * "Detect Credentials": every registered kind looks for what its official tools would find (ADC,
+ * gcloud's account, the metadata server, yc profiles, kubeconfig contexts, CI token variables,
+ * …), all at once, each bounded in time. Only what can be added is offered; a kind whose
+ * detector failed is named in the log and, when nothing was found, in the message.
  */
 export async function detectCredentials(deps: AccountCommandDeps): Promise<void> {
-  const candidates = await vscode.window.withProgress(
+  const report = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: 'Detecting credentials…' },
     () =>
-      detectAll(
-        PROVIDERS.map((p) => p.detect),
-        deps.context,
-      ),
+      detectAll(PROVIDERS, deps.context, {
+        timeoutMs: DETECT_TIMEOUT_MS,
+        environmentNames: () => Object.keys(process.env),
+      }),
   );
-  if (candidates.length === 0) {
+  for (const problem of report.problems) deps.logger.warn(`Detect Credentials: ${problem}`);
+  if (report.found.length === 0) {
+    const searched = PROVIDERS.filter((p) => p.detect !== detectNothing).map((p) => p.label);
+    const problems = report.problems.length > 0 ? ` ${report.problems.join(' ')}` : '';
     const choice = await vscode.window.showInformationMessage(
-      'No Google credentials were found: no GOOGLE_APPLICATION_CREDENTIALS, no gcloud ADC file, no metadata server, no gcloud on PATH. Run "gcloud auth application-default login", or add an account by hand.',
+      `No credentials to add were found. Looked for: ${searched.join('; ')}.${problems}`,
       'Add Account…',
+      ...(report.problems.length > 0 ? ['Show Log'] : []),
     );
-    if (choice) await addAccount(deps);
+    if (choice === 'Add Account…') await addAccount(deps);
+    if (choice === 'Show Log') await vscode.commands.executeCommand(CommandId.ShowLog);
     return;
   }
-  const picked = await vscode.window.showQuickPick(candidates, {
+  const failed = report.problems.length;
+  const picked = await vscode.window.showQuickPick(report.found, {
     title: 'Detected credentials',
-    placeHolder: 'Pick one to add it as an account',
+    placeHolder: `Pick one to add it as an account${failed > 0 ? ` (${failed} source${failed > 1 ? 's' : ''} could not be checked: see Show Log)` : ''}`,
+    matchOnDescription: true,
     matchOnDetail: true,
   });
   if (picked) await addAccount(deps, picked.draft);

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { audienceProblem } from '../../core/inputRules';
 import { type AccountCommandDeps, accountFrom, pickExisting } from './wizardUi';
 
 /** "Edit account": rename, change the default audience, or open the setting. */
@@ -29,6 +30,7 @@ export async function editAccount(deps: AccountCommandDeps, arg?: unknown): Prom
     ignoreFocusOut: true,
     title: choice.action === 'rename' ? 'Name in the tree' : 'Default audience',
     value: (choice.action === 'rename' ? account.name : account.defaultAudience) ?? '',
+    ...(choice.action === 'audience' ? { validateInput: (v) => audienceProblem(v, true) } : {}),
   });
   if (value === undefined) return;
   const { [key]: _old, ...rest } = account;

@@ -5,6 +5,7 @@ import type { Logger } from '../../core/ports';
 import type { WizardPorts, WizardUi } from '../../core/wizard';
 import type { AccountsStore } from '../adapters/accountsStore';
 import type { Settings } from '../adapters/settings';
+import { CommandId } from './commandId';
 
 /** What the account commands need from the composition root. */
 export interface AccountCommandDeps {
@@ -82,12 +83,24 @@ export function accountFrom(deps: AccountCommandDeps, arg: unknown): Account | u
   return node?.type === 'account' && node.account ? deps.store.get(node.account.id) : undefined;
 }
 
-/** Lets the user pick one of the configured accounts. */
+/**
+ * Lets the user pick one of the configured accounts. With none configured there is nothing to
+ * pick: says so and offers Add Account instead of an empty list.
+ */
 export async function pickExisting(
   deps: AccountCommandDeps,
   title: string,
 ): Promise<Account | undefined> {
   const { accounts } = deps.store.read();
+  if (accounts.length === 0) {
+    const add = 'Add Account…';
+    const choice = await vscode.window.showInformationMessage(
+      `${title}: there are no accounts yet. Add one first.`,
+      add,
+    );
+    if (choice === add) await vscode.commands.executeCommand(CommandId.AddAccount);
+    return undefined;
+  }
   const picked = await vscode.window.showQuickPick(
     accounts.map((account) => ({
       label: account.name ?? account.id,

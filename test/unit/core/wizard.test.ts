@@ -1,20 +1,23 @@
 import * as assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { writeFile as writeFileText } from 'node:fs/promises';
 import { join } from 'node:path';
 import { customCommandDescriptor } from '../../../src/core/providers/custom/commandDescriptor';
 import { gitlabCiDescriptor } from '../../../src/core/providers/gitlab/ciTokenDescriptor';
 import { metadataDescriptor } from '../../../src/core/providers/google/metadataDescriptor';
 import { serviceAccountKeyDescriptor } from '../../../src/core/providers/google/serviceAccountKeyDescriptor';
 import { localIssuerDescriptor } from '../../../src/core/providers/local/localIssuerDescriptor';
+import { gcloudDescriptor } from '../../../src/core/providers/google/gcloudDescriptor';
+import { kubernetesDescriptor } from '../../../src/core/providers/kubernetes/kubernetesDescriptor';
+import { nodeProcessRunner } from '../../../src/core/node/processRunner';
 import type { ProviderContext } from '../../../src/core/providers/provider';
-import { PROVIDERS } from '../../../src/core/providers/registry';
+import { parseYaml } from '../../../src/core/yaml';
+import { makeFakeGcloud } from '../../emulators/gcloud/fakeGcloud';
 import {
   type AccountDraft,
   type InputOptions,
   type PickItem,
   type WizardPorts,
   type WizardUi,
-  detectCredentials,
   runWizardSteps,
 } from '../../../src/core/wizard';
 import { testContext } from '../../helpers/context';
@@ -184,58 +187,68 @@ describe('Add Account wizard steps', () => {
     assert.equal(filled, undefined);
     assert.deepEqual(ran, ['first', 'second']);
   });
-});
 
-describe('Detect Credentials', () => {
-  const dir = useTempDir('detect-');
-
-  it('offers a user ADC file as impersonation and as the user, reading the file once', async () => {
-    const path = join(dir.path, 'adc.json');
-    await writeFile(
-      path,
-      JSON.stringify({
-        type: 'authorized_user',
-        client_id: 'client.apps.googleusercontent.com',
-        client_secret: 'secret',
-        refresh_token: 'refresh',
-      }),
+  it('refuses a metadata service account that is neither "default" nor a service-account email', async () => {
+    const ui = new ScriptedUi([true, 'invoker@my-project.iam.gserviceaccount.com']);
+    const filled = await runWizardSteps(
+      metadataDescriptor.wizard,
+      { kind: 'google-metadata', settings: {} },
+      ports(ui, testContext({ timeoutMs: 2000 })),
     );
-    const base = testContext({ env: { GOOGLE_APPLICATION_CREDENTIALS: path }, timeoutMs: 2000 });
-    let reads = 0;
-    const context: ProviderContext = {
-      ...base,
-      files: { readText: (file) => ((reads += file === path ? 1 : 0), base.files.readText(file)) },
-    };
-    const found = await detectCredentials(
-      PROVIDERS.map((p) => p.detect),
-      context,
-    );
-    assert.deepEqual(
-      found.map((c) => [c.label, c.description, c.draft.kind]),
-      [
-        [
-          '$(person) Impersonate a service account with your ADC',
-          'GOOGLE_APPLICATION_CREDENTIALS (authorized_user)',
-          'google-impersonation',
-        ],
-        ['$(account) Your Google identity (ADC)', 'GOOGLE_APPLICATION_CREDENTIALS', 'google-user'],
-      ],
-    );
-    assert.equal(reads, 1, 'the ADC file is looked up once for all Google kinds');
+    assert.equal(filled?.settings.serviceAccount, 'invoker@my-project.iam.gserviceaccount.com');
+    const validate = ui.inputs[0]?.validate;
+    assert.ok(validate);
+    assert.match(String(await validate('not an email')), /"not an email" is not an email/);
+    assert.match(String(await validate('alice@example.com')), /not a service account/);
+    assert.equal(await validate('default'), undefined);
+    assert.equal(await validate(''), undefined, 'empty means default');
   });
 
-  it('reports broken ADC once, with what is wrong', async () => {
-    const missing = join(dir.path, 'missing.json');
-    const found = await detectCredentials(
-      PROVIDERS.map((p) => p.detect),
-      testContext({ env: { GOOGLE_APPLICATION_CREDENTIALS: missing }, timeoutMs: 2000 }),
+  it('does not offer "as the active gcloud account" when gcloud has none', async () => {
+    const gcloud = await makeFakeGcloud({ activeAccount: null, accounts: [] });
+    try {
+      const context = {
+        ...testContext({ runner: nodeProcessRunner, timeoutMs: 10_000 }),
+        gcloudPath: gcloud.path,
+      };
+      const ui = new ScriptedUi([true]);
+      const draft: AccountDraft = { kind: 'google-gcloud', settings: {} };
+      assert.deepEqual(
+        await runWizardSteps(gcloudDescriptor.wizard, draft, ports(ui, context)),
+        draft,
+      );
+      assert.deepEqual(ui.asked, [
+        'confirm: Add Anyway: gcloud has no active account: run "gcloud auth login" before minting. Add the account anyway?',
+      ]);
+    } finally {
+      await gcloud.cleanup();
+    }
+  });
+
+  it('takes a detected kubeconfig context without asking for it again', async () => {
+    const kubeconfig = join(dir.path, 'kubeconfig');
+    await writeFileText(
+      kubeconfig,
+      'clusters: [{name: c, cluster: {server: "https://127.0.0.1:6443"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: dev, context: {cluster: c, user: u, namespace: team-a}}, {name: prod, context: {cluster: c, user: u}}]\n',
     );
-    assert.equal(found.length, 1);
-    assert.equal(found[0]?.label, '$(warning) Application Default Credentials are broken');
-    assert.match(
-      found[0]?.detail ?? '',
-      /GOOGLE_APPLICATION_CREDENTIALS is set to .*missing\.json/,
+    const context = { ...testContext({ env: { KUBECONFIG: kubeconfig } }), parseYaml };
+    const ui = new ScriptedUi(['team-a', 'builder']);
+    const filled = await runWizardSteps(
+      kubernetesDescriptor.wizard,
+      { kind: 'kubernetes', settings: { context: 'dev' } },
+      ports(ui, context),
     );
-    assert.equal(found[0]?.draft.kind, 'google-impersonation');
+    assert.deepEqual(ui.asked, [
+      'input: Kubernetes: namespace',
+      'input: Kubernetes: service account name',
+    ]);
+    assert.deepEqual(filled?.settings, {
+      context: 'dev',
+      namespace: 'team-a',
+      serviceAccount: 'builder',
+      method: 'api',
+    });
+    assert.match(String(await ui.inputs[1]?.validate?.('Builder')), /not a service account name/);
+    assert.match(String(await ui.inputs[0]?.validate?.('team_a')), /not a namespace name/);
   });
 });

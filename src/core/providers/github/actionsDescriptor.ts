@@ -1,5 +1,5 @@
 import type { WizardStep } from '../../wizard';
-import { detectNothing, type ProviderDescriptor } from '../descriptor';
+import type { ProviderDescriptor } from '../descriptor';
 import { githubActionsAvailable, githubActionsProvider } from './actions';
 
 /** Warns when VS Code does not run inside a job that may request ID tokens. */
@@ -32,5 +32,15 @@ export const githubActionsDescriptor: ProviderDescriptor<'github-actions'> = {
   },
   create: () => githubActionsProvider,
   wizard: [checkJob],
-  detect: detectNothing,
+  /** The job's token request variables, when VS Code runs inside a job that may request one. */
+  async detect({ context }) {
+    if (!githubActionsAvailable(context.env)) return [];
+    return [
+      {
+        label: '$(github-action) GitHub Actions job token',
+        description: 'ACTIONS_ID_TOKEN_REQUEST_URL',
+        draft: { kind: 'github-actions', settings: {}, name: 'GitHub Actions job' },
+      },
+    ];
+  },
 };

@@ -1,6 +1,12 @@
+import { existingFileProblem, variableNameProblem } from '../../inputRules';
 import type { WizardStep } from '../../wizard';
-import { detectNothing, type ProviderDescriptor } from '../descriptor';
+import type { ProviderDescriptor } from '../descriptor';
 import { gitlabCiProvider, gitlabEnvironmentTokens } from './ciToken';
+
+/** Typed text that names a file rather than a variable. */
+function isPath(text: string): boolean {
+  return /[/\\]/.test(text);
+}
 
 /** Picks a variable that holds the job's ID token, or takes a variable name or file path. */
 const chooseSource: WizardStep = async (draft, { ui, context, environmentNames }) => {
@@ -30,9 +36,10 @@ const chooseSource: WizardStep = async (draft, { ui, context, environmentNames }
     title: 'GitLab CI',
     prompt: 'An environment variable name (as declared under id_tokens:) or an absolute file path',
     placeHolder: 'ID_TOKEN_1',
+    validate: (v) => (isPath(v) ? existingFileProblem(context.files, v) : variableNameProblem(v)),
   });
   if (!value?.trim()) return undefined;
-  const isFile = /[/\\]/.test(value);
+  const isFile = isPath(value);
   return {
     ...draft,
     settings: {
@@ -76,5 +83,16 @@ export const gitlabCiDescriptor: ProviderDescriptor<'gitlab-ci'> = {
   },
   create: () => gitlabCiProvider,
   wizard: [chooseSource],
-  detect: detectNothing,
+  /** One candidate per environment variable that holds a GitLab ID token. */
+  async detect({ context, environmentNames }) {
+    return gitlabEnvironmentTokens(context.env, environmentNames()).map((f) => ({
+      label: `$(git-merge) GitLab CI $${f.variable}`,
+      description: 'holds a GitLab ID token',
+      draft: {
+        kind: 'gitlab-ci',
+        settings: { variable: f.variable },
+        name: `GitLab CI $${f.variable}`,
+      },
+    }));
+  },
 };

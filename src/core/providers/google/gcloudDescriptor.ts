@@ -3,7 +3,11 @@ import type { ProviderDescriptor } from '../descriptor';
 import { gcloudActiveAccount, gcloudListServiceAccounts, gcloudProvider } from './gcloud';
 import { GOOGLE_GROUP, pickServiceAccount } from './wizardSteps';
 
-/** Asks gcloud for its active account, then whose token gcloud should print. */
+/**
+ * Asks gcloud for its active account, then whose token gcloud should print. Without an active
+ * account there is nobody to choose (nor to impersonate with): the user may add the account
+ * anyway, and it mints as whoever logs in later.
+ */
 const chooseIdentity: WizardStep = async (draft, ports) => {
   const { ui, context } = ports;
   const gcloudPath = context.gcloudPath ?? 'gcloud';
@@ -16,11 +20,19 @@ const chooseIdentity: WizardStep = async (draft, ports) => {
       'Add Anyway',
     );
     if (!go) return undefined;
+    return draft;
+  }
+  if (!active.account) {
+    const go = await ui.confirm(
+      'gcloud has no active account: run "gcloud auth login" before minting. Add the account anyway?',
+      'Add Anyway',
+    );
+    return go ? draft : undefined;
   }
   const mode = await ui.pick(
     [
       {
-        label: `$(account) As ${active?.account ?? 'the active gcloud account'}`,
+        label: `$(account) As ${active.account}`,
         description: 'gcloud auth print-identity-token',
         impersonate: false,
       },
@@ -34,16 +46,15 @@ const chooseIdentity: WizardStep = async (draft, ports) => {
   );
   if (!mode) return undefined;
   if (!mode.impersonate) {
-    return {
-      ...draft,
-      ...(active?.account && !draft.name ? { name: `gcloud: ${active.account}` } : {}),
-    };
+    return { ...draft, ...(draft.name ? {} : { name: `gcloud: ${active.account}` }) };
   }
+  // gcloud documents --impersonate-service-account as emails only.
   const target = await pickServiceAccount(
     ports,
     'Add account',
-    active?.project,
-    active ? (project) => gcloudListServiceAccounts(context, gcloudPath, project) : undefined,
+    active.project,
+    (project) => gcloudListServiceAccounts(context, gcloudPath, project),
+    false,
   );
   if (!target) return undefined;
   return {
@@ -90,15 +101,20 @@ export const gcloudDescriptor: ProviderDescriptor<'google-gcloud'> = {
   },
   create: () => gcloudProvider,
   wizard: [chooseIdentity],
-  async detect({ context }) {
-    const gcloud = await gcloudActiveAccount(context, context.gcloudPath ?? 'gcloud').catch(
-      () => undefined,
-    );
+  async detect({ context, signal }) {
+    const gcloudPath = context.gcloudPath ?? 'gcloud';
+    const gcloud = await gcloudActiveAccount(context, gcloudPath, signal);
     if (!gcloud) return [];
+    if (!gcloud.account) {
+      throw new Error(
+        'gcloud is installed but no account is logged in: run "gcloud auth login", then detect again.',
+      );
+    }
     return [
       {
-        label: `$(terminal) gcloud${gcloud.account ? `: ${gcloud.account}` : ''}`,
-        description: gcloud.project ? `project ${gcloud.project}` : 'no active account',
+        label: `$(terminal) gcloud: ${gcloud.account}`,
+        description: gcloud.project ? `project ${gcloud.project}` : 'no project set',
+        detail: 'gcloud auth print-identity-token, as this account or impersonating one.',
         draft: { kind: 'google-gcloud', settings: {} },
       },
     ];

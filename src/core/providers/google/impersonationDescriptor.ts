@@ -96,14 +96,9 @@ export const impersonationDescriptor: ProviderDescriptor<'google-impersonation'>
   wizard: [chooseTarget],
   async detect(ports) {
     const adc = await detectedAdc(ports);
+    // Broken ADC is nothing to add: it is reported (once, here) with what is wrong.
     if (adc instanceof Error) {
-      return [
-        {
-          label: '$(warning) Application Default Credentials are broken',
-          detail: errorMessage(adc),
-          draft: { kind: 'google-impersonation', settings: {} },
-        },
-      ];
+      throw new Error(`Application Default Credentials are broken: ${errorMessage(adc)}`);
     }
     if (!adc?.credentials) return [];
     return [

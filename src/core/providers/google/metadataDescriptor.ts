@@ -1,4 +1,5 @@
 import type { ProviderDescriptor } from '../descriptor';
+import { googleServiceAccountProblem } from '../../inputRules';
 import { attempt, type WizardStep } from '../../wizard';
 import { metadataProvider, probeMetadataServer } from './metadata';
 import { GOOGLE_GROUP } from './wizardSteps';
@@ -21,6 +22,8 @@ const chooseServiceAccount: WizardStep = async (draft, { ui, context }) => {
     prompt: 'Service account of the machine: "default" or its email',
     value: 'default',
     ...(probe?.email ? { placeHolder: `default (${probe.email})` } : {}),
+    validate: (v) =>
+      v.trim() === '' ? undefined : googleServiceAccountProblem(v, { defaultAlias: true }),
   });
   if (serviceAccount === undefined) return undefined;
   return {

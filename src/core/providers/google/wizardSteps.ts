@@ -1,12 +1,11 @@
 import { errorMessage } from '../../errors';
+import { googleServiceAccountProblem, projectIdProblem } from '../../inputRules';
 import type { DetectPorts, WizardPorts } from '../../wizard';
 import { findAdc } from './adc';
 import type { AdcLocation } from './credentials';
 
 /** The tree group of every Google Cloud kind. */
 export const GOOGLE_GROUP = { id: 'google', label: 'Google Cloud' } as const;
-
-const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
 /** A service account as a listing returns it. */
 export interface ListedAccount {
@@ -16,14 +15,16 @@ export interface ListedAccount {
 }
 
 /**
- * Lets the user pick a service account from a project's listing, or type one (an email or a
- * numeric unique id); undefined when cancelled. A failed listing is logged and the user types.
+ * Lets the user pick a service account from a project's listing, or type one (an email, or a
+ * numeric unique id when `uniqueId`); undefined when cancelled. A failed listing is logged and the
+ * user types.
  */
 export async function pickServiceAccount(
   ports: WizardPorts,
   title: string,
   project: string | undefined,
   lister: ((project: string) => Promise<readonly ListedAccount[]>) | undefined,
+  uniqueId = true,
 ): Promise<string | undefined> {
   const { ui } = ports;
   let listed: readonly ListedAccount[] = [];
@@ -34,6 +35,8 @@ export async function pickServiceAccount(
       ? await ui.input({
           title,
           prompt: 'Project to list service accounts from (leave empty to type an email instead)',
+          placeHolder: 'my-project-123456',
+          validate: (v) => projectIdProblem(v, true),
         })
       : undefined);
   if (lister && projectId) {
@@ -51,10 +54,7 @@ export async function pickServiceAccount(
         ? `Listing failed (${why}). Type the service account's email.`
         : "The service account's email",
       placeHolder: 'invoker@my-project.iam.gserviceaccount.com',
-      validate: (v) =>
-        EMAIL.test(v.trim()) || /^\d+$/.test(v.trim())
-          ? undefined
-          : 'An email or a numeric unique id',
+      validate: (v) => googleServiceAccountProblem(v, { uniqueId }),
     });
     return typed?.trim();
   }
@@ -73,7 +73,7 @@ export async function pickServiceAccount(
   );
   if (!picked) return undefined;
   return picked.label === typeAnother
-    ? pickServiceAccount(ports, title, projectId, undefined)
+    ? pickServiceAccount(ports, title, projectId, undefined, uniqueId)
     : picked.label;
 }
 

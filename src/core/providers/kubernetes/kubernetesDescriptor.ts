@@ -1,6 +1,7 @@
 import { errorMessage } from '../../errors';
+import { kubernetesNameProblem, kubernetesNamespaceProblem } from '../../inputRules';
 import type { WizardStep } from '../../wizard';
-import { detectNothing, type ProviderDescriptor } from '../descriptor';
+import type { ProviderDescriptor } from '../descriptor';
 import { listContexts, loadKubeconfig } from './kubeconfig';
 import { kubernetesProvider } from './tokenRequest';
 
@@ -15,29 +16,33 @@ const chooseServiceAccount: WizardStep = async (draft, { ui, context }) => {
     return undefined;
   });
   if (!config) return undefined;
-  const picked = await ui.pick(
-    listContexts(config).map((c) => ({
-      label: c.name,
-      description: [c.current ? 'current' : '', c.server ?? c.cluster].filter(Boolean).join(' · '),
-      ...(DIRECT_AUTH.includes(c.auth)
-        ? {}
-        : { detail: `${c.auth} credentials: the kubectl method will be used` }),
-      summary: c,
-    })),
-    { title: 'Kubernetes: context' },
-  );
+  const contexts = listContexts(config);
+  const detected = contexts.find((c) => c.name === draft.settings.context);
+  const picked = detected
+    ? { label: detected.name, summary: detected }
+    : await ui.pick(
+        contexts.map((c) => ({
+          label: c.name,
+          description: [c.current ? 'current' : '', c.server ?? c.cluster]
+            .filter(Boolean)
+            .join(' · '),
+          ...(DIRECT_AUTH.includes(c.auth)
+            ? {}
+            : { detail: `${c.auth} credentials: the kubectl method will be used` }),
+          summary: c,
+        })),
+        { title: 'Kubernetes: context' },
+      );
   if (!picked) return undefined;
   const namespace = await ui.input({
     title: 'Kubernetes: namespace',
     value: picked.summary.namespace ?? 'default',
+    validate: (v) => (v.trim() === '' ? undefined : kubernetesNamespaceProblem(v)),
   });
   if (namespace === undefined) return undefined;
   const serviceAccount = await ui.input({
     title: 'Kubernetes: service account name',
-    validate: (v) =>
-      /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(v.trim())
-        ? undefined
-        : 'A service account name (DNS label)',
+    validate: kubernetesNameProblem,
   });
   if (!serviceAccount) return undefined;
   const ns = namespace.trim() || 'default';
@@ -101,5 +106,14 @@ export const kubernetesDescriptor: ProviderDescriptor<'kubernetes'> = {
   },
   create: () => kubernetesProvider,
   wizard: [chooseServiceAccount],
-  detect: detectNothing,
+  /** One candidate per kubeconfig context (KUBECONFIG or ~/.kube/config); none without one. */
+  async detect({ context }) {
+    const config = await loadKubeconfig(context, { allowMissingDefault: true });
+    return listContexts(config).map((c) => ({
+      label: `$(server-process) Kubernetes context ${c.name}`,
+      description: [c.current ? 'current' : '', c.server ?? c.cluster].filter(Boolean).join(' · '),
+      detail: 'TokenRequest for a service account; pick the namespace and name next.',
+      draft: { kind: 'kubernetes', settings: { context: c.name } },
+    }));
+  },
 };

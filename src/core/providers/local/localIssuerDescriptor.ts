@@ -1,3 +1,4 @@
+import { subjectProblem } from '../../inputRules';
 import type { WizardStep } from '../../wizard';
 import { detectNothing, type ProviderDescriptor } from '../descriptor';
 import { DEFAULT_LOCAL_SUB, localIssuerProvider } from './localIssuerProvider';
@@ -8,6 +9,7 @@ const askSubject: WizardStep = async (draft, { ui }) => {
     title: 'Local dev issuer',
     prompt: 'Subject (sub) of the test tokens',
     value: DEFAULT_LOCAL_SUB,
+    validate: subjectProblem,
   });
   if (sub === undefined) return undefined;
   return {

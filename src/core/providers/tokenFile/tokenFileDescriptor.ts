@@ -155,8 +155,11 @@ const chooseLocation: WizardStep = async (draft, { ui, context, environmentNames
   };
 };
 
-async function detect({ context }: DetectPorts): Promise<readonly DetectedCredential[]> {
-  const found = await findTokenLocations(context);
+async function detect({
+  context,
+  environmentNames,
+}: DetectPorts): Promise<readonly DetectedCredential[]> {
+  const found = await findTokenLocations(context, environmentNames());
   return found.map((f) => ({
     label: `$(file-code) ${f.label}`,
     description: shortLocation(f.location),

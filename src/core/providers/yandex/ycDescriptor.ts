@@ -1,6 +1,7 @@
 import { errorMessage } from '../../errors';
+import { yandexIdProblem } from '../../inputRules';
 import { attempt, type WizardStep } from '../../wizard';
-import { detectNothing, type ProviderDescriptor } from '../descriptor';
+import type { ProviderDescriptor } from '../descriptor';
 import { type YcServiceAccount, ycListServiceAccounts, ycProfiles, yandexCliProvider } from './yc';
 
 /** Picks the yc profile (when there are several), then a service account listed by yc. */
@@ -16,8 +17,9 @@ const chooseServiceAccount: WizardStep = async (draft, { ui, context }) => {
     );
     return undefined;
   }
-  let profile = profiles.find((p) => p.active)?.name;
-  if (profiles.length > 1) {
+  const chosen = typeof draft.settings.profile === 'string' ? draft.settings.profile : undefined;
+  let profile = chosen ?? profiles.find((p) => p.active)?.name;
+  if (!chosen && profiles.length > 1) {
     const picked = await ui.pick(
       profiles.map((p) => ({ label: p.name, description: p.active ? 'active' : '' })),
       { title: 'Yandex Cloud: yc profile' },
@@ -50,7 +52,13 @@ const chooseServiceAccount: WizardStep = async (draft, { ui, context }) => {
   if (!picked) return undefined;
   const id =
     picked.id ||
-    (await ui.input({ title: 'Service account id', placeHolder: 'aje0123456789abcdefg' }))?.trim();
+    (
+      await ui.input({
+        title: 'Service account id',
+        placeHolder: 'aje0123456789abcdefg',
+        validate: yandexIdProblem,
+      })
+    )?.trim();
   if (!id) return undefined;
   return {
     ...draft,
@@ -91,5 +99,14 @@ export const yandexCliDescriptor: ProviderDescriptor<'yandex-cli'> = {
   },
   create: () => yandexCliProvider,
   wizard: [chooseServiceAccount],
-  detect: detectNothing,
+  /** One candidate per yc profile (`yc config profile list`); none when yc is not installed. */
+  async detect({ context, signal }) {
+    const profiles = await ycProfiles(context, context.ycPath ?? 'yc', signal);
+    return (profiles ?? []).map((p) => ({
+      label: `$(terminal) yc profile ${p.name}`,
+      description: p.active ? 'active' : '',
+      detail: 'yc iam create-id-token; pick the service account next.',
+      draft: { kind: 'yandex-cli', settings: { profile: p.name } },
+    }));
+  },
 };

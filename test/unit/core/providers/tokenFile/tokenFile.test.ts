@@ -280,6 +280,8 @@ describe('Token file provider', () => {
         TFC_WORKLOAD_IDENTITY_TOKEN: tfc,
       }),
       shared: (_key, compute) => compute(),
+      environmentNames: () => [],
+      signal: new AbortController().signal,
     });
     assert.deepEqual(
       found.map((f) => f.draft.settings),
@@ -303,6 +305,8 @@ describe('Token file provider', () => {
     const found = await tokenFileDescriptor.detect({
       context: context(),
       shared: (_key, compute) => compute(),
+      environmentNames: () => [],
+      signal: new AbortController().signal,
     });
     assert.deepEqual(found, []);
   });
