@@ -22,6 +22,8 @@ export function startCodeServer(options?: {
   /** Written to the remote (machine) settings, where machine-scoped settings are read from. */
   machineSettings?: Record<string, unknown>;
   env?: Record<string, string>;
+  /** Extension folders to install before start (test fixtures). */
+  extensions?: readonly string[];
 }): Promise<CodeServer>;
 export function workbenchUrl(
   server: CodeServer,

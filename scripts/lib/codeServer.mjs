@@ -9,6 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   copyFileSync,
+  cpSync,
   existsSync,
   mkdirSync,
   openSync,
@@ -178,14 +179,48 @@ function killGroup(pid, signal) {
 }
 
 /**
+ * Copies each extension folder into extensionsDir as `<publisher>.<name>-<version>` and lists it in
+ * the extensions.json manifest VS Code's extension scanner reads.
+ * @param {string} extensionsDir
+ * @param {readonly string[]} folders
+ */
+function installExtensions(extensionsDir, folders) {
+  if (folders.length === 0) return;
+  const manifest = folders.map((folder) => {
+    const { publisher, name, version } = JSON.parse(
+      readFileSync(join(folder, 'package.json'), 'utf8'),
+    );
+    const id = `${publisher}.${name}`;
+    const relativeLocation = `${id}-${version}`;
+    const location = join(extensionsDir, relativeLocation);
+    cpSync(folder, location, { recursive: true });
+    return {
+      identifier: { id },
+      version,
+      location: { $mid: 1, path: location, scheme: 'file' },
+      relativeLocation,
+      metadata: { installedTimestamp: Date.now(), source: 'vsix' },
+    };
+  });
+  writeFileSync(join(extensionsDir, 'extensions.json'), JSON.stringify(manifest));
+}
+
+/**
  * Starts code-server on 127.0.0.1 with a fresh run dir (user data, extensions, XDG dirs) under
  * .vscode-test-offline/runs/, user settings written first, in its own process group.
  * Settings with `"scope": "machine"` are read only from machineSettings: every code-server window
  * is a remote one, and VS Code takes machine-scoped values from the remote's settings.
- * @param {{ settings?: Record<string, unknown>; machineSettings?: Record<string, unknown>; env?: Record<string, string> }} [options]
+ * `extensions` are extension folders (with a package.json) installed into the run's extensions dir
+ * before start, as `--install-extension` of a .vsix would leave them (test fixtures).
+ * @param {{ settings?: Record<string, unknown>; machineSettings?: Record<string, unknown>; env?: Record<string, string>; extensions?: readonly string[] }} [options]
  * @returns {Promise<CodeServer>}
  */
-export async function startCodeServer({ settings = {}, machineSettings, env = {} } = {}) {
+export async function startCodeServer({
+  settings = {},
+  machineSettings,
+  env = {},
+  extensions = [],
+} = {}) {
   const { node, entry } = await ensureCodeServer();
   const started = Date.now();
   const runDir = join(cacheDir, 'runs', `${Date.now()}-${randomBytes(3).toString('hex')}`);
@@ -200,6 +235,7 @@ export async function startCodeServer({ settings = {}, machineSettings, env = {}
     mkdirSync(machineDir, { recursive: true });
     writeFileSync(join(machineDir, 'settings.json'), JSON.stringify(machineSettings, null, 2));
   }
+  installExtensions(join(runDir, 'exts'), extensions);
   const port = await freePort();
   const logFile = join(runDir, 'code-server.log');
   const output = openSync(logFile, 'w');

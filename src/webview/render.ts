@@ -1,15 +1,9 @@
 import { formatDuration, lifetimeSeconds } from '../core/jwt/time';
-import type {
-  ClaimRow,
-  ClaimSource,
-  Inspection,
-  PartName,
-  PartProblem,
-  TokenKind,
-} from '../core/jwt/types';
+import type { ClaimRow, ClaimSource, Inspection, PartName, PartProblem } from '../core/jwt/types';
 import type { InspectorState } from '../shared/protocol';
 import type { LiveView } from './countdown';
 import { byId, dataEl, el, icon, safeText } from './dom';
+import { renderGlance } from './glance';
 import { renderVerification } from './renderVerification';
 
 /** Values longer than this are cut until the user asks for all of it. */
@@ -24,12 +18,6 @@ const partLabels: Readonly<Record<PartName | 'token', string>> = {
   ciphertext: 'Ciphertext',
   tag: 'Authentication tag',
   token: 'Token',
-};
-
-const kindLabels: Readonly<Record<TokenKind, string>> = {
-  jws: 'Signed (JWS)',
-  jwe: 'Encrypted (JWE)',
-  unsecured: 'Unsecured',
 };
 
 const sourceLabels: Readonly<Record<ClaimSource, string | undefined>> = {
@@ -58,6 +46,8 @@ export function renderInspector(state: InspectorState): LiveView {
   const { inspection } = state;
   const relatives: { node: HTMLElement; epochSeconds: number }[] = [];
 
+  const expires = renderGlance(inspection);
+  if (expires !== undefined) relatives.push(expires);
   renderSummary(inspection);
   renderMessages(inspection);
   renderRawToken(inspection);
@@ -82,10 +72,8 @@ export function renderInspector(state: InspectorState): LiveView {
 function renderSummary(inspection: Inspection): void {
   const items: HTMLElement[] = [summaryItem('Found in', inspection.foundIn)];
   if (inspection.repairs) items.push(summaryItem('Repaired', inspection.repairs.join('; ')));
-  items.push(summaryItem('Type', kindLabels[inspection.kind]));
-  if (inspection.alg !== undefined) items.push(summaryItem('Algorithm', inspection.alg));
+  // Type, algorithm and issuer are in the summary above the actions (glance.ts).
   if (inspection.kid !== undefined) items.push(summaryItem('Key ID', inspection.kid));
-  if (inspection.issuer !== undefined) items.push(summaryItem('Issuer', inspection.issuer));
   byId('summary').replaceChildren(...items);
 }
 
@@ -118,25 +106,38 @@ function problemBox(problem: PartProblem): HTMLElement {
   ]);
 }
 
+/** Characters drawn while collapsed: more than the few visible lines at any panel width. */
+const rawPreviewChars = 2000;
+let rawObserver: ResizeObserver | undefined;
+
+/**
+ * The encoded token, collapsed to a few lines: "Show all" appears when it does not fit (measured,
+ * so a short token at a wide panel shows whole) and draws the rest only when asked.
+ */
 function renderRawToken(inspection: Inspection): void {
   const raw = byId('raw-token');
   const legend = byId('raw-legend');
-  if (inspection.parts.length === 0) {
-    raw.replaceChildren(dataEl('span', inspection.token, { className: 'part part-token' }));
-    legend.replaceChildren();
-    return;
-  }
-  const spans: (Node | string)[] = [];
-  inspection.parts.forEach((part, index) => {
-    if (index > 0) spans.push(el('span', { className: 'part-dot', text: '.' }));
-    spans.push(
-      dataEl('span', part.text, {
-        className: `part part-${part.name}`,
-        attrs: { title: partLabels[part.name], 'data-part': part.name },
-      }),
-    );
-  });
-  raw.replaceChildren(...spans);
+  const toggle = byId<HTMLButtonElement>('raw-toggle');
+  const total = inspection.token.length;
+  let expanded = false;
+  const paint = (): void => {
+    // A 135 KB token is drawn only when asked for: the first screen stays a few lines of base64.
+    raw.replaceChildren(...rawSpans(inspection, expanded ? total : rawPreviewChars));
+    raw.classList.toggle('collapsed', !expanded);
+    toggle.textContent = expanded
+      ? 'Show less'
+      : `Show all (${total.toLocaleString('en-US')} characters)`;
+    toggle.setAttribute('aria-expanded', String(expanded));
+    fitRawToken();
+  };
+  toggle.onclick = () => {
+    expanded = !expanded;
+    paint();
+  };
+  paint();
+  // Shown, revealed from masked mode or resized: whether the token fits changes with its box.
+  rawObserver ??= new ResizeObserver(fitRawToken);
+  rawObserver.observe(raw);
   legend.replaceChildren(
     ...inspection.parts.map((part) =>
       el('span', { className: `legend-item part-${part.name}` }, [
@@ -145,6 +146,37 @@ function renderRawToken(inspection: Inspection): void {
       ]),
     ),
   );
+}
+
+/** "Show all" only when the collapsed token overflows its lines; "Show less" once expanded. */
+function fitRawToken(): void {
+  const raw = byId('raw-token');
+  if (!raw.classList.contains('collapsed')) return;
+  byId('raw-toggle').hidden = raw.scrollHeight <= raw.clientHeight + 1;
+}
+
+/** The token coloured by part, at most `budget` characters of it. */
+function rawSpans(inspection: Inspection, budget: number): (Node | string)[] {
+  if (inspection.parts.length === 0) {
+    return [dataEl('span', inspection.token.slice(0, budget), { className: 'part part-token' })];
+  }
+  const spans: (Node | string)[] = [];
+  let left = budget;
+  for (const [index, part] of inspection.parts.entries()) {
+    if (left <= 0) break;
+    if (index > 0) {
+      spans.push(el('span', { className: 'part-dot', text: '.' }));
+      left -= 1;
+    }
+    spans.push(
+      dataEl('span', part.text.slice(0, Math.max(0, left)), {
+        className: `part part-${part.name}`,
+        attrs: { title: partLabels[part.name], 'data-part': part.name },
+      }),
+    );
+    left -= part.text.length;
+  }
+  return spans;
 }
 
 function renderTimes(

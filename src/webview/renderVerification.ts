@@ -3,6 +3,7 @@ import type { Inspection } from '../core/jwt/types';
 import type { AudienceCheck } from '../core/jwt/verifyTypes';
 import type { VerificationView } from '../shared/protocol';
 import { byId, dataEl, el, icon } from './dom';
+import { renderSignatureAnswer } from './glance';
 
 /** Redraws the Verification section; also used when a late `verification` message arrives. */
 export function renderVerification(
@@ -14,6 +15,7 @@ export function renderVerification(
   box.className = `verification verify-${verification.status}`;
   box.dataset['status'] = verification.status;
   box.replaceChildren(...verificationLines(inspection, verification));
+  renderSignatureAnswer(inspection, verification);
 
   const audienceBox = byId('audience');
   audienceBox.className = `verification audience-${audience.status}`;

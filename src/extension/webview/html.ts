@@ -75,19 +75,21 @@ export function inspectorHtml(opts: InspectorHtmlOptions): string {
     <div class="status-line">
       <span id="status-badge" class="badge" role="status"></span>
       <span id="countdown" class="countdown" aria-live="off"></span>
-    </div>
-    <div class="actions" role="toolbar" aria-label="Token actions">
-      ${button('copy-token', 'copy', 'Copy token', 'Copy the compact token')}
-      ${button('copy-bearer', 'copy', 'Copy bearer header', 'Copy as an Authorization: Bearer header')}
-      ${button('copy-json', 'json', 'Copy decoded JSON', 'Copy the decoded payload as JSON')}
-      ${button('verify-key', 'key', 'Verify with key…', 'Verify the signature with a JWKS, PEM key or shared secret')}
-      ${button('call-service', 'debug-start', 'Call service…', 'Send one request with this token and explain the answer')}
-      ${button('check-url', 'checklist', 'Check against a URL…', 'Check whether a service would accept this token, without sending it')}
-      ${button('copy-as', 'clippy', 'Copy as…', 'Copy as a header, curl command, .http request or export line')}
-      ${button('check-trust', 'shield', 'Check trust…', 'Would this trust accept it? Check the token against an AWS, Google Cloud, Entra or Vault trust definition')}
-      ${button('inspect-another', 'search', 'Inspect another', 'Inspect another token', false)}
+      <span id="signature-badge" class="badge signature-badge"></span>
     </div>
   </header>
+  <dl id="glance" class="glance" aria-label="This token at a glance"></dl>
+  <div class="actions" role="toolbar" aria-label="Token actions">
+    ${button('copy-token', 'copy', 'Copy token', 'Copy the compact token')}
+    ${button('copy-bearer', 'copy', 'Copy bearer header', 'Copy as an Authorization: Bearer header')}
+    ${button('copy-json', 'json', 'Copy decoded JSON', 'Copy the decoded payload as JSON')}
+    ${button('verify-key', 'key', 'Verify with key…', 'Verify the signature with a JWKS, PEM key or shared secret')}
+    ${button('call-service', 'debug-start', 'Call service…', 'Send one request with this token and explain the answer')}
+    ${button('check-url', 'checklist', 'Check against a URL…', 'Check whether a service would accept this token, without sending it')}
+    ${button('copy-as', 'clippy', 'Copy as…', 'Copy as a header, curl command, .http request or export line')}
+    ${button('check-trust', 'shield', 'Check trust…', 'Would this trust accept it? Check the token against an AWS, Google Cloud, Entra or Vault trust definition')}
+    ${button('inspect-another', 'search', 'Inspect another', 'Inspect another token', false)}
+  </div>
   <p id="summary" class="summary"></p>
   <div id="problems" class="messages" role="alert"></div>
   <div id="warnings" class="messages"></div>
@@ -96,7 +98,10 @@ export function inspectorHtml(opts: InspectorHtmlOptions): string {
     <div id="call-body" aria-live="polite"></div>
   </section>
   <section class="section" aria-labelledby="raw-heading">
-    <h2 id="raw-heading">Encoded</h2>
+    <div class="section-heading">
+      <h2 id="raw-heading">Encoded</h2>
+      <button type="button" id="raw-toggle" class="link-button raw-toggle" aria-expanded="false" aria-controls="raw-token" hidden></button>
+    </div>
     <div id="raw-token" class="raw-token"></div>
     <div id="raw-token-masked" class="raw-token masked" hidden></div>
     <div id="raw-legend" class="legend"></div>
@@ -110,6 +115,11 @@ export function inspectorHtml(opts: InspectorHtmlOptions): string {
     <h2 id="trust-heading">Would this trust accept it?</h2>
     <div id="trust" class="verification" aria-live="polite"></div>
   </section>
+  <section class="section" aria-labelledby="claims-heading">
+    <h2 id="claims-heading">Claims</h2>
+    <p id="payload-note" class="note" hidden></p>
+    <table id="claims-table" class="claims"></table>
+  </section>
   <section class="section" aria-labelledby="times-heading">
     <h2 id="times-heading">Times</h2>
     <div id="times" class="times"></div>
@@ -120,11 +130,6 @@ export function inspectorHtml(opts: InspectorHtmlOptions): string {
       <button type="button" id="copy-header-json" class="icon-button" title="Copy the decoded header as JSON" aria-label="Copy the decoded header as JSON"><span class="codicon codicon-copy" aria-hidden="true"></span></button>
     </div>
     <table id="header-table" class="claims"></table>
-  </section>
-  <section class="section" aria-labelledby="claims-heading">
-    <h2 id="claims-heading">Claims</h2>
-    <p id="payload-note" class="note" hidden></p>
-    <table id="claims-table" class="claims"></table>
   </section>
 </main>
 <script nonce="${attr(opts.nonce)}" src="${attr(opts.scriptUri)}"></script>

@@ -34,6 +34,10 @@ export interface LaunchOptions {
   readonly machineSettings?: Record<string, unknown>;
   /** Extra environment for code-server and so for the extension host. */
   readonly env?: Record<string, string>;
+  /** Extension folders to install next to this one (test fixtures). */
+  readonly extraExtensions?: readonly string[];
+  /** The browser window's size in CSS pixels; 1400×900 when omitted. */
+  readonly viewport?: { readonly width: number; readonly height: number };
 }
 
 export interface VsCode {
@@ -75,6 +79,7 @@ export async function launchVsCode(options: LaunchOptions = {}): Promise<VsCode>
   const server = await codeServer.startCodeServer({
     settings,
     env: options.env,
+    ...(options.extraExtensions ? { extensions: options.extraExtensions } : {}),
     ...(options.machineSettings ? { machineSettings: options.machineSettings } : {}),
   });
   let browser: Browser | undefined;
@@ -85,7 +90,9 @@ export async function launchVsCode(options: LaunchOptions = {}): Promise<VsCode>
   };
   try {
     browser = await codeServer.launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const context = await browser.newContext({
+      viewport: options.viewport ?? { width: 1400, height: 900 },
+    });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
     const page = await context.newPage();
     const consoleMessages: string[] = [];
