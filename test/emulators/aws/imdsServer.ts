@@ -201,6 +201,9 @@ export class ImdsServer extends HttpEmulator {
         return text(404, 'Not Found');
       }
       log(200);
+      // The JSON comes as text/plain, as from real instances: google-auth-library read it as a
+      // string (AccessKeyId undefined) until it asked gaxios for JSON again
+      // (googleapis/google-auth-library-nodejs#2140, googleapis/google-cloud-node-core#901).
       res.writeHead(200, { 'content-type': 'text/plain' }).end(
         JSON.stringify(
           {

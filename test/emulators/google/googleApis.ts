@@ -11,6 +11,8 @@ import {
 } from 'jose';
 import type { CryptoKey, JWK, JWTPayload } from 'jose';
 import { HttpEmulator } from '../httpServer';
+import { CallerIdentityRefused, verifyCallerIdentityToken } from './awsCallerIdentity';
+import type { AwsIdentity, CallerIdentityShape } from './awsCallerIdentity';
 
 /** A fault a route (or every route) can be switched into. */
 export type GoogleFault =
@@ -128,6 +130,7 @@ const GOOGLE_ISSUER = 'https://accounts.google.com';
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+const AWS_SUBJECT_TOKEN_TYPE = 'urn:ietf:params:aws:token-type:aws4_request';
 const SUBJECT_TOKEN_TYPES = new Set([
   'urn:ietf:params:oauth:token-type:jwt',
   'urn:ietf:params:oauth:token-type:id_token',
@@ -179,12 +182,16 @@ export class GoogleApis extends HttpEmulator {
   /** The emulator's clock (ms); tests may replace it. */
   now: () => number = () => Date.now();
   readonly requests: LoggedRequest[] = [];
+  /** Every AWS subject token STS accepted, by its public parts. */
+  readonly awsSubjects: CallerIdentityShape[] = [];
   private readonly faults = new Map<GoogleRoute | '*', GoogleFault>();
   private readonly users = new Map<string, EmulatedUser>();
   private readonly workforceUsers: EmulatedWorkforceUser[] = [];
   private readonly accounts = new Map<string, AccountRecord>();
   private readonly permissions = new Set<string>();
   private readonly trusted = new Map<string, TrustedSubject>();
+  private readonly awsIdentities = new Map<string, AwsIdentity>();
+  private readonly awsPrincipals = new Map<string, TrustedSubject>();
   private readonly accessTokens = new Map<string, AccessTokenInfo>();
   private readonly projects = new Set<string>();
   private signingKey!: SigningKey;
@@ -378,6 +385,16 @@ export class GoogleApis extends HttpEmulator {
   /** Makes the security token service accept `subjectToken` for `audience`. */
   trustSubjectToken(subjectToken: string, subject: TrustedSubject): void {
     this.trusted.set(subjectToken, subject);
+  }
+
+  /**
+   * Makes the security token service accept GetCallerIdentity requests signed with these AWS
+   * credentials for `subject.audience` (the AWS provider of a workload identity pool), as
+   * `subject.principal`. The signature is checked (see awsCallerIdentity.ts).
+   */
+  trustAwsCredentials(aws: AwsIdentity, subject: TrustedSubject): void {
+    this.awsIdentities.set(aws.accessKeyId, aws);
+    this.awsPrincipals.set(aws.accessKeyId, subject);
   }
 
   /** An access token the emulator accepts, for `principal`. */
@@ -707,7 +724,26 @@ export class GoogleApis extends HttpEmulator {
     if (!audience.startsWith('//iam.googleapis.com/')) {
       return oauthError(400, 'invalid_request', 'Invalid value for "audience".');
     }
-    const subject = this.trusted.get(form.get('subject_token') ?? '');
+    let subject: TrustedSubject | undefined;
+    if (subjectTokenType === AWS_SUBJECT_TOKEN_TYPE) {
+      // Google STS forwards the signed GetCallerIdentity request to AWS and answers AWS's
+      // refusal as invalid_grant (the OAuth error of RFC 8693 section 2.2.2).
+      try {
+        const { identity, shape } = verifyCallerIdentityToken(
+          form.get('subject_token') ?? '',
+          audience,
+          this.awsIdentities,
+          this.now(),
+        );
+        this.awsSubjects.push(shape);
+        subject = this.awsPrincipals.get(identity.accessKeyId);
+      } catch (error) {
+        if (!(error instanceof CallerIdentityRefused)) throw error;
+        return oauthError(400, 'invalid_grant', error.message);
+      }
+    } else {
+      subject = this.trusted.get(form.get('subject_token') ?? '');
+    }
     if (!subject) return oauthError(400, 'invalid_grant', 'Unable to parse the ID Token.');
     if (subject.audience !== audience) {
       return oauthError(

@@ -95,11 +95,51 @@ function parseFormat(source: Json, from: string): SubjectTokenFormat {
   };
 }
 
+/**
+ * An `environment_id` source. Only AWS exists, as `aws1`; checked as google-auth-library's
+ * `AwsClient.validateEnvironmentId` checks it (`/^(aws)(\d+)$/`, version 1, and a
+ * `regional_cred_verification_url`).
+ */
+function parseEnvironmentSource(source: Json, from: string): CredentialSource {
+  const id = source.environment_id;
+  const version = typeof id === 'string' ? /^aws(\d+)$/.exec(id)?.[1] : undefined;
+  if (version === undefined) {
+    throw badCredentials(
+      from,
+      `"credential_source.environment_id" is ${JSON.stringify(String(id)).slice(0, 40)}; the only environment is "aws1" (AWS).`,
+    );
+  }
+  if (Number(version) !== 1) {
+    throw badCredentials(
+      from,
+      `AWS credential source version ${version} is not supported; google-auth-library supports "aws1".`,
+    );
+  }
+  const regionUrl = optionalString(source, 'region_url');
+  const url = optionalString(source, 'url');
+  const imdsv2SessionTokenUrl = optionalString(source, 'imdsv2_session_token_url');
+  return {
+    kind: 'aws',
+    regionalCredVerificationUrl: requireString(
+      source,
+      'regional_cred_verification_url',
+      from,
+      'external_account AWS credential_source',
+    ),
+    ...(regionUrl ? { regionUrl } : {}),
+    ...(url ? { url } : {}),
+    ...(imdsv2SessionTokenUrl ? { imdsv2SessionTokenUrl } : {}),
+  };
+}
+
 function parseCredentialSource(obj: Json, from: string): CredentialSource {
   const source = obj.credential_source;
   if (!isRecord(source)) {
     throw badCredentials(from, 'the external_account credentials have no "credential_source".');
   }
+  // The environment comes first: an AWS source has a `url` too (google-auth-library's
+  // ExternalAccountClient.fromJSON picks AwsClient whenever `environment_id` is present).
+  if (source.environment_id !== undefined) return parseEnvironmentSource(source, from);
   if (typeof source.file === 'string') {
     return { kind: 'file', file: source.file, format: parseFormat(source, from) };
   }
@@ -130,10 +170,10 @@ function parseCredentialSource(obj: Json, from: string): CredentialSource {
       ...(outputFile ? { outputFile } : {}),
     };
   }
-  if (typeof source.environment_id === 'string') {
+  if (source.certificate !== undefined) {
     throw badCredentials(
       from,
-      `credential source "${source.environment_id}" (AWS/Azure environment) is not supported here; use a file, url or executable source.`,
+      'certificate (X.509 workload identity) credential sources are not supported here; use a file, url, executable or AWS source.',
     );
   }
   throw badCredentials(from, '"credential_source" names no file, url or executable.');

@@ -73,6 +73,18 @@ export type CredentialSource =
       readonly command: string;
       readonly timeoutMillis: number;
       readonly outputFile?: string;
+    }
+  | {
+      /** `environment_id: aws1`: a signed AWS GetCallerIdentity request (see awsSource.ts). */
+      readonly kind: 'aws';
+      /** The availability zone's URL, when AWS_REGION / AWS_DEFAULT_REGION are not set. */
+      readonly regionUrl?: string;
+      /** The instance role listing (security credentials), when AWS_ACCESS_KEY_ID is not set. */
+      readonly url?: string;
+      /** GetCallerIdentity's URL, `{region}` standing for the region. */
+      readonly regionalCredVerificationUrl: string;
+      /** Where to PUT for an IMDSv2 session token; absent: metadata calls go without one. */
+      readonly imdsv2SessionTokenUrl?: string;
     };
 
 /** `external_account`: workload identity federation through the security token service. */

@@ -4,6 +4,7 @@ import { TokenExplorerError } from '../../errors';
 import type { ProviderContext } from '../provider';
 import type { AccessToken, ExternalAccountCredentials, SubjectTokenFormat } from './credentials';
 import { CLOUD_PLATFORM_SCOPE } from './credentials';
+import { awsSubjectToken } from './awsSource';
 import { executableSubjectToken } from './executableSource';
 import { expiresAtFrom, postTokenForm, requireField } from './tokenResponses';
 
@@ -92,6 +93,8 @@ export async function readSubjectToken(
       );
     case 'executable':
       return executableSubjectToken(credentials, source, context);
+    case 'aws':
+      return awsSubjectToken(credentials, source, context);
   }
 }
 

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import {
   Compute,
   ExternalAccountAuthorizedUserClient,
+  ExternalAccountClient,
   IdentityPoolClient,
   Impersonated,
   JWT,
@@ -28,6 +29,7 @@ import {
   serviceAccountKeyProvider,
 } from '../../../../../src/core/providers/google/serviceAccountKey';
 import { userIdentityProvider } from '../../../../../src/core/providers/google/userIdentity';
+import { ImdsServer } from '../../../../emulators/aws/imdsServer';
 import { GoogleApis } from '../../../../emulators/google/googleApis';
 import type {
   EmulatedServiceAccount,
@@ -365,6 +367,115 @@ describe('differential: our providers and google-auth-library send the same requ
         if (saved === undefined) delete process.env.GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES;
         else process.env.GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES = saved;
       }
+    });
+  });
+
+  describe('external_account with an AWS source (aws1), IMDSv2 required', () => {
+    const AWS_VARIABLES = [
+      'AWS_REGION',
+      'AWS_DEFAULT_REGION',
+      'AWS_ACCESS_KEY_ID',
+      'AWS_SECRET_ACCESS_KEY',
+      'AWS_SESSION_TOKEN',
+    ];
+    const saved = new Map<string, string | undefined>();
+    let imds: ImdsServer;
+    before(async () => {
+      for (const name of AWS_VARIABLES) saved.set(name, process.env[name]);
+      for (const name of AWS_VARIABLES) delete process.env[name];
+      imds = await ImdsServer.start({ requireSessionToken: true, availabilityZone: 'us-east-2b' });
+    });
+    after(async () => {
+      for (const [name, value] of saved) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      await imds.stop();
+    });
+
+    /** Both clients' IMDS calls, then their Google calls, then the ID token. */
+    async function both(variables: Record<string, string>): Promise<void> {
+      const principal = `principal://diff/aws/${Math.random()}`;
+      const role = imds.role!;
+      apis.trustAwsCredentials(
+        {
+          accessKeyId: role.accessKeyId,
+          secretAccessKey: role.secretAccessKey,
+          sessionToken: role.sessionToken,
+        },
+        { audience: POOL, principal },
+      );
+      apis.trustAwsCredentials(
+        { accessKeyId: 'AKIADIFFENV', secretAccessKey: 'diff-env-secret' },
+        { audience: POOL, principal },
+      );
+      apis.allow(principal, target.email);
+      const file = {
+        type: 'external_account',
+        audience: POOL,
+        subject_token_type: 'urn:ietf:params:aws:token-type:aws4_request',
+        token_url: apis.stsUrl,
+        credential_source: {
+          environment_id: 'aws1',
+          region_url: imds.regionUrl,
+          url: imds.securityCredentialsUrl,
+          regional_cred_verification_url:
+            'https://sts.{region}.amazonaws.com?Action=GetCallerIdentity&Version=2011-06-15',
+          imdsv2_session_token_url: imds.sessionTokenUrl,
+        },
+        service_account_impersonation_url: apis.impersonationUrl(target.email),
+      };
+      const path = join(tmp.path, `aws-${Math.random()}.json`);
+      await writeFile(path, JSON.stringify(file));
+      const imdsShape = (from: number) =>
+        imds.requests.slice(from).map((r) => [r.method, r.path, r.withSessionToken, r.ttlSeconds]);
+
+      const subjects = apis.awsSubjects.length;
+      let start = imds.requests.length;
+      const ours = await recorded(
+        async () =>
+          (
+            await impersonationProvider.mint(
+              impersonation({ credentialsFile: path }),
+              { audience: AUDIENCE },
+              testContext({ env: variables }),
+            )
+          ).token,
+      );
+      const ourImds = imdsShape(start);
+
+      start = imds.requests.length;
+      for (const [name, value] of Object.entries(variables)) process.env[name] = value;
+      try {
+        const { service_account_impersonation_url: _, ...federated } = file;
+        const client = ExternalAccountClient.fromJSON(federated as never);
+        assert.ok(client);
+        const theirs = await recorded(() => libraryIdToken(client));
+        assert.deepEqual(ourImds, imdsShape(start));
+        // The signed GetCallerIdentity requests: same URL, method, header list and signed headers.
+        const [ourSubject, theirSubject, ...more] = apis.awsSubjects.slice(subjects);
+        assert.ok(ourSubject && theirSubject && more.length === 0);
+        assert.deepEqual(ourSubject, theirSubject);
+        assert.deepEqual(ours.calls, theirs.calls);
+        await sameIdentity(ours.token, theirs.token);
+      } finally {
+        for (const name of Object.keys(variables)) delete process.env[name];
+      }
+    }
+
+    it('the instance role through IMDSv2: PUT, zone, PUT, role, credentials; STS; generateIdToken', async () => {
+      await both({});
+      assert.ok(imds.requests.some((r) => r.method === 'PUT'));
+    });
+
+    it('region and keys from the environment: no metadata call from either', async () => {
+      const before = imds.requests.length;
+      await both({
+        AWS_REGION: 'ca-central-1',
+        AWS_ACCESS_KEY_ID: 'AKIADIFFENV',
+        AWS_SECRET_ACCESS_KEY: 'diff-env-secret',
+      });
+      assert.equal(imds.requests.length, before);
     });
   });
 
