@@ -1,5 +1,6 @@
 // The `executable` credential source of `external_account` (pluggable auth).
 import { TokenExplorerError } from '../../errors';
+import { runCli } from '../cli';
 import type { ProviderContext } from '../provider';
 import { targetOfImpersonationUrl } from './credentialFiles';
 import type { CredentialSource, ExternalAccountCredentials } from './credentials';
@@ -124,22 +125,35 @@ export async function executableSubjectToken(
   // The variables google-auth-library (PluggableAuthClient.retrieveSubjectToken) and Python
   // google.auth.pluggable (`_inject_env_variables`: GOOGLE_EXTERNAL_ACCOUNT_ID is the
   // impersonated email, the "external account id") give the program, on top of the inherited
-  // environment. Interactive mode is gcloud-only: always 0 here.
-  const result = await context.runner.run(file ?? '', args, {
-    timeoutMs: source.timeoutMillis,
-    env: {
-      GOOGLE_EXTERNAL_ACCOUNT_AUDIENCE: credentials.audience,
-      GOOGLE_EXTERNAL_ACCOUNT_TOKEN_TYPE: credentials.subjectTokenType,
-      GOOGLE_EXTERNAL_ACCOUNT_INTERACTIVE: '0',
-      ...(impersonated
-        ? {
-            GOOGLE_EXTERNAL_ACCOUNT_IMPERSONATED_EMAIL: impersonated,
-            GOOGLE_EXTERNAL_ACCOUNT_ID: impersonated,
-          }
-        : {}),
-      ...(source.outputFile ? { GOOGLE_EXTERNAL_ACCOUNT_OUTPUT_FILE: source.outputFile } : {}),
+  // environment. Interactive mode is gcloud-only: always 0 here. It runs through the shared CLI
+  // path like every other program: its output comes back without terminal colours (a program
+  // forced to colour through a pipe still gives JSON).
+  const result = await runCli(
+    context.runner,
+    file ?? '',
+    args,
+    {
+      timeoutMs: source.timeoutMillis,
+      env: {
+        GOOGLE_EXTERNAL_ACCOUNT_AUDIENCE: credentials.audience,
+        GOOGLE_EXTERNAL_ACCOUNT_TOKEN_TYPE: credentials.subjectTokenType,
+        GOOGLE_EXTERNAL_ACCOUNT_INTERACTIVE: '0',
+        ...(impersonated
+          ? {
+              GOOGLE_EXTERNAL_ACCOUNT_IMPERSONATED_EMAIL: impersonated,
+              GOOGLE_EXTERNAL_ACCOUNT_ID: impersonated,
+            }
+          : {}),
+        ...(source.outputFile ? { GOOGLE_EXTERNAL_ACCOUNT_OUTPUT_FILE: source.outputFile } : {}),
+      },
     },
-  });
+    {
+      notFound: (error) =>
+        `${where}, named by "credential_source.executable.command" in ${credentials.from}, could not be started: ${error.message}`,
+      timeout: (seconds) =>
+        `${where} did not finish within ${seconds} s ("credential_source.executable.timeout_millis" in ${credentials.from}) and was stopped.`,
+    },
+  );
   if (result.exitCode !== 0) {
     throw new TokenExplorerError(
       'cli-failed',

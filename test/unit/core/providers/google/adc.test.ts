@@ -1,7 +1,9 @@
 import * as assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { ErrorCode, TokenExplorerError } from '../../../../../src/core/errors';
+import { nodeProcessRunner } from '../../../../../src/core/node/processRunner';
 import type { ProcessRunner } from '../../../../../src/core/ports';
 import { AccessTokenSource } from '../../../../../src/core/providers/google/accessTokenSource';
 import {
@@ -12,6 +14,7 @@ import {
 import { parseCredentials } from '../../../../../src/core/providers/google/credentialFiles';
 import { EAGER_REFRESH_MS } from '../../../../../src/core/providers/google/credentials';
 import type { GoogleCredentials } from '../../../../../src/core/providers/google/credentials';
+import { findScript } from '../../../../emulators/fakeCli';
 import { GoogleApis } from '../../../../emulators/google/googleApis';
 import { FrozenClock, testContext } from '../../../../helpers/context';
 import type { GoogleFault } from '../../../../emulators/google/googleApis';
@@ -569,6 +572,46 @@ describe('Application Default Credentials', () => {
             );
           });
         }
+
+        it('takes the JSON of a program that colours its output (a real process)', async () => {
+          // Coloured as through a pipe with FORCE_COLOR: SGR, OSC 8 links, a title, 8-bit CSI.
+          const colour = pathToFileURL(findScript('colour', 'terminalColour.mjs')).href;
+          const script = join(tmp.path, 'coloured-token.mjs');
+          await writeFile(
+            script,
+            `#!/usr/bin/env node\nimport { paint } from ${JSON.stringify(colour)};\nprocess.stdout.write(paint(JSON.stringify(${JSON.stringify(good)}, null, 2)));\n`,
+          );
+          await chmod(script, 0o755);
+          const credentials = parseCredentials(
+            external({ executable: { command: script, timeout_millis: 10_000 } }),
+            'exe.json',
+          );
+          const context = testContext({
+            runner: nodeProcessRunner,
+            env: { GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES: '1' },
+            timeoutMs: 10_000,
+          });
+          const token = await new AccessTokenSource(credentials, context).getAccessToken();
+          assert.match(token.accessToken, /^ya29\./);
+        });
+
+        it('names the file and the setting when the program is missing', async () => {
+          const credentials = parseCredentials(
+            external({ executable: { command: join(tmp.path, 'no-such-program') } }),
+            'exe.json',
+          );
+          const context = testContext({
+            runner: nodeProcessRunner,
+            env: { GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES: '1' },
+          });
+          await rejectsWith(
+            new AccessTokenSource(credentials, context).getAccessToken(),
+            'cli-not-found',
+            /no-such-program/,
+            /credential_source\.executable\.command/,
+            /exe\.json/,
+          );
+        });
 
         it('requires expiration_time when an output file is set', async () => {
           const credentials = parseCredentials(
