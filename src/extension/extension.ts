@@ -70,6 +70,12 @@ export function activate(context: vscode.ExtensionContext): TokenExplorerApi {
     get kubectlPath() {
       return settings().kubectlPath;
     },
+    get buildkiteAgentPath() {
+      return settings().buildkiteAgentPath;
+    },
+    get circleciPath() {
+      return settings().circleciPath;
+    },
     parseYaml,
     get workspaceTrusted() {
       return vscode.workspace.isTrusted;

@@ -17,6 +17,11 @@ const familyNames: Readonly<Record<IssuerFamily, string>> = {
   gitlab: 'GitLab CI',
   yandex: 'Yandex Cloud',
   kubernetes: 'Kubernetes service account',
+  buildkite: 'Buildkite job',
+  circleci: 'CircleCI job',
+  bitbucket: 'Bitbucket Pipelines step',
+  'azure-devops': 'Azure DevOps service connection',
+  entra: 'Microsoft Entra',
 };
 
 /** One line of the summary: a label, the value (token data) and an optional muted note. */

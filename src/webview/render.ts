@@ -30,6 +30,11 @@ const sourceLabels: Readonly<Record<ClaimSource, string | undefined>> = {
   github: 'GitHub',
   yandex: 'Yandex',
   kubernetes: 'Kubernetes',
+  buildkite: 'Buildkite',
+  circleci: 'CircleCI',
+  bitbucket: 'Bitbucket',
+  'azure-devops': 'Azure DevOps',
+  entra: 'Entra',
   unknown: undefined,
 };
 

@@ -1,4 +1,5 @@
 /** The claims catalogue: what each header parameter and claim means, per issuer family. */
+import { CI_AND_AZURE_FAMILIES } from './ciClaimCatalogue';
 import type { ClaimSource } from './types';
 
 /** What the catalogue knows about one header parameter or claim. */
@@ -385,4 +386,5 @@ export const FAMILIES: ReadonlyMap<string, ReadonlyMap<string, ClaimInfo>> = new
   ['github', GITHUB],
   ['yandex', YANDEX],
   ['kubernetes', KUBERNETES],
+  ...CI_AND_AZURE_FAMILIES,
 ]);

@@ -1,5 +1,30 @@
 /** The token sources whose claims the catalogue explains in their own terms. */
-export type IssuerFamily = 'google' | 'gitlab' | 'github' | 'yandex' | 'kubernetes';
+export type IssuerFamily =
+  | 'google'
+  | 'gitlab'
+  | 'github'
+  | 'yandex'
+  | 'kubernetes'
+  | 'buildkite'
+  | 'circleci'
+  | 'bitbucket'
+  | 'azure-devops'
+  | 'entra';
+
+/**
+ * Hosts of Microsoft Entra issuers: v1.0 tokens name `sts.windows.net` (or a sovereign cloud's
+ * equivalent), v2.0 tokens the login host
+ * (https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference, "iss").
+ */
+export const ENTRA_ISSUER_HOSTS: ReadonlySet<string> = new Set([
+  'sts.windows.net',
+  'login.microsoftonline.com',
+  'login.microsoftonline.us',
+  'login.partner.microsoftonline.cn',
+  'sts.chinacloudapi.cn',
+]);
+/** Bitbucket's per-workspace issuer path (…/2.0/workspaces/WS/pipelines-config/identity/oidc). */
+const BITBUCKET_ISSUER_PATH = '/pipelines-config/identity/oidc';
 
 const GOOGLE_ASSERTION_AUDIENCE = 'https://oauth2.googleapis.com/token';
 const YANDEX_HOSTS = [
@@ -18,7 +43,11 @@ const YANDEX_HOSTS = [
  * Then by content: a `kubernetes.io` claim or a system:serviceaccount subject is kubernetes,
  * `project_path` or `pipeline_id` gitlab (self-managed instances), a `repository` with a
  * `workflow_ref` github (GitHub Enterprise Server), and the audience of a key-signed assertion
- * sent to Google's or Yandex's token endpoint google or yandex.
+ * sent to Google's or Yandex's token endpoint google or yandex. The CI systems: agent.buildkite.com
+ * (or `organization_slug` with `pipeline_slug`) buildkite, oidc.circleci.com (or an
+ * `oidc.circleci.com/project-id` claim) circleci, Bitbucket's workspace issuer (or
+ * `repositoryUuid` with `stepUuid`) bitbucket, vstoken.dev.azure.com (or an `sc://` subject)
+ * azure-devops; Microsoft Entra's issuers entra.
  */
 export function detectIssuerFamily(
   payload: Readonly<Record<string, unknown>>,
@@ -33,6 +62,11 @@ export function detectIssuerFamily(
     if (host.startsWith('kubernetes.default.svc') || iss === 'kubernetes/serviceaccount') {
       return 'kubernetes';
     }
+    if (host === 'agent.buildkite.com') return 'buildkite';
+    if (host === 'oidc.circleci.com') return 'circleci';
+    if (host === 'api.bitbucket.org' && iss.includes(BITBUCKET_ISSUER_PATH)) return 'bitbucket';
+    if (host === 'vstoken.dev.azure.com') return 'azure-devops';
+    if (ENTRA_ISSUER_HOSTS.has(host)) return 'entra';
   }
   const sub = own(payload, 'sub');
   if (
@@ -47,6 +81,14 @@ export function detectIssuerFamily(
   if (Object.hasOwn(payload, 'repository') && Object.hasOwn(payload, 'workflow_ref')) {
     return 'github';
   }
+  if (Object.hasOwn(payload, 'organization_slug') && Object.hasOwn(payload, 'pipeline_slug')) {
+    return 'buildkite';
+  }
+  if (Object.hasOwn(payload, 'oidc.circleci.com/project-id')) return 'circleci';
+  if (Object.hasOwn(payload, 'repositoryUuid') && Object.hasOwn(payload, 'stepUuid')) {
+    return 'bitbucket';
+  }
+  if (typeof sub === 'string' && sub.startsWith('sc://')) return 'azure-devops';
   const audiences = [own(payload, 'aud')].flat().filter((aud) => typeof aud === 'string');
   if (audiences.includes(GOOGLE_ASSERTION_AUDIENCE)) return 'google';
   if (audiences.some((aud) => YANDEX_HOSTS.includes(hostOf(aud)))) return 'yandex';

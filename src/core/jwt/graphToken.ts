@@ -1,4 +1,4 @@
-import { own } from './family';
+import { ENTRA_ISSUER_HOSTS, own } from './family';
 import type { Inspection } from './types';
 
 /**
@@ -12,18 +12,6 @@ const GRAPH_AUDIENCES = new Set([
   'https://graph.microsoft.us',
   'https://dod-graph.microsoft.us',
   'https://microsoftgraph.chinacloudapi.cn',
-]);
-
-/**
- * Hosts of Microsoft Entra issuers: v1.0 tokens name `sts.windows.net` (or the sovereign clouds'
- * equivalents), v2.0 tokens the login host.
- */
-const ENTRA_ISSUER_HOSTS = new Set([
-  'sts.windows.net',
-  'login.microsoftonline.com',
-  'login.microsoftonline.us',
-  'login.partner.microsoftonline.cn',
-  'sts.chinacloudapi.cn',
 ]);
 
 /** The text without its trailing slashes (a loop: a regular expression would be quadratic). */

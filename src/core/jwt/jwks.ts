@@ -25,6 +25,10 @@ const BUILT_IN_JWKS: ReadonlyMap<string, string> = new Map([
     'https://token.actions.githubusercontent.com',
     'https://token.actions.githubusercontent.com/.well-known/jwks',
   ],
+  // One issuer for every organization (https://buildkite.com/docs/agent/v3/cli-oidc, "OIDC URLs").
+  // CircleCI, Bitbucket, Azure DevOps and Entra have an issuer per organization, workspace or
+  // tenant, each with a discovery document, which the cache reads like any other.
+  ['https://agent.buildkite.com', 'https://agent.buildkite.com/.well-known/jwks'],
 ]);
 
 const LOOPBACK = /^(?:localhost|127\.\d+\.\d+\.\d+|\[::1\])$/;

@@ -39,6 +39,11 @@ export type ClaimSource =
   | 'github'
   | 'yandex'
   | 'kubernetes'
+  | 'buildkite'
+  | 'circleci'
+  | 'bitbucket'
+  | 'azure-devops'
+  | 'entra'
   | 'unknown';
 
 /** A point in time taken from a numeric date claim, already validated. */

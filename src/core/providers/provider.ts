@@ -51,6 +51,10 @@ export interface ProviderContext {
   readonly ycPath?: string;
   /** The kubectl executable, from a machine-scoped setting. */
   readonly kubectlPath?: string;
+  /** The buildkite-agent executable, from a machine-scoped setting. */
+  readonly buildkiteAgentPath?: string;
+  /** The circleci executable, from a machine-scoped setting. */
+  readonly circleciPath?: string;
   /**
    * Parses YAML (kubeconfig, .gitlab-ci.yml, yc config) into plain data; throws an Error whose
    * message names the line on bad input. Injected so the YAML library loads only when needed.

@@ -1,3 +1,7 @@
+import { azurePipelinesDescriptor } from './azurePipelines/oidcTokenDescriptor';
+import { bitbucketPipelinesDescriptor } from './bitbucket/pipelinesDescriptor';
+import { buildkiteDescriptor } from './buildkite/agentOidcDescriptor';
+import { circleciDescriptor } from './circleci/oidcDescriptor';
 import { customCommandDescriptor } from './custom/commandDescriptor';
 import type { ProviderDeps, ProviderDescriptor } from './descriptor';
 import { githubActionsDescriptor } from './github/actionsDescriptor';
@@ -27,6 +31,10 @@ export const PROVIDERS = [
   kubernetesDescriptor,
   gitlabCiDescriptor,
   githubActionsDescriptor,
+  buildkiteDescriptor,
+  circleciDescriptor,
+  bitbucketPipelinesDescriptor,
+  azurePipelinesDescriptor,
   tokenFileDescriptor,
   customCommandDescriptor,
   localIssuerDescriptor,

@@ -18,6 +18,8 @@ export interface Settings {
   /** The yc and kubectl executables; machine-scoped, never from a workspace. */
   readonly ycPath: string;
   readonly kubectlPath: string;
+  readonly buildkiteAgentPath: string;
+  readonly circleciPath: string;
   /** Port of the local dev issuer (0: any free port) and its signing algorithm. */
   readonly localIssuerPort: number;
   readonly localIssuerAlgorithm: 'ES256' | 'RS256';
@@ -69,6 +71,8 @@ export function readSettings(): Settings {
     providerTimeoutMs: clamp(config.get<number>('timeoutSeconds', 30), 1, 300) * 1000,
     ycPath: machineValue(config, 'yc.path') ?? 'yc',
     kubectlPath: machineValue(config, 'kubectl.path') ?? 'kubectl',
+    buildkiteAgentPath: machineValue(config, 'buildkiteAgent.path') ?? 'buildkite-agent',
+    circleciPath: machineValue(config, 'circleci.path') ?? 'circleci',
     localIssuerPort: Math.round(clamp(config.get<number>('localIssuer.port', 8977), 0, 65535)),
     localIssuerAlgorithm:
       config.get<string>('localIssuer.algorithm') === 'RS256' ? 'RS256' : 'ES256',

@@ -335,7 +335,8 @@ describe('core/jwt/claims', () => {
       [{ iss: 'kubernetes/serviceaccount' }, 'kubernetes'],
       [{ iss: 'https://oidc.eks.eu-west-1.amazonaws.com/id/X', 'kubernetes.io': {} }, 'kubernetes'],
       [{ iss: 'https://k8s.example', sub: 'system:serviceaccount:default:app' }, 'kubernetes'],
-      [{ iss: 'https://login.microsoftonline.com/tenant/v2.0' }, undefined],
+      // Entra's access tokens are explained in Entra's terms (issue 11).
+      [{ iss: 'https://login.microsoftonline.com/tenant/v2.0' }, 'entra'],
       [{ iss: 'https://evil.example/accounts.google.com' }, undefined],
       [{ iss: 'https://accounts.google.com.evil.example' }, undefined],
       [{ iss: 'https://notgitlab.com' }, undefined],

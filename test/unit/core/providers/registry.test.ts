@@ -79,6 +79,10 @@ describe('provider registry', () => {
 
   it('keeps the kinds whose audience may be left out', () => {
     assert.deepEqual([...AUDIENCE_OPTIONAL].sort(), [
+      'azure-pipelines',
+      'bitbucket-pipelines',
+      'buildkite-oidc',
+      'circleci-oidc',
       'github-actions',
       'gitlab-ci',
       'google-gcloud',
