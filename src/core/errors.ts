@@ -1,3 +1,5 @@
+import type { Remedy } from './remedies';
+
 /** Every failure the core reports, one code per branch the user can act on. */
 export type ErrorCode =
   | 'no-token'
@@ -24,12 +26,15 @@ export type ErrorCode =
  */
 export class TokenExplorerError extends Error {
   override readonly name = 'TokenExplorerError';
+  /** The actions that fix this failure, most direct first (./remedies); often none. */
+  readonly remedies: readonly Remedy[];
   constructor(
     readonly code: ErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { readonly cause?: unknown; readonly remedies?: readonly Remedy[] },
   ) {
-    super(message, options);
+    super(message, options && 'cause' in options ? { cause: options.cause } : undefined);
+    this.remedies = options?.remedies ?? [];
   }
 }
 

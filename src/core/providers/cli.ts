@@ -1,6 +1,7 @@
 import { TokenExplorerError } from '../errors';
 import { peekToken } from '../jwt/peek';
 import type { ProcessResult, ProcessRunner } from '../ports';
+import type { Remedy } from '../remedies';
 import { stripTerminalControls } from '../terminal';
 import type { MintedToken } from './provider';
 
@@ -16,6 +17,8 @@ export interface CliRunMessages {
   notFound(error: TokenExplorerError): string;
   /** The run took longer than the timeout and was stopped. */
   timeout(seconds: number): string;
+  /** What fixes a missing executable (pick it, open its setting, install it); none by default. */
+  readonly notFoundRemedies?: readonly Remedy[];
 }
 
 /**
@@ -47,7 +50,10 @@ export async function runCli(
     if (!(error instanceof TokenExplorerError)) throw error;
     switch (error.code) {
       case 'cli-not-found':
-        throw new TokenExplorerError('cli-not-found', messages.notFound(error), { cause: error });
+        throw new TokenExplorerError('cli-not-found', messages.notFound(error), {
+          cause: error,
+          remedies: messages.notFoundRemedies ?? [],
+        });
       case 'timeout':
         throw new TokenExplorerError('timeout', messages.timeout(options.timeoutMs / 1000), {
           cause: error,

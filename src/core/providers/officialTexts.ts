@@ -1,4 +1,5 @@
 import type { ErrorCode } from '../errors';
+import type { Remedy } from '../remedies';
 
 /**
  * The official tools' texts for the failures users meet, where each comes from, and what to tell
@@ -29,6 +30,8 @@ export interface OfficialText {
   readonly source: string;
   readonly code: ErrorCode;
   advice(context: AdviceContext): string;
+  /** What fixes it beyond the advice (a command to copy), when something does. */
+  remedies?(context: AdviceContext): Remedy[];
 }
 
 const TOKEN_CREATOR = 'roles/iam.serviceAccountTokenCreator';
@@ -44,17 +47,39 @@ export function iamMember(email: string | undefined): string {
   return `${isServiceAccountEmail(email) ? 'serviceAccount' : 'user'}:${email}`;
 }
 
-function grantTokenCreator({ account, target }: AdviceContext): string {
-  const on = target ?? 'SERVICE_ACCOUNT';
-  return `gcloud auth print-identity-token --impersonate-service-account first mints an access token for ${on}, which needs ${TOKEN_CREATOR} (roles/iam.serviceAccountOpenIdTokenCreator is not enough). Check the email, and grant the role on ${on}: gcloud iam service-accounts add-iam-policy-binding ${on} --member=${iamMember(account)} --role=${TOKEN_CREATOR}`;
+/** The gcloud command that grants the Token Creator role on the target to the account. */
+function grantCommand({ account, target }: AdviceContext): string {
+  return `gcloud iam service-accounts add-iam-policy-binding ${target ?? 'SERVICE_ACCOUNT'} --member=${iamMember(account)} --role=${TOKEN_CREATOR}`;
+}
+
+function grantTokenCreator(context: AdviceContext): string {
+  const on = context.target ?? 'SERVICE_ACCOUNT';
+  return `gcloud auth print-identity-token --impersonate-service-account first mints an access token for ${on}, which needs ${TOKEN_CREATOR} (roles/iam.serviceAccountOpenIdTokenCreator is not enough). Check the email, and grant the role on ${on}: ${grantCommand(context)}`;
+}
+
+/** Copying the grant: the user runs it (as someone who may grant roles), never us. */
+function copyGrant(context: AdviceContext): Remedy[] {
+  return [{ kind: 'copyCommand', command: grantCommand(context), label: 'Copy Grant Command' }];
+}
+
+/** Copying a command to run in a terminal (gcloud's sign-in needs one). */
+function copyCommand(command: string): Remedy[] {
+  return [{ kind: 'copyCommand', command, label: 'Copy Command' }];
 }
 
 /** `gcloud auth login` for a user; a service account is activated again with a (new) key. */
 function signInAgain({ account }: AdviceContext, why: string): string {
   if (isServiceAccountEmail(account)) {
-    return `${why} ${account} is a service account: \`gcloud auth login\` does not apply. Activate it again with a valid key: gcloud auth activate-service-account ${account} --key-file=KEY.json`;
+    return `${why} ${account} is a service account: \`gcloud auth login\` does not apply. Activate it again with a valid key: ${signInCommand({ account })}`;
   }
-  return `${why} Run \`gcloud auth login${account ? ` ${account}` : ''}\` in a terminal, then try again.`;
+  return `${why} Run \`${signInCommand({ account })}\` in a terminal, then try again.`;
+}
+
+/** The command that signs the account in again: a key for a service account, else a login. */
+function signInCommand({ account }: AdviceContext): string {
+  return isServiceAccountEmail(account)
+    ? `gcloud auth activate-service-account ${account} --key-file=KEY.json`
+    : `gcloud auth login${account ? ` ${account}` : ''}`;
 }
 
 export const OFFICIAL_TEXTS: readonly OfficialText[] = [
@@ -67,6 +92,7 @@ export const OFFICIAL_TEXTS: readonly OfficialText[] = [
     code: 'permission-denied',
     advice: (context) =>
       `${context.account ?? 'Your gcloud account'} may not impersonate ${context.target ?? 'the service account'}, or it does not exist. ${grantTokenCreator(context)}`,
+    remedies: copyGrant,
   },
   {
     id: 'gcloud-user-audience',
@@ -97,6 +123,7 @@ export const OFFICIAL_TEXTS: readonly OfficialText[] = [
     code: 'bad-credentials',
     advice: ({ account }) =>
       `Your organisation asks you to sign in again (reauthentication), which gcloud cannot do without a terminal. Run \`gcloud auth login${account ? ` ${account}` : ''}\` in a terminal, then try again.`,
+    remedies: ({ account }) => copyCommand(`gcloud auth login${account ? ` ${account}` : ''}`),
   },
   {
     id: 'gcloud-no-active-account',
@@ -107,6 +134,7 @@ export const OFFICIAL_TEXTS: readonly OfficialText[] = [
     code: 'bad-credentials',
     advice: () =>
       'Run `gcloud auth login` in a terminal (or `gcloud config set account ACCOUNT`), then try again.',
+    remedies: () => copyCommand('gcloud auth login'),
   },
   {
     id: 'gcloud-no-credentials',
@@ -116,6 +144,7 @@ export const OFFICIAL_TEXTS: readonly OfficialText[] = [
       'Cloud SDK googlecloudsdk/core/credentials/store.py NoCredentialsForAccountException: "Your current active account [{account}] does not have any valid credentials"',
     code: 'bad-credentials',
     advice: (context) => signInAgain(context, 'gcloud holds no credentials for this account.'),
+    remedies: (context) => copyCommand(signInCommand(context)),
   },
   {
     id: 'gcloud-refresh-failed',
@@ -125,6 +154,7 @@ export const OFFICIAL_TEXTS: readonly OfficialText[] = [
       'Cloud SDK googlecloudsdk/core/credentials/store.py TokenRefreshError: "There was a problem refreshing your current auth tokens: {}"',
     code: 'bad-credentials',
     advice: (context) => signInAgain(context, 'Your gcloud sign-in has expired or was revoked.'),
+    remedies: (context) => copyCommand(signInCommand(context)),
   },
   {
     id: 'gcloud-list-denied',
@@ -147,6 +177,7 @@ export const OFFICIAL_TEXTS: readonly OfficialText[] = [
       context.target
         ? `${context.account ?? 'Your gcloud account'} may not mint tokens for ${context.target}, or it does not exist. ${grantTokenCreator(context)}`
         : 'Google refused the request; the quoted message says which permission is missing.',
+    remedies: (context) => (context.target ? copyGrant(context) : []),
   },
   {
     id: 'kubernetes-service-account-missing',

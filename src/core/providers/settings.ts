@@ -25,6 +25,7 @@ export function assertSettingsValid(problems: readonly string[], account: Accoun
     throw new TokenExplorerError(
       'bad-config',
       `The account "${account.name ?? account.id}" is not set up right: ${problems.join(' ')}`,
+      { remedies: [{ kind: 'editAccountSettings' }] },
     );
   }
 }

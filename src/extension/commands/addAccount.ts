@@ -59,14 +59,26 @@ export async function addAccount(
 ): Promise<Account | undefined> {
   let draft =
     start && typeof start === 'object' && 'kind' in start ? (start as AccountDraft) : undefined;
+  // "Use Another Method…": the new account takes the old one's name and audience, then its place.
+  const replaced =
+    start && typeof start === 'object' && 'replace' in start
+      ? deps.store.get(String((start as { replace: unknown }).replace))
+      : undefined;
   if (!draft) {
     const kind = await vscodeWizardUi.pick(kindPicks(), {
-      title: 'Add account: how should tokens be minted?',
+      title: replaced
+        ? `Replace ${replaced.name ?? replaced.id}: how should tokens be minted?`
+        : 'Add account: how should tokens be minted?',
       matchOnDescription: true,
       matchOnDetail: true,
     });
     if (!kind) return undefined;
-    draft = { kind: kind.kind, settings: {} };
+    draft = {
+      kind: kind.kind,
+      settings: {},
+      ...(replaced?.name ? { name: replaced.name } : {}),
+      ...(replaced?.defaultAudience ? { defaultAudience: replaced.defaultAudience } : {}),
+    };
   }
   const descriptor = descriptorOf(draft.kind);
   const filled = await runWizardSteps(descriptor.wizard, draft, wizardPorts(deps));
@@ -111,6 +123,10 @@ export async function addAccount(
       return undefined;
     }
     await deps.store.save(account);
+    if (replaced) {
+      await deps.store.remove(replaced.id);
+      deps.logger.info(`Account "${replaced.id}" replaced by "${account.id}" (${account.kind})`);
+    }
   } catch (error) {
     void vscode.window.showErrorMessage(`Token Explorer: ${errorMessage(error)}`);
     return undefined;

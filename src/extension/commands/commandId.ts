@@ -20,6 +20,7 @@ export enum CommandId {
   DetectCredentials = 'tokenExplorer.detectCredentials',
   EditAccount = 'tokenExplorer.editAccount',
   RemoveAccount = 'tokenExplorer.removeAccount',
+  ReimportKey = 'tokenExplorer.reimportKey',
   ShowLog = 'tokenExplorer.showLog',
   ImportToken = 'tokenExplorer.importToken',
   InspectImported = 'tokenExplorer.inspectImported',

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { audienceProblem } from '../../core/inputRules';
+import { openAccountsJson } from '../remedies';
 import { type AccountCommandDeps, accountFrom, pickExisting } from './wizardUi';
 
 /** "Edit account": rename, change the default audience, or open the setting. */
@@ -20,9 +21,7 @@ export async function editAccount(deps: AccountCommandDeps, arg?: unknown): Prom
   );
   if (!choice) return;
   if (choice.action === 'json') {
-    await vscode.commands.executeCommand('workbench.action.openSettingsJson', {
-      revealSetting: { key: 'tokenExplorer.accounts' },
-    });
+    await openAccountsJson();
     return;
   }
   const key = choice.action === 'rename' ? 'name' : 'defaultAudience';

@@ -12,6 +12,7 @@ import { callService, checkAgainstUrl, copyAs } from './callService';
 import { inspectJwt, inspectSelection } from './inspectJwt';
 import type { ProxyCommandDeps } from './proxy';
 import { addMcpServer, copyLocalProxyUrl, startLocalProxy, stopLocalProxy } from './proxy';
+import { reimportKeyCommand } from './reimportKey';
 import { removeAccount } from './removeAccount';
 import type { SourceCommandDeps } from './sources';
 import {
@@ -70,6 +71,7 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     [CommandId.DetectCredentials]: () => detectCredentials(deps),
     [CommandId.EditAccount]: (arg) => editAccount(deps, arg),
     [CommandId.RemoveAccount]: (arg) => removeAccount(deps, arg),
+    [CommandId.ReimportKey]: (arg) => reimportKeyCommand(deps, arg),
     [CommandId.ShowLog]: () => deps.showLog(),
     [CommandId.ImportToken]: () => importToken(deps),
     [CommandId.InspectImported]: (arg) => inspectImported(deps, arg),

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { AUDIENCE_OPTIONAL } from '../../core/accounts';
 import { TokenExplorerError, errorMessage } from '../../core/errors';
 import { inspectToken } from '../../core/jwt/inspect';
-import type { Account } from '../../core/providers/provider';
+import type { Account, ProviderContext } from '../../core/providers/provider';
 import type { IssuedToken, TokenService } from '../../core/tokenService';
 import type { Logger } from '../../core/ports';
 import type { AccountsStore } from '../adapters/accountsStore';
@@ -15,10 +15,13 @@ import { tokenStateText } from '../views/tokenState';
 import type { InspectorPanel } from '../webview/inspectorPanel';
 import { CommandId } from './commandId';
 import { quickPickAnswer } from './quickPickAnswer';
+import { showErrorWithRemedies } from '../remedies';
 
 export interface TokenCommandDeps {
   readonly store: AccountsStore;
   readonly tokens: TokenService;
+  /** The providers' ports (remedies store re-imported keys through its secrets). */
+  readonly context: ProviderContext;
   readonly inspector: InspectorPanel;
   readonly statusBar: TokenStatusBar;
   readonly settings: () => Settings;
@@ -141,7 +144,12 @@ export async function fetchToken(
   deps: TokenCommandDeps,
   account: Account,
   audience: string,
-  options: { force?: boolean; quiet?: boolean } = {},
+  options: {
+    force?: boolean;
+    quiet?: boolean;
+    /** Runs the whole command again (the error's "Retry" and remedies that retry); default: mint. */
+    again?: () => Promise<unknown>;
+  } = {},
 ): Promise<IssuedToken> {
   try {
     const issued = await vscode.window.withProgress(
@@ -170,15 +178,21 @@ export async function fetchToken(
     await deps.store.remember(account.id, audience);
     return issued;
   } catch (error) {
-    deps.logger.error(`Getting a token for account "${account.id}" failed: ${errorMessage(error)}`);
-    if (!options.quiet && !(error instanceof TokenExplorerError && error.code === 'cancelled')) {
-      void vscode.window
-        .showErrorMessage(`Token Explorer: ${errorMessage(error)}`, 'Show Log', 'Edit Account')
-        .then((choice) => {
-          if (choice === 'Show Log') void vscode.commands.executeCommand(CommandId.ShowLog);
-          if (choice === 'Edit Account')
-            void vscode.commands.executeCommand(CommandId.EditAccount, account.id);
-        });
+    const cancelled = error instanceof TokenExplorerError && error.code === 'cancelled';
+    if (cancelled) {
+      deps.logger.info(`Getting a token for account "${account.id}": cancelled by the user`);
+    } else {
+      deps.logger.error(
+        `Getting a token for account "${account.id}" failed: ${errorMessage(error)}`,
+      );
+    }
+    if (!options.quiet && !cancelled) {
+      void showErrorWithRemedies(deps, error, {
+        account,
+        retry:
+          options.again ??
+          (() => fetchToken(deps, deps.store.get(account.id) ?? account, audience, options)),
+      });
     }
     throw error;
   } finally {
@@ -216,6 +230,12 @@ export async function resolveTarget(
   if (!account) return undefined;
   const audience = await pickAudience(deps, account);
   return audience === undefined ? undefined : { account, audience };
+}
+
+/** The tree node of an account and audience: a command given it runs again without asking. */
+function againNode(target: { account: Account; audience: string }): TreeNode {
+  const { account, audience } = target;
+  return { type: 'audience', id: `again/${account.id}`, accountId: account.id, audience };
 }
 
 /** Finds the account named by id or display name in `{account, audience}` arguments. */
@@ -258,7 +278,9 @@ export async function getIdToken(
   if (!target) return undefined;
   let issued: IssuedToken;
   try {
-    issued = await fetchToken(deps, target.account, target.audience);
+    issued = await fetchToken(deps, target.account, target.audience, {
+      again: () => getIdToken(deps, againNode(target)),
+    });
   } catch {
     return undefined;
   }
@@ -288,7 +310,9 @@ export async function getIdToken(
 export async function copyBearerHeader(deps: TokenCommandDeps, arg?: unknown): Promise<void> {
   const target = await resolveTarget(deps, arg, 'Copy bearer header');
   if (!target) return;
-  const issued = await fetchToken(deps, target.account, target.audience).catch(() => undefined);
+  const issued = await fetchToken(deps, target.account, target.audience, {
+    again: () => copyBearerHeader(deps, againNode(target)),
+  }).catch(() => undefined);
   if (!issued) return;
   await deps.clipboard.copySecret(bearer(issued.token.token));
   vscode.window.setStatusBarMessage(
@@ -301,7 +325,9 @@ export async function copyBearerHeader(deps: TokenCommandDeps, arg?: unknown): P
 export async function copyAsCurl(deps: TokenCommandDeps, arg?: unknown): Promise<void> {
   const target = await resolveTarget(deps, arg, 'Copy as curl');
   if (!target) return;
-  const issued = await fetchToken(deps, target.account, target.audience).catch(() => undefined);
+  const issued = await fetchToken(deps, target.account, target.audience, {
+    again: () => copyAsCurl(deps, againNode(target)),
+  }).catch(() => undefined);
   if (!issued) return;
   await deps.clipboard.copySecret(curl(issued.token.token, target.audience));
   vscode.window.setStatusBarMessage(
@@ -314,7 +340,9 @@ export async function copyAsCurl(deps: TokenCommandDeps, arg?: unknown): Promise
 export async function inspectAudience(deps: TokenCommandDeps, arg?: unknown): Promise<void> {
   const target = await resolveTarget(deps, arg, 'Inspect ID token');
   if (!target) return;
-  const issued = await fetchToken(deps, target.account, target.audience).catch(() => undefined);
+  const issued = await fetchToken(deps, target.account, target.audience, {
+    again: () => inspectAudience(deps, againNode(target)),
+  }).catch(() => undefined);
   if (issued) {
     await deps.inspector.show(inspectToken(issued.token.token), `account ${label(target.account)}`);
   }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { serviceAccountKeyProvider } from '../../core/providers/google/serviceAccountKey';
 import { errorMessage } from '../../core/errors';
 import { shownToken } from '../../core/jwt/mask';
 import type { Account, ProviderKind } from '../../core/providers/provider';
@@ -181,7 +182,9 @@ export class AccountsTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
     this.shownText.set(node.id, state);
     item.description = state ?? (account.name ? this.describe(account) : undefined);
     item.iconPath = new vscode.ThemeIcon(descriptorOf(account.kind).icon);
-    item.contextValue = 'account';
+    // Accounts with a stored key file also offer "Re-import Key…" (package.json menus).
+    item.contextValue =
+      account.kind === serviceAccountKeyProvider.kind ? 'account-keyFile' : 'account';
     const tooltip = new vscode.MarkdownString();
     tooltip.appendMarkdown('**');
     tooltip.appendText(account.name ?? account.id);

@@ -1,5 +1,6 @@
 import { TokenExplorerError } from '../../errors';
 import type { ProcessResult } from '../../ports';
+import { missingCliRemedies } from '../../remedies';
 import { errorLines, excerpt, failureHead, jsonFromStdout, runCli, tokenFromStdout } from '../cli';
 import { recogniseOfficialText } from '../officialTexts';
 import type { Account, Provider, ProviderContext } from '../provider';
@@ -65,6 +66,7 @@ function runGcloud(
     {
       notFound: () =>
         `gcloud was not found at ${gcloudPath}. Install the Google Cloud CLI or set tokenExplorer.gcloud.path to its full path.`,
+      notFoundRemedies: missingCliRemedies('gcloud', 'tokenExplorer.gcloud.path'),
       timeout: (seconds) =>
         `${shown(args)} did not finish within ${seconds} s and was stopped. Run it in a terminal: gcloud may be waiting for the network or for you to sign in again.`,
     },
@@ -92,11 +94,13 @@ function failure(
   const target = settings?.impersonateServiceAccount
     ? targetOf(settings.impersonateServiceAccount)
     : undefined;
-  const advice = row.advice({
+  const context = {
     ...(settings?.account ? { account: settings.account } : {}),
     ...(target ? { target } : {}),
+  };
+  return new TokenExplorerError(row.code, `${head}${row.advice(context)}`, {
+    remedies: row.remedies?.(context) ?? [],
   });
-  return new TokenExplorerError(row.code, `${head}${advice}`);
 }
 
 /** The command line of `gcloud auth print-identity-token` for an account and audience. */

@@ -103,13 +103,17 @@ function explainFailure(
   const target = settings.targetServiceAccount;
   const caller = callerName(source);
   if (failure?.status === 403) {
+    const grant = `gcloud iam service-accounts add-iam-policy-binding ${target} --member=${member(source)} --role=${TOKEN_CREATOR}`;
     const chain = settings.delegates.length
       ? ` Through the delegates ${settings.delegates.join(' → ')}, each account in the chain needs the role on the next one.`
       : '';
     throw new TokenExplorerError(
       'permission-denied',
-      `${caller} may not mint ID tokens for ${target}: ${failure.description ?? 'permission denied'} Grant ${caller} ${TOKEN_CREATOR} (or roles/iam.serviceAccountTokenCreator) on ${target}, e.g. \`gcloud iam service-accounts add-iam-policy-binding ${target} --member=${member(source)} --role=${TOKEN_CREATOR}\`.${chain}`,
-      { cause: error },
+      `${caller} may not mint ID tokens for ${target}: ${failure.description ?? 'permission denied'} Grant ${caller} ${TOKEN_CREATOR} (or roles/iam.serviceAccountTokenCreator) on ${target}, e.g. \`${grant}\`.${chain}`,
+      {
+        cause: error,
+        remedies: [{ kind: 'copyCommand', command: grant, label: 'Copy Grant Command' }],
+      },
     );
   }
   if (failure?.status === 404) {

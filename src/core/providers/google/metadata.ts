@@ -1,4 +1,5 @@
 import { TokenExplorerError } from '../../errors';
+import { type Remedy, withRemedies } from '../../remedies';
 import type { RetryPolicy } from '../../http';
 import { GOOGLE_RETRY, NO_RETRY, networkStep, reasonsByCode, withRetries } from '../../http';
 import { peekToken } from '../../jwt/peek';
@@ -235,6 +236,13 @@ function identityUrl(
 const STANDARD_FORMAT_WARNING =
   'Metadata server: this account asks for token format "standard", whose tokens carry no email (and no email_verified); IAP and services that check the caller\'s email reject them. Use format "full" (the default) unless the receiver wants the short form.';
 
+/** Off Google Cloud there is no metadata server: another method, or an emulator's endpoint. */
+const UNREACHABLE: readonly Remedy[] = [
+  { kind: 'retry' },
+  { kind: 'switchMethod' },
+  { kind: 'editAccountSettings' },
+];
+
 /** Mints an ID token from the metadata server of the GCE VM, Cloud Run service, GKE pod, … */
 export const metadataProvider: Provider = {
   kind: 'google-metadata',
@@ -246,7 +254,11 @@ export const metadataProvider: Provider = {
     const base = metadataBaseUrl(context, settings.endpoint);
     const url = identityUrl(base, settings, request.audience);
     if (settings.format === 'standard') context.logger.warn(STANDARD_FORMAT_WARNING);
-    const answer = await metadataGet(context, url, context.timeoutMs, request.signal);
+    const answer = await metadataGet(context, url, context.timeoutMs, request.signal).catch(
+      (error: unknown) => {
+        throw withRemedies(error, UNREACHABLE, ['network', 'timeout']);
+      },
+    );
     const shownUrl = url.split('?')[0] ?? url;
     if (answer.status !== 200) throw statusError(answer, shownUrl, settings.serviceAccount);
     return tokenFromBody(answer.text, shownUrl);

@@ -1,6 +1,7 @@
 import { isNonEmptyString } from '../../guards';
 import { importPKCS8 } from 'jose';
 import { TokenExplorerError } from '../../errors';
+import { type Remedy, withRemedies } from '../../remedies';
 import type { Account, MintRequest, MintedToken, Provider, ProviderContext } from '../provider';
 import { secretKey } from '../provider';
 import { credentialsText, parseCredentials, readServiceAccountKey } from './credentialFiles';
@@ -59,6 +60,33 @@ export async function importServiceAccountKey(
   };
 }
 
+/**
+ * Validates a key file chosen again for an existing account ("Re-import Key…"): everything
+ * `importServiceAccountKey` checks, and that the key is the account's (same `client_email`).
+ * A new key of the same account (another `private_key_id`) is accepted and replaces the id.
+ * @returns the account's settings with the key's fields, and the secret for SecretStorage.
+ * @throws TokenExplorerError `bad-credentials` (for a key of another account too).
+ */
+export async function reimportServiceAccountKey(
+  account: Account,
+  json: string,
+  from: string,
+): Promise<{ settings: Record<string, unknown>; secret: string }> {
+  const imported = await importServiceAccountKey(json, from);
+  const expected = account.settings.clientEmail;
+  if (typeof expected === 'string' && imported.settings.clientEmail !== expected) {
+    throw new TokenExplorerError(
+      'bad-credentials',
+      `${from} is a key of ${imported.settings.clientEmail}, not of ${expected}. Choose a key of ${expected}, or add the other service account as a new account.`,
+      { remedies: [REIMPORT] },
+    );
+  }
+  const { tokenUri: _fromFile, ...fromKey } = imported.settings;
+  return { settings: { ...account.settings, ...fromKey }, secret: imported.secret };
+}
+
+const REIMPORT: Remedy = { kind: 'reimportKey' };
+
 function settingProblems(settings: Readonly<Record<string, unknown>>): string[] {
   const problems: string[] = [];
   if (typeof settings.clientEmail !== 'string' || !settings.clientEmail.includes('@')) {
@@ -87,13 +115,14 @@ async function loadKey(
     throw new TokenExplorerError(
       'secret-storage-unavailable',
       `The service-account key of "${account.name ?? account.id}" could not be read from the secret storage (the OS keychain). Unlock the keychain and try again.`,
-      { cause: error },
+      { cause: error, remedies: [{ kind: 'retry' }] },
     );
   }
   if (json === undefined) {
     throw new TokenExplorerError(
       'bad-credentials',
       `The service-account key of "${account.name ?? account.id}" is not in the secret storage (it was removed, or this is another machine). Import the key file again.`,
+      { remedies: [REIMPORT] },
     );
   }
   let obj: Record<string, unknown>;
@@ -103,9 +132,15 @@ async function loadKey(
     throw new TokenExplorerError(
       'bad-credentials',
       `${from} is not valid JSON. Import the key file again.`,
+      { remedies: [REIMPORT] },
     );
   }
-  const key = readServiceAccountKey(obj, from);
+  let key: ServiceAccountCredentials;
+  try {
+    key = readServiceAccountKey(obj, from);
+  } catch (error) {
+    throw withRemedies(error, [REIMPORT]);
+  }
   const tokenUri = account.settings.tokenUri;
   return typeof tokenUri === 'string' && tokenUri !== '' ? { ...key, tokenUri } : key;
 }

@@ -1,3 +1,4 @@
+import type { Remedy } from '../../remedies';
 import { TokenExplorerError } from '../../errors';
 import type { HttpFailure } from '../../http';
 import { officialText } from '../officialTexts';
@@ -33,12 +34,36 @@ function readStatus(text: string): KubeStatus {
 }
 
 /** The `kubectl create role/rolebinding` lines that grant token requests for one account. */
-export function rbacHint(requester: string | undefined, namespace: string, serviceAccount: string) {
+export function rbacCommands(
+  requester: string | undefined,
+  namespace: string,
+  serviceAccount: string,
+): string {
   const sa = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(requester ?? '');
   const subject = sa
     ? `--serviceaccount=${sa[1]}:${sa[2]}`
     : `--user=${requester && requester !== 'system:anonymous' ? requester : 'YOUR_USER'}`;
-  return `It needs the RBAC permission "create" on "serviceaccounts/token" in the namespace ${namespace}, e.g.:\nkubectl create role token-requester --verb=create --resource=serviceaccounts/token --resource-name=${serviceAccount} -n ${namespace}\nkubectl create rolebinding token-requester --role=token-requester ${subject} -n ${namespace}`;
+  return `kubectl create role token-requester --verb=create --resource=serviceaccounts/token --resource-name=${serviceAccount} -n ${namespace}\nkubectl create rolebinding token-requester --role=token-requester ${subject} -n ${namespace}`;
+}
+
+/** What a token request forbidden by RBAC needs, with the commands that grant it. */
+export function rbacHint(requester: string | undefined, namespace: string, serviceAccount: string) {
+  return `It needs the RBAC permission "create" on "serviceaccounts/token" in the namespace ${namespace}, e.g.:\n${rbacCommands(requester, namespace, serviceAccount)}`;
+}
+
+/** Copying the grant (run by someone who may create roles, never by us). */
+export function copyRbacGrant(
+  requester: string | undefined,
+  namespace: string,
+  serviceAccount: string,
+): Remedy[] {
+  return [
+    {
+      kind: 'copyCommand',
+      command: rbacCommands(requester, namespace, serviceAccount),
+      label: 'Copy Grant Commands',
+    },
+  ];
 }
 
 /** The user name in a Forbidden message: `... is forbidden: User "jane" cannot create ...`. */
@@ -77,7 +102,7 @@ export function statusFailure(
       return new TokenExplorerError(
         'permission-denied',
         `${requester ? `"${requester}"` : who} may not request tokens for the service account ${namespace}/${serviceAccount} (${http}: ${said}).${anonymous ? ` The request was anonymous: the user of context "${origin.context}" has no token or client certificate.` : ''} ${rbacHint(requester, namespace, serviceAccount)}`,
-        { cause },
+        { cause, remedies: copyRbacGrant(requester, namespace, serviceAccount) },
       );
     }
     case 404: {

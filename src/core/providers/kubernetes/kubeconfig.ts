@@ -1,5 +1,6 @@
 import { isNonEmptyString, isRecord } from '../../guards';
 import { join } from 'node:path';
+import type { Remedy } from '../../remedies';
 import { TokenExplorerError, errorMessage } from '../../errors';
 import type { ProviderContext } from '../provider';
 import type { ExecConfig } from './execCredential';
@@ -99,8 +100,21 @@ export interface KubeCredentials {
 
 export type Raw = Readonly<Record<string, unknown>>;
 
-export function badConfig(message: string, cause?: unknown): TokenExplorerError {
-  return new TokenExplorerError('bad-config', message, cause === undefined ? {} : { cause });
+/** A `bad-config` error; `remedies` say what fixes it (open the file, pick another one). */
+export function badConfig(
+  message: string,
+  cause?: unknown,
+  remedies: readonly Remedy[] = [],
+): TokenExplorerError {
+  return new TokenExplorerError('bad-config', message, {
+    ...(cause === undefined ? {} : { cause }),
+    remedies,
+  });
+}
+
+/** What fixes a broken kubeconfig file: editing it. */
+function openIt(file: string): Remedy[] {
+  return [{ kind: 'openFile', path: file }];
 }
 
 /** `~` or `~/...` expanded against the home folder (the shell would, but no shell runs here). */
@@ -130,11 +144,17 @@ function kubeconfigPaths(
 function entries(doc: Raw, list: string, item: string, file: string): KubeconfigEntry[] {
   const value = doc[list];
   if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) throw badConfig(`"${list}" in the kubeconfig ${file} is not a list.`);
+  if (!Array.isArray(value)) {
+    throw badConfig(`"${list}" in the kubeconfig ${file} is not a list.`, undefined, openIt(file));
+  }
   return value.map((entry: unknown, index) => {
     const name = isRecord(entry) ? entry.name : undefined;
     if (!isNonEmptyString(name)) {
-      throw badConfig(`Entry ${index + 1} of "${list}" in the kubeconfig ${file} has no "name".`);
+      throw badConfig(
+        `Entry ${index + 1} of "${list}" in the kubeconfig ${file} has no "name".`,
+        undefined,
+        openIt(file),
+      );
     }
     const body = (entry as Raw)[item] ?? {};
     if (!isRecord(body)) {
@@ -179,7 +199,9 @@ export async function loadKubeconfig(
     try {
       text = await context.files.readText(file);
     } catch (error) {
-      throw badConfig(`The kubeconfig ${file} could not be read: ${errorMessage(error)}.`, error);
+      throw badConfig(`The kubeconfig ${file} could not be read: ${errorMessage(error)}.`, error, [
+        { kind: 'pickKubeconfig' },
+      ]);
     }
     if (text === undefined) continue;
     files.push(file);
@@ -187,10 +209,16 @@ export async function loadKubeconfig(
     try {
       doc = parseYaml(text);
     } catch (error) {
-      throw badConfig(`The kubeconfig ${file} is not valid YAML: ${errorMessage(error)}`, error);
+      throw badConfig(
+        `The kubeconfig ${file} is not valid YAML: ${errorMessage(error)}`,
+        error,
+        openIt(file),
+      );
     }
     if (doc === null || doc === undefined) continue;
-    if (!isRecord(doc)) throw badConfig(`The kubeconfig ${file} is not a YAML map.`);
+    if (!isRecord(doc)) {
+      throw badConfig(`The kubeconfig ${file} is not a YAML map.`, undefined, openIt(file));
+    }
     for (const [list, item] of [
       ['clusters', 'cluster'],
       ['users', 'user'],
@@ -215,6 +243,8 @@ export async function loadKubeconfig(
         : from === 'KUBECONFIG'
           ? `None of the files in KUBECONFIG exist: ${paths.join(', ')}.`
           : `No kubeconfig: ${paths[0]} does not exist and KUBECONFIG is not set. Set up access to your cluster (e.g. your cloud's "get-credentials" command), or name a kubeconfig in the account settings.`,
+      undefined,
+      [{ kind: 'pickKubeconfig' }],
     );
   }
   return { files, ...(currentContext ? { currentContext } : {}), ...maps };

@@ -1,9 +1,10 @@
 import { TokenExplorerError } from '../../errors';
 import type { ProcessResult } from '../../ports';
+import { INSTALL_PAGES } from '../../remedies';
 import { errorLines, excerpt, failureHead, runCli } from '../cli';
 import { recogniseOfficialText } from '../officialTexts';
 import type { MintRequest, MintedToken, ProviderContext } from '../provider';
-import { MAX_SERVER_TEXT, rbacHint, requesterIn } from './apiErrors';
+import { MAX_SERVER_TEXT, copyRbacGrant, rbacHint, requesterIn } from './apiErrors';
 import { expandHome } from './kubeconfig';
 import type { KubernetesSettings } from './kubernetesSettings';
 import { mintedToken } from './mintedToken';
@@ -57,6 +58,7 @@ function kubectlFailure(
     return new TokenExplorerError(
       'bad-config',
       `${head}The kubeconfig ${missingKubeconfig[1]} does not exist; check the account's "kubeconfig".`,
+      { remedies: [{ kind: 'pickKubeconfig' }] },
     );
   }
   const row = recogniseOfficialText('kubernetes', said);
@@ -77,6 +79,7 @@ function kubectlFailure(
     return new TokenExplorerError(
       'permission-denied',
       `${head}${rbacHint(requesterIn(said), settings.namespace ?? 'NAMESPACE', sa)}`,
+      { remedies: copyRbacGrant(requesterIn(said), settings.namespace ?? 'NAMESPACE', sa) },
     );
   }
   if (/Unauthorized|You must be logged in|provide credentials/.test(said)) {
@@ -133,6 +136,11 @@ export async function mintWithKubectl(
     {
       notFound: () =>
         `kubectl was not found at ${kubectl}. Install kubectl, set tokenExplorer.kubectl.path to its full path, or use the API method (settings "method": "api").`,
+      notFoundRemedies: [
+        { kind: 'pickExecutable', tool: 'kubectl', setting: 'tokenExplorer.kubectl.path' },
+        { kind: 'setAccountSetting', key: 'method', value: 'api', label: 'Use the API Method' },
+        { kind: 'openUrl', url: INSTALL_PAGES.kubectl, label: 'Install Guide' },
+      ],
       timeout: (seconds) =>
         `kubectl ${args.join(' ')} did not finish within ${seconds} s and was stopped. Run it in a terminal: the cluster may be unreachable, or a login plugin may be waiting for you.`,
     },

@@ -1,4 +1,5 @@
 import { isRecord } from '../../guards';
+import type { Remedy } from '../../remedies';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { readExecConfig } from './execCredential';
 import type {
@@ -175,10 +176,17 @@ function resolveUser(entry: KubeconfigEntry): KubeUser {
  */
 export function resolveContext(config: Kubeconfig, name?: string): ResolvedKubeContext {
   const files = config.files.join(', ');
+  // The context is chosen in the account's settings and defined in the (first) file.
+  const fixes: Remedy[] = [
+    { kind: 'editAccountSettings' },
+    ...config.files.slice(0, 1).map((path) => ({ kind: 'openFile' as const, path })),
+  ];
   const contextName = name || config.currentContext;
   if (!contextName) {
     throw badConfig(
       `The kubeconfig (${files}) has no "current-context": choose a context in the account settings, or run \`kubectl config use-context NAME\`.`,
+      undefined,
+      fixes,
     );
   }
   const entry = config.contexts.get(contextName);
@@ -186,15 +194,25 @@ export function resolveContext(config: Kubeconfig, name?: string): ResolvedKubeC
     const known = [...config.contexts.keys()];
     throw badConfig(
       `The context "${contextName}" is not in the kubeconfig (${files}). ${known.length ? `Contexts there: ${known.join(', ')}.` : 'It defines no contexts.'}`,
+      undefined,
+      fixes,
     );
   }
   const what = `context "${contextName}"`;
   const clusterName = stringField(entry, 'cluster', what);
-  if (!clusterName) throw badConfig(`${what} in the kubeconfig ${entry.source} has no "cluster".`);
+  if (!clusterName) {
+    throw badConfig(
+      `${what} in the kubeconfig ${entry.source} has no "cluster".`,
+      undefined,
+      fixes,
+    );
+  }
   const clusterEntry = config.clusters.get(clusterName);
   if (!clusterEntry) {
     throw badConfig(
       `${what} (in ${entry.source}) refers to the cluster "${clusterName}", which is not in the kubeconfig (${files}).`,
+      undefined,
+      fixes,
     );
   }
   const userName = stringField(entry, 'user', what);
@@ -202,6 +220,8 @@ export function resolveContext(config: Kubeconfig, name?: string): ResolvedKubeC
   if (userName && !userEntry) {
     throw badConfig(
       `${what} (in ${entry.source}) refers to the user "${userName}", which is not in the kubeconfig (${files}).`,
+      undefined,
+      fixes,
     );
   }
   return {

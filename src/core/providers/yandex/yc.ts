@@ -1,5 +1,6 @@
 import { TokenExplorerError } from '../../errors';
 import type { ProcessResult } from '../../ports';
+import { missingCliRemedies } from '../../remedies';
 import { errorLines, excerpt, failureHead, jsonFromStdout, runCli, tokenFromStdout } from '../cli';
 import type { Account, Provider, ProviderContext } from '../provider';
 import { assertSettingsValid, nonTextSettings, optionalString } from '../settings';
@@ -92,6 +93,7 @@ function runYc(
         notFound: () => notFound,
         timeout: (seconds) =>
           `${shown(args)} did not finish within ${seconds} s and was stopped. Run it in a terminal: yc may be waiting for the network or for a sign-in in the browser (federated accounts).`,
+        notFoundRemedies: missingCliRemedies('yc', 'tokenExplorer.yc.path'),
       },
     );
   if (ycPath !== 'yc') {

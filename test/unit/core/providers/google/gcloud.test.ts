@@ -13,6 +13,7 @@ import { makeFakeGcloud } from '../../../../emulators/gcloud/fakeGcloud';
 import type { FakeGcloud, FakeGcloudSetup } from '../../../../emulators/gcloud/fakeGcloud';
 import { testContext } from '../../../../helpers/context';
 import { rejectsWith, verifyGoogleIdToken } from '../../../helpers/assertions';
+import { remediesFor } from '../../../../../src/core/remedies';
 
 const USER = 'alice@example.com';
 const SA = 'invoker@proj-1.iam.gserviceaccount.com';
@@ -164,6 +165,13 @@ describe('gcloudProvider', () => {
           `add-iam-policy-binding ${SA3} --member=user:alice@example\\.com --role=roles/iam\\.serviceAccountTokenCreator`,
         ),
       );
+      assert.deepEqual(remediesFor(error), [
+        {
+          kind: 'copyCommand',
+          command: `gcloud iam service-accounts add-iam-policy-binding ${SA3} --member=user:alice@example.com --role=roles/iam.serviceAccountTokenCreator`,
+          label: 'Copy Grant Command',
+        },
+      ]);
       assert.match(error.message, /serviceAccountOpenIdTokenCreator is not enough/);
     });
 
@@ -267,6 +275,15 @@ describe('gcloudProvider', () => {
         error.message,
         `gcloud was not found at ${missing}. Install the Google Cloud CLI or set tokenExplorer.gcloud.path to its full path.`,
       );
+      assert.deepEqual(remediesFor(error), [
+        { kind: 'pickExecutable', tool: 'gcloud', setting: 'tokenExplorer.gcloud.path' },
+        { kind: 'openSetting', key: 'tokenExplorer.gcloud.path' },
+        {
+          kind: 'openUrl',
+          url: 'https://cloud.google.com/sdk/docs/install',
+          label: 'Install Guide',
+        },
+      ]);
     });
 
     it('any other gcloud error, quoted', async () => {

@@ -16,6 +16,7 @@ import type {
 } from '../../../../emulators/google/googleApis';
 import { MetadataServer } from '../../../../emulators/google/metadataServer';
 import { rejectsWith, verifyGoogleIdToken } from '../../../helpers/assertions';
+import { remediesFor } from '../../../../../src/core/remedies';
 import { useTempDir, userAdcContext } from '../../../helpers/fixtures';
 
 const AUDIENCE = 'https://hello-abc123-ew.a.run.app';
@@ -339,7 +340,7 @@ describe('google-impersonation provider', () => {
   });
 
   it('403 names the role, the caller and the target', async () => {
-    await rejectsWith(
+    const denied = await rejectsWith(
       impersonationProvider.mint(account(), { audience: AUDIENCE }, context),
       'permission-denied',
       new RegExp(`${user.email.replace('.', '\\.')} may not mint ID tokens for ${target.email}`),
@@ -348,6 +349,12 @@ describe('google-impersonation provider', () => {
       new RegExp(`--member=user:${user.email.replace('.', '\\.')}`),
       /iam\.serviceAccounts\.getOpenIdToken/,
     );
+    // The fix is the grant the message quotes, offered to copy (never run).
+    const grant = `gcloud iam service-accounts add-iam-policy-binding ${target.email} --member=user:${user.email} --role=roles/iam.serviceAccountOpenIdTokenCreator`;
+    assert.ok(denied.message.includes(grant), denied.message);
+    assert.deepEqual(remediesFor(denied), [
+      { kind: 'copyCommand', command: grant, label: 'Copy Grant Command' },
+    ]);
   });
 
   it('403 through delegates explains the chain', async () => {

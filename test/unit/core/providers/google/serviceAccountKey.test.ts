@@ -12,6 +12,7 @@ import { GoogleApis } from '../../../../emulators/google/googleApis';
 import { FrozenClock, MemorySecrets, testContext } from '../../../../helpers/context';
 import type { EmulatedServiceAccount, GoogleFault } from '../../../../emulators/google/googleApis';
 import { rejectsWith, verifyGoogleIdToken } from '../../../helpers/assertions';
+import { remediesFor } from '../../../../../src/core/remedies';
 
 const AUDIENCE = 'https://api.example.com';
 
@@ -287,12 +288,13 @@ describe('google-service-account-key provider', () => {
 
   it('a key missing from SecretStorage says to import it again', async () => {
     await secrets.delete(secretKey('key', 'serviceAccountKey'));
-    await rejectsWith(
+    const lost = await rejectsWith(
       serviceAccountKeyProvider.mint(account, { audience: AUDIENCE }, context),
       'bad-credentials',
       /not in the secret storage/,
       /Import the key file again/,
     );
+    assert.deepEqual(remediesFor(lost), [{ kind: 'reimportKey' }]);
   });
 
   it('a failing secret storage is reported', async () => {

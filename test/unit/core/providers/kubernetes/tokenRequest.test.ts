@@ -30,6 +30,7 @@ import { makeFakeKubectl } from '../../../../emulators/kubernetes/fakeKubectl';
 import type { FakeKubectl } from '../../../../emulators/kubernetes/fakeKubectl';
 import { parseYaml } from '../../../../../src/core/yaml';
 import { rejectsWith } from '../../../helpers/assertions';
+import { remediesFor } from '../../../../../src/core/remedies';
 import { closedPort, useTempDir } from '../../../helpers/fixtures';
 
 const AUDIENCE = 'https://vault.example.com';
@@ -302,6 +303,14 @@ describe('kubernetes provider (TokenRequest)', () => {
       /kubectl create role token-requester --verb=create --resource=serviceaccounts\/token --resource-name=builder -n locked/,
       /kubectl create rolebinding token-requester --role=token-requester --user=jane -n locked/,
     );
+    assert.deepEqual(remediesFor(denied), [
+      {
+        kind: 'copyCommand',
+        command:
+          'kubectl create role token-requester --verb=create --resource=serviceaccounts/token --resource-name=builder -n locked\nkubectl create rolebinding token-requester --role=token-requester --user=jane -n locked',
+        label: 'Copy Grant Commands',
+      },
+    ]);
     // The cause has the HttpFailure shape of src/core/http.ts.
     assert.deepEqual(denied.cause, {
       status: 403,

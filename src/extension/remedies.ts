@@ -1,0 +1,197 @@
+import * as vscode from 'vscode';
+import { errorMessage } from '../core/errors';
+import { serviceAccountKeyProvider } from '../core/providers/google/serviceAccountKey';
+import type { Account } from '../core/providers/provider';
+import { type Remedy, applicableRemedies, remediesFor, remedyLabel } from '../core/remedies';
+import { CommandId } from './commands/commandId';
+import type { AccountCommandDeps } from './commands/wizardUi';
+import { reimportKey } from './commands/reimportKey';
+import { SETTINGS_SECTION } from './adapters/settings';
+
+/** What running a remedy needs from the composition root. */
+export type RemedyDeps = Pick<
+  AccountCommandDeps,
+  'store' | 'tokens' | 'context' | 'logger' | 'refreshTree'
+>;
+
+/** Where the failure happened: the account it is about, and how to run the action again. */
+export interface RemedyTarget {
+  readonly account?: Account;
+  readonly retry?: () => Promise<unknown>;
+}
+
+/** This extension, as package.json names it (publisher.name). */
+const EXTENSION_ID = 'token-explorer.token-explorer';
+
+/** The `scope` package.json declares for one of our settings, e.g. "machine". */
+function scopeOf(key: string): string | undefined {
+  const json = vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON as
+    | { contributes?: { configuration?: { properties?: Record<string, { scope?: string }> } } }
+    | undefined;
+  return json?.contributes?.configuration?.properties?.[key]?.scope;
+}
+
+/**
+ * The Settings editor tab a setting is read from in this window: machine-scoped settings of a
+ * remote window (SSH, WSL, containers, code-server: `vscode.env.remoteName` set) live under the
+ * Remote tab, which the User tab does not even list; everything else is under User.
+ */
+export function settingsTab(key: string): 'Remote' | 'User' {
+  const scope = scopeOf(key);
+  const machine = scope === 'machine' || scope === 'machine-overridable';
+  return vscode.env.remoteName && machine ? 'Remote' : 'User';
+}
+
+/** Opens the Settings editor on one setting, in the tab that applies to it in this window. */
+export async function openSetting(key: string): Promise<void> {
+  const query = `@id:${key}`;
+  if (settingsTab(key) === 'Remote') {
+    await vscode.commands.executeCommand('workbench.action.openRemoteSettings', { query });
+  } else {
+    await vscode.commands.executeCommand('workbench.action.openSettings', { query });
+  }
+}
+
+/** Opens the settings.json that holds the accounts (machine-scoped: Remote in a remote window). */
+export async function openAccountsJson(): Promise<void> {
+  const key = `${SETTINGS_SECTION}.accounts`;
+  const revealSetting = { key };
+  if (settingsTab(key) === 'Remote') {
+    await vscode.commands.executeCommand('workbench.action.openRemoteSettingsFile', {
+      revealSetting,
+    });
+  } else {
+    await vscode.commands.executeCommand('workbench.action.openSettingsJson', { revealSetting });
+  }
+}
+
+/** Lets the user choose an executable and stores it in its (machine-scoped) setting. */
+async function pickExecutable(tool: string, setting: string): Promise<boolean> {
+  const [file] =
+    (await vscode.window.showOpenDialog({
+      title: `Choose the ${tool} executable`,
+      openLabel: `Use as ${tool}`,
+      canSelectFiles: true,
+      canSelectFolders: false,
+      canSelectMany: false,
+    })) ?? [];
+  if (!file) return false;
+  const section = `${SETTINGS_SECTION}.`;
+  const key = setting.startsWith(section) ? setting.slice(section.length) : setting;
+  await vscode.workspace
+    .getConfiguration(SETTINGS_SECTION)
+    .update(key, file.fsPath, vscode.ConfigurationTarget.Global);
+  void vscode.window.showInformationMessage(
+    `${setting} is now ${file.fsPath} (in your ${settingsTab(setting)} settings).`,
+  );
+  return true;
+}
+
+/** Lets the user choose a kubeconfig and stores it in the account's "kubeconfig" setting. */
+async function pickKubeconfig(deps: RemedyDeps, account: Account): Promise<boolean> {
+  const [file] =
+    (await vscode.window.showOpenDialog({
+      title: `Choose the kubeconfig of ${account.name ?? account.id}`,
+      openLabel: 'Use Kubeconfig',
+      canSelectMany: false,
+    })) ?? [];
+  if (!file) return false;
+  await deps.store.save({ ...account, settings: { ...account.settings, kubeconfig: file.fsPath } });
+  return true;
+}
+
+/**
+ * Runs one remedy. Those that change what the mint uses (a path, a key, a setting) try again
+ * afterwards when the target can; nothing here runs a command line the user did not see.
+ */
+export async function runRemedy(
+  deps: RemedyDeps,
+  remedy: Remedy,
+  target: RemedyTarget,
+): Promise<void> {
+  const { account } = target;
+  const thenRetry = async (changed: boolean) => {
+    if (!changed) return;
+    if (account) deps.tokens.forget(account.id);
+    deps.refreshTree();
+    await target.retry?.();
+  };
+  deps.logger.info(`Remedy "${remedyLabel(remedy)}"${account ? ` for "${account.id}"` : ''}`);
+  switch (remedy.kind) {
+    case 'pickExecutable':
+      return thenRetry(await pickExecutable(remedy.tool, remedy.setting));
+    case 'openSetting':
+      return openSetting(remedy.key);
+    case 'reimportKey':
+      return thenRetry(account !== undefined && (await reimportKey(deps, account)));
+    case 'pickKubeconfig':
+      return thenRetry(account !== undefined && (await pickKubeconfig(deps, account)));
+    case 'openFile':
+      await vscode.window.showTextDocument(vscode.Uri.file(remedy.path));
+      return;
+    case 'switchMethod':
+      if (account)
+        await vscode.commands.executeCommand(CommandId.AddAccount, { replace: account.id });
+      return;
+    case 'setAccountSetting':
+      if (!account) return;
+      await deps.store.save({
+        ...account,
+        settings: { ...account.settings, [remedy.key]: remedy.value },
+      });
+      return thenRetry(true);
+    case 'editAccountSettings':
+      return openAccountsJson();
+    case 'retry':
+      await target.retry?.();
+      return;
+    case 'addAnyway':
+      // Answered inside the wizard that asked (see askPastMissing); never shown elsewhere.
+      return;
+    case 'copyCommand':
+      // A command line, not a secret: the plain clipboard, not the one cleared later.
+      await vscode.env.clipboard.writeText(remedy.command);
+      vscode.window.setStatusBarMessage('$(check) Command copied: run it in a terminal', 5000);
+      return;
+    case 'openUrl':
+      await vscode.env.openExternal(vscode.Uri.parse(remedy.url));
+      return;
+  }
+}
+
+/**
+ * Shows a failure as an error notification whose buttons are the remedies that can fix it here
+ * (./../core/remedies `applicableRemedies`), then "Show Log"; runs the one the user presses.
+ * Not awaited by callers: the notification may stay open while the user does something else.
+ */
+export function showErrorWithRemedies(
+  deps: RemedyDeps,
+  error: unknown,
+  target: RemedyTarget,
+  message = `Token Explorer: ${errorMessage(error)}`,
+): Promise<void> {
+  const remedies = applicableRemedies(remediesFor(error), {
+    ...(target.account
+      ? { account: { keyFile: target.account.kind === serviceAccountKeyProvider.kind } }
+      : {}),
+    canRetry: target.retry !== undefined,
+    inWizard: false,
+  });
+  const buttons = remedies.map(remedyLabel);
+  return Promise.resolve(vscode.window.showErrorMessage(message, ...buttons, 'Show Log')).then(
+    async (choice) => {
+      if (choice === 'Show Log') {
+        await vscode.commands.executeCommand(CommandId.ShowLog);
+        return;
+      }
+      const chosen = remedies[buttons.indexOf(choice ?? '')];
+      if (!chosen) return;
+      try {
+        await runRemedy(deps, chosen, target);
+      } catch (failure) {
+        deps.logger.error(`"${remedyLabel(chosen)}" failed: ${errorMessage(failure)}`);
+        void showErrorWithRemedies(deps, failure, target);
+      }
+    },
+  );
+}
