@@ -300,7 +300,7 @@ describe('Token file provider', () => {
     );
     assert.match(
       found[0]?.detail ?? '',
-      /^http:\/\/127\.0\.0\.1:\d+ → sts\.amazonaws\.com, 60 min left$/,
+      /^http:\/\/127\.0\.0\.1:\d+ → sts\.amazonaws\.com, 1 h left$/,
     );
     for (const f of found) {
       for (const token of tokens) assert.ok(!JSON.stringify(f).includes(token), 'no token shown');
