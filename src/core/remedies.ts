@@ -141,11 +141,14 @@ export interface RemedyPlace {
 
 /** Notifications show their buttons in one row: a few remedies, then "Show Log". */
 export const MAX_REMEDY_BUTTONS = 3;
+/** A wizard's modal question stacks its buttons: room for one more (Add Anyway). */
+export const MAX_WIZARD_BUTTONS = 4;
 
 /**
  * The remedies of a failure that can work where it is shown, in order, without duplicates (by
  * button text), at most MAX_REMEDY_BUTTONS. Account remedies need an account ("Re-import Key…" a
- * service-account-key one), "Retry" a way to retry, "Add Anyway" a wizard.
+ * service-account-key one), "Retry" a way to retry, "Add Anyway" a wizard (whose modal
+ * question has room for MAX_WIZARD_BUTTONS).
  */
 export function applicableRemedies(
   remedies: readonly Remedy[],
@@ -156,6 +159,8 @@ export function applicableRemedies(
       case 'reimportKey':
         return place.account?.keyFile === true;
       case 'pickKubeconfig':
+        // A wizard keeps the picked file in the draft; elsewhere it goes to the account.
+        return place.account !== undefined || place.inWizard;
       case 'switchMethod':
       case 'setAccountSetting':
       case 'editAccountSettings':
@@ -176,5 +181,5 @@ export function applicableRemedies(
     seen.add(label);
     kept.push(remedy);
   }
-  return kept.slice(0, MAX_REMEDY_BUTTONS);
+  return kept.slice(0, place.inWizard ? MAX_WIZARD_BUTTONS : MAX_REMEDY_BUTTONS);
 }

@@ -1,4 +1,5 @@
-import { errorMessage } from './errors';
+import { TokenExplorerError, errorMessage } from './errors';
+import { type Remedy, applicableRemedies, remedyLabel } from './remedies';
 import type { ProviderContext, ProviderKind } from './providers/provider';
 
 /** A partly filled account, as detection or the earlier wizard steps leave it. */
@@ -11,6 +12,11 @@ export interface AccountDraft {
   readonly secrets?: Record<string, string>;
   /** A key file found by detection, imported without asking for a file. */
   readonly keyFile?: string;
+  /**
+   * Why Add Account must not test-mint this draft (e.g. its server is known unreachable in this
+   * run, which a test mint would wait the full timeout to learn again).
+   */
+  readonly skipTestMint?: string;
 }
 
 /** One row of a pick list; `label` may carry `$(codicon)` markup. */
@@ -46,19 +52,29 @@ export interface InputOptions {
 export interface WizardUi {
   pick<T extends PickItem>(items: readonly T[], options: PickOptions): Promise<T | undefined>;
   input(options: InputOptions): Promise<string | undefined>;
-  /** A warning with one action button; true when the user pressed it. */
-  confirm(
-    message: string,
-    action: string,
-    options?: { readonly modal?: boolean },
-  ): Promise<boolean>;
+  /**
+   * A modal question with one action button; true when the user pressed it. Modal, like every
+   * wizard question: Escape cancels, and nothing is left in the notification centre to answer
+   * minutes later.
+   */
+  confirm(message: string, action: string): Promise<boolean>;
+  /**
+   * A modal question after a failure, the remedies as buttons (./remedies): the one the user
+   * chose, after running those the adapter runs itself (picking an executable stores it in its
+   * setting; a page or setting is opened; a command copied); undefined on Escape or when the
+   * chosen action was cancelled.
+   */
+  recover(message: string, remedies: readonly Remedy[]): Promise<Remedy | undefined>;
   /** A file the user chose and its text; undefined when cancelled. */
   pickFile(options: {
     readonly title: string;
     readonly filters: Readonly<Record<string, readonly string[]>>;
   }): Promise<{ readonly path: string; readonly text: string } | undefined>;
-  /** Runs `task` under a progress notification titled `title`; its errors propagate. */
-  busy<T>(title: string, task: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `task` under a cancellable progress notification titled `title`; its errors propagate.
+   * Cancel aborts the signal given to `task` and rejects with TokenExplorerError `cancelled`.
+   */
+  busy<T>(title: string, task: (signal: AbortSignal) => Promise<T>): Promise<T>;
   /** Shows an error notification (not awaited). */
   error(message: string): void;
   /** Shows a warning notification without actions (not awaited). */
@@ -107,12 +123,12 @@ export async function runWizardSteps(
 export async function attempt<T>(
   ui: WizardUi,
   title: string,
-  task: () => Promise<T>,
+  task: (signal: AbortSignal) => Promise<T>,
 ): Promise<T | undefined> {
   try {
     return await ui.busy(title, task);
   } catch (error) {
-    ui.error(`Token Explorer: ${errorMessage(error)}`);
+    if (!isCancel(error)) ui.error(`Token Explorer: ${errorMessage(error)}`);
     return undefined;
   }
 }
@@ -194,4 +210,60 @@ export async function detectCredentials(
     found: results.flatMap((r) => r.found ?? []),
     problems: results.flatMap((r) => (r.problem ? [r.problem] : [])),
   };
+}
+
+/**
+ * How a wizard gets past a missing piece: try the step again, let the step ask for a file (a
+ * kubeconfig), save the draft as it is, or stop.
+ */
+export type Recovery = 'again' | 'pickFile' | 'addAnyway' | undefined;
+
+/**
+ * Asks (modally) how to get past a failure in a wizard step: the remedies that can work there,
+ * plus "Add Anyway" when the account can be saved without the missing piece and fixed later.
+ * 'again' after a fix the next try sees (a picked executable, Retry); 'pickFile' when the step is
+ * to ask for the file; 'addAnyway'; undefined when
+ * the user stops, or chose an action that leaves the wizard (an install page). Every outcome is
+ * logged as info with the reason.
+ */
+export async function askPastMissing(
+  ports: WizardPorts,
+  message: string,
+  remedies: readonly Remedy[],
+  options: { readonly addAnyway: boolean },
+): Promise<Recovery> {
+  const { ui, context } = ports;
+  const offered = applicableRemedies(
+    [...(options.addAnyway ? [{ kind: 'addAnyway' as const }] : []), ...remedies],
+    { canRetry: true, inWizard: true },
+  );
+  // "Add Anyway" first in the list, last on screen is VS Code's choice: keep the fixes first.
+  const ordered = [
+    ...offered.filter((r) => r.kind !== 'addAnyway'),
+    ...offered.filter((r) => r.kind === 'addAnyway'),
+  ];
+  const chosen = await ui.recover(message, ordered);
+  const reason = message.split('\n')[0] ?? message;
+  if (!chosen) {
+    context.logger.info(`Add Account stopped (${reason}): cancelled by the user`);
+    return undefined;
+  }
+  context.logger.info(`Add Account: "${remedyLabel(chosen)}" after: ${reason}`);
+  switch (chosen.kind) {
+    case 'addAnyway':
+      return 'addAnyway';
+    case 'pickExecutable':
+    case 'retry':
+      return 'again';
+    case 'pickKubeconfig':
+      return 'pickFile';
+    default:
+      context.logger.info(`Add Account ended: the user went to "${remedyLabel(chosen)}"`);
+      return undefined;
+  }
+}
+
+/** Whether `error` is the user's Cancel (of a progress notification or a dialog). */
+export function isCancel(error: unknown): boolean {
+  return error instanceof TokenExplorerError && error.code === 'cancelled';
 }

@@ -101,6 +101,46 @@ async function pickKubeconfig(deps: RemedyDeps, account: Account): Promise<boole
 }
 
 /**
+ * Runs a remedy chosen in a wizard (no account exists yet): those the adapter can run alone.
+ * True when it was done (an executable picked, a page or setting opened, a command copied) or is
+ * the wizard's to do (Add Anyway, Retry, Pick Kubeconfig…).
+ */
+export async function runWizardRemedy(remedy: Remedy): Promise<boolean> {
+  switch (remedy.kind) {
+    case 'pickExecutable':
+      return pickExecutable(remedy.tool, remedy.setting);
+    case 'openSetting':
+      await openSetting(remedy.key);
+      return true;
+    case 'copyCommand':
+      await vscode.env.clipboard.writeText(remedy.command);
+      return true;
+    case 'openUrl':
+      await vscode.env.openExternal(vscode.Uri.parse(remedy.url));
+      return true;
+    default:
+      return true;
+  }
+}
+
+/**
+ * "tokenExplorer.gcloud.path is read from your Remote settings in this window." for the setting
+ * the remedies set or open, so messages name the tab that applies; undefined when none does.
+ */
+export function settingWhere(remedies: readonly Remedy[]): string | undefined {
+  for (const remedy of remedies) {
+    const key =
+      remedy.kind === 'openSetting'
+        ? remedy.key
+        : remedy.kind === 'pickExecutable'
+          ? remedy.setting
+          : undefined;
+    if (key) return `${key} is read from your ${settingsTab(key)} settings in this window.`;
+  }
+  return undefined;
+}
+
+/**
  * Runs one remedy. Those that change what the mint uses (a path, a key, a setting) try again
  * afterwards when the target can; nothing here runs a command line the user did not see.
  */
@@ -178,7 +218,9 @@ export function showErrorWithRemedies(
     inWizard: false,
   });
   const buttons = remedies.map(remedyLabel);
-  return Promise.resolve(vscode.window.showErrorMessage(message, ...buttons, 'Show Log')).then(
+  const where = settingWhere(remedies);
+  const text = where ? `${message} ${where}` : message;
+  return Promise.resolve(vscode.window.showErrorMessage(text, ...buttons, 'Show Log')).then(
     async (choice) => {
       if (choice === 'Show Log') {
         await vscode.commands.executeCommand(CommandId.ShowLog);

@@ -7,12 +7,16 @@ import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { makeFakeGcloud } from '../emulators/gcloud/fakeGcloud';
 import type { FakeGcloud } from '../emulators/gcloud/fakeGcloud';
+import { makeFakeYc } from '../emulators/yc/fakeYc';
+import type { FakeYc } from '../emulators/yc/fakeYc';
 import { GoogleApis } from '../emulators/google/googleApis';
 import type { EmulatedServiceAccount } from '../emulators/google/googleApis';
 import { eventually } from '../helpers/poll';
 import {
   chooseFile,
   inlineAction,
+  pickRow,
+  quickInputBox,
   launchVsCode,
   screenshotPath,
   showViewContainer,
@@ -42,6 +46,7 @@ async function buttons(toast: Locator): Promise<string[]> {
 describe('Dead ends: every error offers its fix', function () {
   let apis: GoogleApis;
   let gcloud: FakeGcloud;
+  let yc: FakeYc;
   let keyAccount: EmulatedServiceAccount;
   let stranger: EmulatedServiceAccount;
   let workspace: string;
@@ -58,6 +63,19 @@ describe('Dead ends: every error offers its fix', function () {
       ],
       project: 'my-project-123456',
     });
+    yc = await makeFakeYc({
+      profiles: { default: { hasToken: true, folderId: 'b1gfolder00000000000' } },
+      activeProfile: 'default',
+      serviceAccounts: [
+        {
+          id: 'aje0123456789abcdefg',
+          name: 'deployer',
+          folderId: 'b1gfolder00000000000',
+          createdAt: '2024-09-08T18:59:45Z',
+          tokenCreators: ['default'],
+        },
+      ],
+    });
     keyAccount = await apis.addServiceAccount({ email: KEY_EMAIL, withKey: true });
     stranger = await apis.addServiceAccount({ email: OTHER_EMAIL, withKey: true });
     workspace = mkdtempSync(join(tmpdir(), 'token-explorer-dead-ends-'));
@@ -69,6 +87,7 @@ describe('Dead ends: every error offers its fix', function () {
       machineSettings: {
         // Not installed there: the user has to point at it.
         'tokenExplorer.gcloud.path': join(workspace, 'no-such-dir', 'gcloud'),
+        'tokenExplorer.yc.path': join(workspace, 'no-such-dir', 'yc'),
         'tokenExplorer.accounts': [
           {
             id: 'ci',
@@ -100,7 +119,7 @@ describe('Dead ends: every error offers its fix', function () {
 
   after(async function () {
     await vscode?.close();
-    await Promise.all([apis?.stop(), gcloud?.cleanup()]);
+    await Promise.all([apis?.stop(), gcloud?.cleanup(), yc?.cleanup()]);
     if (workspace) rmSync(workspace, { recursive: true, force: true });
   });
 
@@ -216,6 +235,48 @@ describe('Dead ends: every error offers its fix', function () {
     await page.keyboard.press('Escape');
   });
 
+  it('Yandex with no yc: the wizard asks how to go on; Pick yc… finishes the account', async function () {
+    await vscode.runCommand('Token Explorer: Add Account…');
+    await pickRow(
+      page,
+      'Add account: how should tokens be minted?',
+      'Yandex Cloud service account',
+    );
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor();
+    assert.match(await dialog.innerText(), /yc was not found at .*no-such-dir\/yc/);
+    assert.match(
+      await dialog.innerText(),
+      /tokenExplorer\.yc\.path is read from your Remote settings/,
+    );
+    const shown = (await dialog.locator('.monaco-button').allInnerTexts()).map((t) => t.trim());
+    for (const button of ['Pick yc…', 'Install Guide', 'Add Anyway', 'Cancel']) {
+      assert.ok(shown.includes(button), `${button} in ${shown.join(', ')}`);
+    }
+    await page.waitForTimeout(300);
+    await vscode.screenshot(screenshotPath('after-yandex-no-yc.png'));
+    await dialog.getByRole('button', { name: 'Pick yc…' }).click();
+    await chooseFile(page, 'Choose the yc executable', yc.path);
+    await pickRow(page, 'Yandex Cloud: service account', 'deployer');
+    await (await quickInputBox(page, 'Add account: default audience')).press('Enter');
+    await (await quickInputBox(page, 'Add account: name in the tree')).press('Enter');
+    await waitForNotification(page, 'Added deployer.');
+    assert.equal(machineSettings()['tokenExplorer.yc.path'], yc.path);
+    const saved = machineSettings()['tokenExplorer.accounts'] as {
+      kind: string;
+      settings: unknown;
+    }[];
+    assert.deepEqual(saved.find((a) => a.kind === 'yandex-cli')?.settings, {
+      serviceAccountId: 'aje0123456789abcdefg',
+      profile: 'default',
+    });
+    assert.ok(
+      (await yc.calls()).some((args) => args.includes('create-id-token')),
+      'the test mint ran the picked yc',
+    );
+    await dismissAll();
+  });
+
   it('logs the remedies the user chose', async function () {
     const files = readdirSync(vscode.runDir, { recursive: true, withFileTypes: true })
       .filter((e) => e.isFile() && e.name === 'Token Explorer.log')
@@ -224,5 +285,6 @@ describe('Dead ends: every error offers its fix', function () {
     assert.match(log, /Remedy "Pick gcloud…" for "ci"/);
     assert.match(log, /Re-import Key for "deployer" refused: .* is a key of stranger@/);
     assert.match(log, /Re-imported the key of "deployer"/);
+    assert.match(log, /Add Account: "Pick yc…" after: yc was not found/);
   });
 });

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { newAccountId } from '../../core/accounts';
-import { errorMessage } from '../../core/errors';
+import { TokenExplorerError, errorMessage } from '../../core/errors';
 import { audienceProblem } from '../../core/inputRules';
 import { PROVIDERS, descriptorOf } from '../../core/providers/registry';
 import type { Account } from '../../core/providers/provider';
@@ -20,9 +20,17 @@ function kindPicks() {
 }
 
 /** Mints once with the draft to prove it works; offers to save anyway when it does not. */
-async function testMint(deps: AccountCommandDeps, account: Account): Promise<boolean> {
+async function testMint(
+  deps: AccountCommandDeps,
+  account: Account,
+  skip: string | undefined,
+): Promise<boolean> {
   const audience = account.defaultAudience ?? '';
   if (audience === '' && !descriptorOf(account.kind).audienceOptional) return true;
+  if (skip !== undefined) {
+    deps.logger.info(`New account "${account.id}" saved without a test mint: ${skip}`);
+    return true;
+  }
   try {
     await vscode.window.withProgress(
       {
@@ -38,7 +46,11 @@ async function testMint(deps: AccountCommandDeps, account: Account): Promise<boo
     );
     return true;
   } catch (error) {
-    deps.logger.warn(`Test mint for new account "${account.id}" failed: ${errorMessage(error)}`);
+    if (error instanceof TokenExplorerError && error.code === 'cancelled') {
+      deps.logger.info(`Test mint for new account "${account.id}": cancelled by the user`);
+    } else {
+      deps.logger.warn(`Test mint for new account "${account.id}" failed: ${errorMessage(error)}`);
+    }
     const choice = await vscode.window.showWarningMessage(
       `The test mint failed: ${errorMessage(error)}`,
       { modal: true },
@@ -82,7 +94,10 @@ export async function addAccount(
   }
   const descriptor = descriptorOf(draft.kind);
   const filled = await runWizardSteps(descriptor.wizard, draft, wizardPorts(deps));
-  if (!filled) return undefined;
+  if (!filled) {
+    deps.logger.info(`Add Account (${draft.kind}) ended before saving (the log above says why)`);
+    return undefined;
+  }
   const provider = deps.tokens.provider(filled.kind);
   const defaultAudience = await vscodeWizardUi.input({
     title: 'Add account: default audience',
@@ -118,7 +133,7 @@ export async function addAccount(
     for (const [secretName, value] of Object.entries(filled.secrets ?? {})) {
       await deps.context.secrets.store(secretKey(account.id, secretName), value);
     }
-    if (!(await testMint(deps, account))) {
+    if (!(await testMint(deps, account, filled.skipTestMint))) {
       await deps.store.remove(account.id);
       return undefined;
     }

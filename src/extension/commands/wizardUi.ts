@@ -2,7 +2,10 @@ import * as vscode from 'vscode';
 import type { Account, ProviderContext } from '../../core/providers/provider';
 import type { TokenService } from '../../core/tokenService';
 import type { Logger } from '../../core/ports';
+import { TokenExplorerError } from '../../core/errors';
+import { remedyLabel } from '../../core/remedies';
 import type { WizardPorts, WizardUi } from '../../core/wizard';
+import { runWizardRemedy, settingWhere } from '../remedies';
 import type { AccountsStore } from '../adapters/accountsStore';
 import type { Settings } from '../adapters/settings';
 import { CommandId } from './commandId';
@@ -30,11 +33,23 @@ export const vscodeWizardUi: WizardUi = {
       ...(validate ? { validateInput: validate } : {}),
     });
   },
-  async confirm(message, action, options) {
-    const choice = options?.modal
-      ? await vscode.window.showWarningMessage(message, { modal: true }, action)
-      : await vscode.window.showWarningMessage(message, action);
+  async confirm(message, action) {
+    const choice = await vscode.window.showWarningMessage(message, { modal: true }, action);
     return choice === action;
+  },
+  async recover(message, remedies) {
+    const [title = message, ...rest] = message.split('\n');
+    const labels = remedies.map(remedyLabel);
+    const where = settingWhere(remedies);
+    const detail = [...rest, ...(where ? [where] : [])].join('\n').trim();
+    const choice = await vscode.window.showWarningMessage(
+      title,
+      { modal: true, ...(detail ? { detail } : {}) },
+      ...labels,
+    );
+    const chosen = remedies[labels.indexOf(choice ?? '')];
+    if (!chosen) return undefined;
+    return (await runWizardRemedy(chosen)) ? chosen : undefined;
   },
   async pickFile({ title, filters }) {
     const [file] =
@@ -51,8 +66,16 @@ export const vscodeWizardUi: WizardUi = {
   },
   async busy(title, task) {
     return vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title, cancellable: false },
-      task,
+      { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+      (_progress, cancellation) =>
+        new Promise((resolve, reject) => {
+          const controller = new AbortController();
+          cancellation.onCancellationRequested(() => {
+            controller.abort();
+            reject(new TokenExplorerError('cancelled', `${title} cancelled by the user.`));
+          });
+          task(controller.signal).then(resolve, reject);
+        }),
     );
   },
   error(message) {
@@ -66,7 +89,14 @@ export const vscodeWizardUi: WizardUi = {
 /** The ports the providers' wizard steps run with. */
 export function wizardPorts(deps: AccountCommandDeps): WizardPorts {
   return {
-    ui: vscodeWizardUi,
+    ui: {
+      ...vscodeWizardUi,
+      error(message) {
+        // A wizard dead end: the user saw why; the log keeps it.
+        deps.logger.info(`Add Account ended: ${message}`);
+        vscodeWizardUi.error(message);
+      },
+    },
     context: deps.context,
     state: {
       get: (key) => deps.state.get<boolean>(key),

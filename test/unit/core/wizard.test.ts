@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { type Remedy, remedyLabel } from '../../../src/core/remedies';
 import { writeFile as writeFileText } from 'node:fs/promises';
 import { join } from 'node:path';
 import { customCommandDescriptor } from '../../../src/core/providers/custom/commandDescriptor';
@@ -12,6 +13,9 @@ import { nodeProcessRunner } from '../../../src/core/node/processRunner';
 import type { ProviderContext } from '../../../src/core/providers/provider';
 import { parseYaml } from '../../../src/core/yaml';
 import { makeFakeGcloud } from '../../emulators/gcloud/fakeGcloud';
+import { makeFakeYc } from '../../emulators/yc/fakeYc';
+import { yandexCliDescriptor } from '../../../src/core/providers/yandex/ycDescriptor';
+import { impersonationDescriptor } from '../../../src/core/providers/google/impersonationDescriptor';
 import {
   type AccountDraft,
   type InputOptions,
@@ -58,8 +62,16 @@ class ScriptedUi implements WizardUi {
   async pickFile(options: { title: string }) {
     return this.next(`file: ${options.title}`) as { path: string; text: string } | undefined;
   }
-  busy<T>(_title: string, task: () => Promise<T>): Promise<T> {
-    return task();
+  /** Runs when a recover question is answered (what the adapter would do, e.g. set a path). */
+  onRecover: () => void = () => undefined;
+  async recover(message: string, remedies: readonly Remedy[]) {
+    const label = this.next(`recover: ${remedies.map(remedyLabel).join(' | ')}: ${message}`);
+    const chosen = remedies.find((remedy) => remedyLabel(remedy) === label);
+    if (chosen) this.onRecover();
+    return chosen;
+  }
+  busy<T>(_title: string, task: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    return task(new AbortController().signal);
   }
   error(message: string): void {
     this.errors.push(message);
@@ -250,5 +262,183 @@ describe('Add Account wizard steps', () => {
     });
     assert.match(String(await ui.inputs[1]?.validate?.('Builder')), /not a service account name/);
     assert.match(String(await ui.inputs[0]?.validate?.('team_a')), /not a namespace name/);
+  });
+
+  describe('dead ends have a way past them', () => {
+    /** A context whose logger keeps its lines, and whose CLI paths the test may change. */
+    const recording = (extra: Partial<ProviderContext> = {}) => {
+      const lines: string[] = [];
+      const base = testContext({ runner: nodeProcessRunner, timeoutMs: 10_000, homeDir: dir.path });
+      const context: { -readonly [K in keyof ProviderContext]: ProviderContext[K] } = {
+        ...base,
+        logger: {
+          info: (m) => lines.push(`info: ${m}`),
+          warn: (m) => lines.push(`warn: ${m}`),
+          error: (m) => lines.push(`error: ${m}`),
+        },
+        ...extra,
+      };
+      return { context, lines };
+    };
+
+    it('yc not found: Pick yc…, Open Setting, Install Guide or Add Anyway; a picked yc lists', async () => {
+      const yc = await makeFakeYc({
+        profiles: { default: { hasToken: true, folderId: 'b1gfolder00000000000' } },
+        activeProfile: 'default',
+        serviceAccounts: [
+          {
+            id: 'aje0123456789abcdefg',
+            name: 'deployer',
+            folderId: 'b1gfolder00000000000',
+            createdAt: '2024-09-08T18:59:45Z',
+          },
+        ],
+      });
+      try {
+        const { context, lines } = recording({ ycPath: join(dir.path, 'no-yc') });
+        const ui = new ScriptedUi(['Pick yc…', 'deployer']);
+        // What the adapter does for "Pick yc…": store the chosen file in tokenExplorer.yc.path.
+        ui.onRecover = () => {
+          context.ycPath = yc.path;
+        };
+        const filled = await runWizardSteps(
+          yandexCliDescriptor.wizard,
+          { kind: 'yandex-cli', settings: {} },
+          ports(ui, context),
+        );
+        assert.match(
+          ui.asked[0] ?? '',
+          /^recover: Pick yc… \| Open Setting \| Install Guide \| Add Anyway: yc was not found at .*no-yc\.\nInstall the Yandex Cloud CLI, or choose its executable/,
+        );
+        assert.deepEqual(filled?.settings, {
+          serviceAccountId: 'aje0123456789abcdefg',
+          profile: 'default',
+        });
+        assert.ok(
+          lines.some((l) => /^info: Add Account: "Pick yc…" after: yc was not found/.test(l)),
+          lines.join('\n'),
+        );
+      } finally {
+        await yc.cleanup();
+      }
+    });
+
+    it('yc not found, Add Anyway: the id is typed and the account saved without yc', async () => {
+      const { context } = recording({ ycPath: join(dir.path, 'no-yc') });
+      const ui = new ScriptedUi(['Add Anyway', 'aje0123456789abcdefg']);
+      const filled = await runWizardSteps(
+        yandexCliDescriptor.wizard,
+        { kind: 'yandex-cli', settings: {} },
+        ports(ui, context),
+      );
+      assert.deepEqual(filled?.settings, { serviceAccountId: 'aje0123456789abcdefg' });
+      assert.equal(ui.asked[1], 'input: Service account id');
+    });
+
+    it('yc not found, Escape: stops and logs why, as info', async () => {
+      const { context, lines } = recording({ ycPath: join(dir.path, 'no-yc') });
+      const ui = new ScriptedUi([undefined]);
+      const filled = await runWizardSteps(
+        yandexCliDescriptor.wizard,
+        { kind: 'yandex-cli', settings: {} },
+        ports(ui, context),
+      );
+      assert.equal(filled, undefined);
+      assert.ok(
+        lines.some((l) =>
+          /^info: Add Account stopped \(yc was not found at .*\): cancelled by the user$/.test(l),
+        ),
+        lines.join('\n'),
+      );
+      assert.ok(!lines.some((l) => l.startsWith('error:')));
+    });
+
+    it('gcloud not found: Add Anyway saves the draft as it is', async () => {
+      const { context } = recording({ gcloudPath: join(dir.path, 'no-gcloud') });
+      const ui = new ScriptedUi(['Add Anyway']);
+      const draft: AccountDraft = { kind: 'google-gcloud', settings: {} };
+      assert.deepEqual(
+        await runWizardSteps(gcloudDescriptor.wizard, draft, ports(ui, context)),
+        draft,
+      );
+      assert.match(
+        ui.asked[0] ?? '',
+        /^recover: Pick gcloud… \| Open Setting \| Install Guide \| Add Anyway: gcloud was not found at/,
+      );
+    });
+
+    it('no kubeconfig: Pick Kubeconfig… asks for the file and keeps it in the account', async () => {
+      const kubeconfig = join(dir.path, 'elsewhere.yaml');
+      await writeFileText(
+        kubeconfig,
+        'clusters: [{name: c, cluster: {server: "https://127.0.0.1:6443"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: dev, context: {cluster: c, user: u}}]\n',
+      );
+      const { context } = recording({ parseYaml });
+      const ui = new ScriptedUi([
+        'Pick Kubeconfig…',
+        { path: kubeconfig, text: '' },
+        'dev',
+        'default',
+        'builder',
+      ]);
+      const filled = await runWizardSteps(
+        kubernetesDescriptor.wizard,
+        { kind: 'kubernetes', settings: {} },
+        ports(ui, context),
+      );
+      assert.match(ui.asked[0] ?? '', /^recover: Pick Kubeconfig… \| Add Anyway: No kubeconfig:/);
+      assert.equal(ui.asked[1], 'file: Choose a kubeconfig');
+      assert.deepEqual(filled?.settings, {
+        kubeconfig,
+        context: 'dev',
+        namespace: 'default',
+        serviceAccount: 'builder',
+        method: 'api',
+      });
+    });
+
+    it('no kubeconfig: Add Anyway asks only the namespace and the service account', async () => {
+      const { context } = recording({ parseYaml });
+      const ui = new ScriptedUi(['Add Anyway', 'team-a', 'builder']);
+      const filled = await runWizardSteps(
+        kubernetesDescriptor.wizard,
+        { kind: 'kubernetes', settings: {} },
+        ports(ui, context),
+      );
+      assert.deepEqual(filled?.settings, {
+        namespace: 'team-a',
+        serviceAccount: 'builder',
+        method: 'api',
+      });
+    });
+
+    it('metadata server known unreachable: the draft says not to test-mint', async () => {
+      const ui = new ScriptedUi([true, 'default']);
+      const filled = await runWizardSteps(
+        metadataDescriptor.wizard,
+        { kind: 'google-metadata', settings: {} },
+        ports(ui, testContext({ timeoutMs: 2000 })),
+      );
+      assert.match(filled?.skipTestMint ?? '', /^no metadata server answered/);
+    });
+
+    it('impersonation without ADC: no project question, the email is typed', async () => {
+      const { context } = recording({ timeoutMs: 500 });
+      const ui = new ScriptedUi([true, 'invoker@my-project.iam.gserviceaccount.com']);
+      const filled = await runWizardSteps(
+        impersonationDescriptor.wizard,
+        { kind: 'google-impersonation', settings: {} },
+        ports(ui, context),
+      );
+      assert.match(
+        ui.asked[0] ?? '',
+        /^confirm: Continue: No Application Default Credentials .*you will type the email/,
+      );
+      assert.deepEqual(ui.asked.slice(1), ['input: Add account']);
+      assert.equal(
+        filled?.settings.targetServiceAccount,
+        'invoker@my-project.iam.gserviceaccount.com',
+      );
+    });
   });
 });

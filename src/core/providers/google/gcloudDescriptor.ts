@@ -1,4 +1,6 @@
-import { attempt, type WizardStep } from '../../wizard';
+import { errorMessage } from '../../errors';
+import { type Remedy, missingCliRemedies, remediesFor } from '../../remedies';
+import { type WizardStep, askPastMissing, isCancel } from '../../wizard';
 import type { ProviderDescriptor } from '../descriptor';
 import { gcloudActiveAccount, gcloudListServiceAccounts, gcloudProvider } from './gcloud';
 import { GOOGLE_GROUP, pickServiceAccount } from './wizardSteps';
@@ -10,19 +12,32 @@ import { GOOGLE_GROUP, pickServiceAccount } from './wizardSteps';
  */
 const chooseIdentity: WizardStep = async (draft, ports) => {
   const { ui, context } = ports;
-  const gcloudPath = context.gcloudPath ?? 'gcloud';
-  const active = await attempt(ui, 'Asking gcloud for its active account…', () =>
-    gcloudActiveAccount(context, gcloudPath),
-  );
-  if (!active) {
-    const go = await ui.confirm(
-      `gcloud was not found (${gcloudPath}). Install the Google Cloud CLI or set "tokenExplorer.gcloud.path" in your user settings. Add the account anyway?`,
-      'Add Anyway',
-    );
-    if (!go) return undefined;
-    return draft;
+  let active: { account?: string; project?: string } | undefined;
+  for (;;) {
+    const gcloudPath = context.gcloudPath ?? 'gcloud';
+    let failure: { message: string; remedies: readonly Remedy[] } | undefined;
+    try {
+      active = await ui.busy('Asking gcloud for its active account…', (signal) =>
+        gcloudActiveAccount(context, gcloudPath, signal),
+      );
+      if (!active) {
+        failure = {
+          message: `gcloud was not found at ${gcloudPath}.\nInstall the Google Cloud CLI, or choose its executable (setting tokenExplorer.gcloud.path). You can also add the account now and fix this later.`,
+          remedies: missingCliRemedies('gcloud', 'tokenExplorer.gcloud.path'),
+        };
+      }
+    } catch (error) {
+      if (isCancel(error)) return undefined;
+      failure = { message: errorMessage(error), remedies: remediesFor(error) };
+    }
+    if (!failure) break;
+    const next = await askPastMissing(ports, failure.message, failure.remedies, {
+      addAnyway: true,
+    });
+    if (next === 'addAnyway') return draft;
+    if (next !== 'again') return undefined;
   }
-  if (!active.account) {
+  if (!active?.account) {
     const go = await ui.confirm(
       'gcloud has no active account: run "gcloud auth login" before minting. Add the account anyway?',
       'Add Anyway',
@@ -53,7 +68,8 @@ const chooseIdentity: WizardStep = async (draft, ports) => {
     ports,
     'Add account',
     active.project,
-    (project) => gcloudListServiceAccounts(context, gcloudPath, project),
+    (project, signal) =>
+      gcloudListServiceAccounts(context, context.gcloudPath ?? 'gcloud', project, signal),
     false,
   );
   if (!target) return undefined;

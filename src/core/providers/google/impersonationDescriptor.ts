@@ -1,5 +1,5 @@
 import { errorMessage } from '../../errors';
-import { attempt, type WizardStep } from '../../wizard';
+import { attempt, isCancel, type WizardStep } from '../../wizard';
 import type { ProviderDescriptor } from '../descriptor';
 import { findAdc } from './adc';
 import { gcloudListServiceAccounts } from './gcloud';
@@ -15,30 +15,37 @@ const chooseTarget: WizardStep = async (draft, ports) => {
     findAdc(context, { probeMetadata: true }),
   );
   if (!adc) {
+    // Nothing to list service accounts with: ask for the email straight away.
     const go = await ui.confirm(
-      'No Application Default Credentials were found. Run "gcloud auth application-default login" (or set GOOGLE_APPLICATION_CREDENTIALS), then mint. Continue adding the account?',
+      'No Application Default Credentials were found, so service accounts cannot be listed: you will type the email. Run "gcloud auth application-default login" (or set GOOGLE_APPLICATION_CREDENTIALS) before minting. Continue adding the account?',
       'Continue',
     );
     if (!go) return undefined;
+    context.logger.info('Add Account: no ADC, listing of service accounts skipped');
   }
   const quotaProject =
     adc?.credentials && 'quotaProjectId' in adc.credentials
       ? (adc.credentials as { quotaProjectId?: string }).quotaProjectId
       : undefined;
   // The IAM REST list with the ADC token first; gcloud's listing when that fails.
-  const list = async (project: string) => {
+  const list = async (project: string, signal: AbortSignal) => {
     try {
-      return await listServiceAccounts(context, project);
+      return await listServiceAccounts(context, project, { signal });
     } catch (error) {
+      if (isCancel(error)) throw error;
       context.logger.warn(`IAM listing failed, trying gcloud: ${errorMessage(error)}`);
-      return gcloudListServiceAccounts(context, context.gcloudPath ?? 'gcloud', project).catch(
-        () => {
-          throw error;
-        },
-      );
+      const gcloud = context.gcloudPath ?? 'gcloud';
+      return gcloudListServiceAccounts(context, gcloud, project, signal).catch(() => {
+        throw error;
+      });
     }
   };
-  const target = await pickServiceAccount(ports, 'Add account', quotaProject, list);
+  const target = await pickServiceAccount(
+    ports,
+    'Add account',
+    quotaProject,
+    adc ? list : undefined,
+  );
   if (!target) return undefined;
   return {
     ...draft,

@@ -337,11 +337,12 @@ async function optionalText(
 /**
  * Pings the metadata server (at GCE_METADATA_HOST and friends, else 169.254.169.254) with a short
  * bound, then reads the default service account's email and the project id. Never throws: an
- * absent server is the common case off Google Cloud, reported in `reason`.
+ * absent server is the common case off Google Cloud, reported in `reason` (so is a cancel).
  */
 export async function probeMetadataServer(
   context: ProviderContext,
   timeoutMs = 1500,
+  signal?: AbortSignal,
 ): Promise<MetadataProbe> {
   const base = metadataBaseUrl(context);
   try {
@@ -349,7 +350,7 @@ export async function probeMetadataServer(
       context,
       `${base}/computeMetadata/v1/instance`,
       timeoutMs,
-      undefined,
+      signal,
       NO_RETRY,
     );
     if (ping.status !== 200) throw statusError(ping, base, 'default');

@@ -7,16 +7,24 @@ import { GOOGLE_GROUP } from './wizardSteps';
 /** Asks which attached service account, after checking that a metadata server answers. */
 const chooseServiceAccount: WizardStep = async (draft, { ui, context }) => {
   if (draft.settings.serviceAccount) return draft;
-  const probe = await attempt(ui, 'Looking for a metadata server…', () =>
-    probeMetadataServer(context),
+  const probe = await attempt(ui, 'Looking for a metadata server…', (signal) =>
+    probeMetadataServer(context, undefined, signal),
   );
   if (probe && !probe.available) {
     const go = await ui.confirm(
       `No metadata server answered (${probe.reason ?? 'no answer'}). It exists only on Google Cloud (GCE, Cloud Run, GKE, Cloud Shell, Workstations). Add the account anyway?`,
       'Add Anyway',
     );
-    if (!go) return undefined;
+    if (!go) {
+      context.logger.info('Add Account stopped: no metadata server answered');
+      return undefined;
+    }
   }
+  // Known unreachable in this run: a test mint would only wait the full timeout to learn it again.
+  const unreachable =
+    probe && !probe.available
+      ? { skipTestMint: `no metadata server answered (${probe.reason ?? 'no answer'})` }
+      : {};
   const serviceAccount = await ui.input({
     title: 'Add account',
     prompt: 'Service account of the machine: "default" or its email',
@@ -30,6 +38,7 @@ const chooseServiceAccount: WizardStep = async (draft, { ui, context }) => {
     ...draft,
     settings: { ...draft.settings, serviceAccount: serviceAccount.trim() || 'default' },
     ...(probe?.email && !draft.name ? { name: probe.email } : {}),
+    ...unreachable,
   };
 };
 

@@ -18,7 +18,6 @@ const importKey: WizardStep = async (draft, { ui, context, state }) => {
     const go = await ui.confirm(
       'Google discourages downloaded service-account keys: they are long-lived secrets. Impersonation (IAM Credentials) mints the same tokens without a key. Import a key anyway? It will be kept in VS Code SecretStorage, not in settings.',
       'Import Key',
-      { modal: true },
     );
     if (!go) return undefined;
   }

@@ -1,6 +1,6 @@
 import { errorMessage } from '../../errors';
 import { googleServiceAccountProblem, projectIdProblem } from '../../inputRules';
-import type { DetectPorts, WizardPorts } from '../../wizard';
+import { type DetectPorts, type WizardPorts, isCancel } from '../../wizard';
 import { findAdc } from './adc';
 import type { AdcLocation } from './credentials';
 
@@ -23,7 +23,7 @@ export async function pickServiceAccount(
   ports: WizardPorts,
   title: string,
   project: string | undefined,
-  lister: ((project: string) => Promise<readonly ListedAccount[]>) | undefined,
+  lister: ((project: string, signal: AbortSignal) => Promise<readonly ListedAccount[]>) | undefined,
   uniqueId = true,
 ): Promise<string | undefined> {
   const { ui } = ports;
@@ -41,10 +41,18 @@ export async function pickServiceAccount(
       : undefined);
   if (lister && projectId) {
     try {
-      listed = await ui.busy(`Listing service accounts of ${projectId}…`, () => lister(projectId));
+      listed = await ui.busy(`Listing service accounts of ${projectId}…`, (signal) =>
+        lister(projectId, signal),
+      );
     } catch (error) {
-      why = errorMessage(error);
-      ports.context.logger.warn(`Listing service accounts of ${projectId} failed: ${why}`);
+      why = isCancel(error) ? 'cancelled' : errorMessage(error);
+      if (isCancel(error)) {
+        ports.context.logger.info(
+          `Listing service accounts of ${projectId}: cancelled by the user`,
+        );
+      } else {
+        ports.context.logger.warn(`Listing service accounts of ${projectId} failed: ${why}`);
+      }
     }
   }
   if (listed.length === 0) {

@@ -1,22 +1,45 @@
 import { errorMessage } from '../../errors';
 import { yandexIdProblem } from '../../inputRules';
-import { attempt, type WizardStep } from '../../wizard';
+import { type Remedy, missingCliRemedies, remediesFor } from '../../remedies';
+import { type WizardPorts, type WizardStep, askPastMissing, isCancel } from '../../wizard';
+import type { AccountDraft } from '../../wizard';
 import type { ProviderDescriptor } from '../descriptor';
 import { type YcServiceAccount, ycListServiceAccounts, ycProfiles, yandexCliProvider } from './yc';
 
 /** Picks the yc profile (when there are several), then a service account listed by yc. */
-const chooseServiceAccount: WizardStep = async (draft, { ui, context }) => {
+const chooseServiceAccount: WizardStep = async (draft, ports) => {
+  const { ui, context } = ports;
   if (draft.settings.serviceAccountId) return draft;
-  const ycPath = context.ycPath ?? 'yc';
-  const profiles = await attempt(ui, 'Asking yc for its profiles…', () =>
-    ycProfiles(context, ycPath),
-  );
-  if (profiles === undefined) {
-    ui.error(
-      `yc was not found (${ycPath}). Install the Yandex Cloud CLI or set "tokenExplorer.yc.path" in your user settings.`,
-    );
-    return undefined;
+  let profiles: { name: string; active: boolean }[] | undefined;
+  // Without yc: pick it, or add the account anyway (typing the id) and install yc later.
+  for (let found = false; !found;) {
+    const ycPath = context.ycPath ?? 'yc';
+    let failure: { message: string; remedies: readonly Remedy[] } | undefined;
+    try {
+      profiles = await ui.busy('Asking yc for its profiles…', (signal) =>
+        ycProfiles(context, ycPath, signal),
+      );
+      if (profiles === undefined) {
+        failure = {
+          message: `yc was not found at ${ycPath}.\nInstall the Yandex Cloud CLI, or choose its executable (setting tokenExplorer.yc.path). You can also add the account now, typing the service account id, and install yc later.`,
+          remedies: missingCliRemedies('yc', 'tokenExplorer.yc.path'),
+        };
+      }
+    } catch (error) {
+      if (isCancel(error)) return undefined;
+      failure = { message: errorMessage(error), remedies: remediesFor(error) };
+    }
+    found = failure === undefined;
+    if (failure) {
+      const next = await askPastMissing(ports, failure.message, failure.remedies, {
+        addAnyway: true,
+      });
+      if (next === 'addAnyway') return typeServiceAccountId(draft, ports, undefined, '');
+      if (next !== 'again') return undefined;
+    }
   }
+  if (!profiles) return undefined;
+  const ycPath = context.ycPath ?? 'yc';
   const chosen = typeof draft.settings.profile === 'string' ? draft.settings.profile : undefined;
   let profile = chosen ?? profiles.find((p) => p.active)?.name;
   if (!chosen && profiles.length > 1) {
@@ -29,10 +52,11 @@ const chooseServiceAccount: WizardStep = async (draft, { ui, context }) => {
   }
   let listed: YcServiceAccount[] = [];
   try {
-    listed = await ui.busy('Listing service accounts with yc…', () =>
-      ycListServiceAccounts(context, ycPath, profile ? { profile } : {}),
+    listed = await ui.busy('Listing service accounts with yc…', (signal) =>
+      ycListServiceAccounts(context, ycPath, profile ? { profile } : {}, signal),
     );
   } catch (error) {
+    if (isCancel(error)) return typeServiceAccountId(draft, ports, profile, 'Listing cancelled.');
     context.logger.warn(`yc service-account list failed: ${errorMessage(error)}`);
     ui.warn(`Listing service accounts failed: ${errorMessage(error)}`);
   }
@@ -50,22 +74,40 @@ const chooseServiceAccount: WizardStep = async (draft, { ui, context }) => {
     { title: 'Yandex Cloud: service account', matchOnDescription: true },
   );
   if (!picked) return undefined;
-  const id =
-    picked.id ||
-    (
-      await ui.input({
-        title: 'Service account id',
-        placeHolder: 'aje0123456789abcdefg',
-        validate: yandexIdProblem,
-      })
-    )?.trim();
-  if (!id) return undefined;
+  if (!picked.id) return typeServiceAccountId(draft, ports, profile, '');
+  return withServiceAccount(draft, picked.id, profile, picked.label);
+};
+
+function withServiceAccount(
+  draft: AccountDraft,
+  id: string,
+  profile: string | undefined,
+  name: string,
+): AccountDraft {
   return {
     ...draft,
     settings: { ...draft.settings, serviceAccountId: id, ...(profile ? { profile } : {}) },
-    name: draft.name ?? (picked.id ? picked.label : id),
+    name: draft.name ?? name,
   };
-};
+}
+
+/** Asks for the service account id (when there is no listing, or the user types another). */
+async function typeServiceAccountId(
+  draft: AccountDraft,
+  { ui }: WizardPorts,
+  profile: string | undefined,
+  prompt: string,
+): Promise<AccountDraft | undefined> {
+  const id = (
+    await ui.input({
+      title: 'Service account id',
+      ...(prompt ? { prompt } : {}),
+      placeHolder: 'aje0123456789abcdefg',
+      validate: yandexIdProblem,
+    })
+  )?.trim();
+  return id ? withServiceAccount(draft, id, profile, id) : undefined;
+}
 
 /** `yc iam create-id-token` for a Yandex Cloud service account. */
 export const yandexCliDescriptor: ProviderDescriptor<'yandex-cli'> = {

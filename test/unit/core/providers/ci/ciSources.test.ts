@@ -463,7 +463,9 @@ describe('CI job token sources', () => {
         },
         confirm: async () => false,
         pickFile: async () => undefined,
-        busy: <T>(_t: string, task: () => Promise<T>) => task(),
+        recover: async () => undefined,
+        busy: <T>(_t: string, task: (signal: AbortSignal) => Promise<T>) =>
+          task(new AbortController().signal),
         error: () => undefined,
         warn: () => undefined,
       };
