@@ -1,3 +1,4 @@
+import { awsStsDescriptor } from './aws/stsDescriptor';
 import { azurePipelinesDescriptor } from './azurePipelines/oidcTokenDescriptor';
 import { bitbucketPipelinesDescriptor } from './bitbucket/pipelinesDescriptor';
 import { buildkiteDescriptor } from './buildkite/agentOidcDescriptor';
@@ -29,6 +30,7 @@ export const PROVIDERS = [
   userIdentityDescriptor,
   yandexCliDescriptor,
   kubernetesDescriptor,
+  awsStsDescriptor,
   gitlabCiDescriptor,
   githubActionsDescriptor,
   buildkiteDescriptor,
