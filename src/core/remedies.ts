@@ -43,6 +43,9 @@ export const INSTALL_PAGES = {
   gcloud: 'https://cloud.google.com/sdk/docs/install',
   yc: 'https://yandex.cloud/en/docs/cli/quickstart',
   kubectl: 'https://kubernetes.io/docs/tasks/tools/',
+  'buildkite-agent': 'https://buildkite.com/docs/agent/v3/installation',
+  circleci: 'https://circleci.com/docs/local-cli/',
+  az: 'https://learn.microsoft.com/cli/azure/install-azure-cli',
 } as const;
 
 /**

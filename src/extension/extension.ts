@@ -71,6 +71,9 @@ export function activate(context: vscode.ExtensionContext): TokenExplorerApi {
     get kubectlPath() {
       return settings().kubectlPath;
     },
+    get azPath() {
+      return settings().azPath;
+    },
     get buildkiteAgentPath() {
       return settings().buildkiteAgentPath;
     },

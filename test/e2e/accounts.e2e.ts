@@ -16,6 +16,7 @@ import { MetadataServer } from '../emulators/google/metadataServer';
 import { startJwksServer } from '../emulators/jwksServer';
 import { eventually } from '../helpers/poll';
 import {
+  audienceRow,
   chooseFile,
   contextMenu,
   inlineAction,
@@ -230,16 +231,18 @@ describe('Service accounts in VS Code', function () {
       () => treeRows(tree),
       (r) => r.length >= 5,
     );
+    // Audience rows: the countdown first, then the audience (without "https://").
     assert.deepEqual(
-      rows.map((r) => [r.level, r.label]),
+      rows.map((r) => [r.level, r.level === 3 ? r.description : r.label]),
       [
         [1, 'Google Cloud'],
         [2, 'runner (metadata server)'],
         [2, `gcloud: ${GCLOUD_EMAIL}`],
         [2, KEY_EMAIL],
-        [3, KEY_AUDIENCE],
+        [3, KEY_AUDIENCE.replace('https://', '')],
       ],
     );
+    assert.match(rows[4]?.label ?? '', /^expires in (\d+ min|1 h)$/);
     const saved = machineSettings()['tokenExplorer.accounts'] as Record<string, unknown>[];
     const entry = saved.find((a) => a.kind === 'google-service-account-key');
     assert.deepEqual(entry, {
@@ -279,8 +282,8 @@ describe('Service accounts in VS Code', function () {
         (r) => r.path.endsWith('/identity') && r.query.audience === PALETTE_AUDIENCE,
       ),
     );
-    const row = treeRow(tree, PALETTE_AUDIENCE);
-    assert.match(await row.locator('.label-description').innerText(), /^expires in (\d+ min|1 h)$/);
+    const row = audienceRow(tree, PALETTE_AUDIENCE);
+    assert.match(await row.locator('.label-name').innerText(), /^expires in (\d+ min|1 h)$/);
   });
 
   it('Copy Bearer Header on an account row copies "Authorization: Bearer <jwt>"', async function () {
@@ -315,7 +318,7 @@ describe('Service accounts in VS Code', function () {
       'the fake gcloud printed the token',
     );
 
-    const description = treeRow(tree, GCLOUD_AUDIENCE).locator('.label-description');
+    const description = audienceRow(tree, GCLOUD_AUDIENCE).locator('.label-name');
     const seconds = async (): Promise<number> => {
       const text = await description.innerText();
       const parts = /^expires in (\d+) min(?: (\d+) s)?$/.exec(text);
@@ -328,8 +331,69 @@ describe('Service accounts in VS Code', function () {
     assert.ok(later < first, `went from ${first} s to ${later} s`);
   });
 
+  it('shows every countdown at the default side bar width (300 px), long audiences and all', async function () {
+    await page.keyboard.press('Escape');
+    await widenSideBar(page, 300);
+    const sideBar = await page.locator('.part.sidebar').boundingBox();
+    assert.ok(sideBar && Math.abs(sideBar.width - 300) <= 2, `side bar ${sideBar?.width} px`);
+    // Rows are drawn, not just present: the countdown's own box lies inside its row's visible box.
+    for (const audience of [KEY_AUDIENCE, PALETTE_AUDIENCE, GCLOUD_AUDIENCE]) {
+      const row = audienceRow(tree, audience);
+      const countdown = row.locator('.label-name');
+      assert.match(await countdown.innerText(), /^expires in \d+ (min|h)/, audience);
+      const rowBox = await row.boundingBox();
+      const box = await countdown.boundingBox();
+      assert.ok(rowBox && box, `${audience}: not drawn`);
+      const right = Math.min(rowBox.x + rowBox.width, sideBar.x + sideBar.width);
+      assert.ok(
+        box.x >= rowBox.x && box.x + box.width <= right && box.width > 60,
+        `${audience}: countdown at ${JSON.stringify(box)}, row ${JSON.stringify(rowBox)}`,
+      );
+      // The audience is cut, not the countdown; the whole of it is in the tooltip.
+      const { scrollWidth, clientWidth } = await countdown.evaluate((node) => ({
+        scrollWidth: node.scrollWidth,
+        clientWidth: node.clientWidth,
+      }));
+      assert.ok(scrollWidth <= clientWidth + 1, `${audience}: countdown text cut`);
+    }
+    // Account rows: long names cut their description; the badge at the row's end keeps the
+    // minutes left (a FileDecoration, drawn by VS Code after the label).
+    for (const account of ['runner (metadata server)', `gcloud: ${GCLOUD_EMAIL}`, KEY_EMAIL]) {
+      const row = treeRow(tree, account);
+      const content = await row
+        .locator('.monaco-icon-label')
+        .first()
+        .evaluate((node) => getComputedStyle(node, '::after').content);
+      assert.match(content, /^"(\d{1,2}|<1|\dh)"$/, `${account}: badge ${content}`);
+      const labelBox = await row.locator('.monaco-icon-label').first().boundingBox();
+      const rowBox = await row.boundingBox();
+      assert.ok(labelBox && rowBox, `${account}: not drawn`);
+      assert.ok(
+        labelBox.x + labelBox.width <=
+          Math.min(rowBox.x + rowBox.width, sideBar.x + sideBar.width) + 1,
+        `${account}: the label (with its badge at the end) runs past the row`,
+      );
+    }
+    await page.mouse.move(1000, 300);
+    await page.waitForTimeout(500);
+    await vscode.screenshot(screenshotPath('accounts-tree-300px.png'));
+  });
+
+  it('Copy Audience copies the whole audience of a row that shows it shortened', async function () {
+    await clearClipboard(page);
+    await contextMenu(audienceRow(tree, KEY_AUDIENCE), 'Copy Audience');
+    assert.equal(
+      await eventually(
+        'the clipboard',
+        () => vscode.readClipboard(),
+        (text) => text !== '',
+      ),
+      KEY_AUDIENCE,
+    );
+  });
+
   it('Inspect on an audience row opens the inspector with the minted claims', async function () {
-    await inlineAction(treeRow(tree, KEY_AUDIENCE), 'Inspect Token');
+    await inlineAction(audienceRow(tree, KEY_AUDIENCE), 'Inspect Token');
     await page.locator('.tab', { hasText: 'Token Inspector' }).waitFor();
     const frame = webviewFrame(page);
     const claim = (name: string) =>
@@ -351,7 +415,7 @@ describe('Service accounts in VS Code', function () {
     await widenSideBar(page, 640);
     // The short-lived token in the inspector: it counts seconds down, as its row does.
     await inlineAction(
-      treeRow(tree, GCLOUD_AUDIENCE),
+      audienceRow(tree, GCLOUD_AUDIENCE),
       'Inspect Token',
       webviewFrame(page).locator('#claims-table tr[data-claim="aud"] .claim-value', {
         hasText: GCLOUD_AUDIENCE,

@@ -10,10 +10,10 @@ import { GoogleApis } from '../emulators/google/googleApis';
 import { mintGoogleIdToken } from '../emulators/services/googleTokens';
 import { ProtectedService } from '../emulators/services/protectedService';
 import {
+  audienceRow,
   launchVsCode,
   screenshotPath,
   showViewContainer,
-  treeRow,
   viewPane,
   webviewFrame,
   widenSideBar,
@@ -138,7 +138,7 @@ describe('Call Service in VS Code', function () {
     await showViewContainer(page, 'Token Explorer');
     await widenSideBar(page, 520);
     const tree = viewPane(page, 'Service Accounts');
-    const row = treeRow(tree, run.url);
+    const row = audienceRow(tree, run.url);
     await row.waitFor();
     await row.hover();
     const hover = page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'Token:' });

@@ -6,7 +6,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT, generateKeyPair } from 'jose';
 import type { Locator, Page } from 'playwright-core';
-import { launchVsCode, screenshotPath, waitForNotification, webviewFrame } from './harness/vscode';
+import {
+  launchVsCode,
+  screenshotPath,
+  showViewContainer,
+  viewPane,
+  waitForNotification,
+  webviewFrame,
+  widenSideBar,
+} from './harness/vscode';
+import { pickRow, quickInput, quickInputBox } from './helpers/workbench';
 import type { VsCode } from './harness/vscode';
 import { waitFor } from '../helpers/poll';
 
@@ -18,10 +27,18 @@ const HOSTILE = {
   aud: ['[aud](command:workbench.action.openGlobalKeybindings)', 'https://evil.example/aud'],
 };
 
-async function hostileToken(): Promise<string> {
+// The same kinds, short enough to survive the tree's 48-character label, in the claims that reach
+// the Sources tree (sub · iss) and the Call Service URL picker (an https aud).
+const HOSTILE_SHORT = {
+  iss: 'https://evil.example/$(alert)/![i](https://evil.example/p.png)',
+  sub: '[x](command:workbench.action.openSettings) **b**',
+  aud: 'https://evil.example/$(alert)/[y](command:workbench.action.openSettings)/<b>z</b>',
+};
+
+async function hostileToken(claims: Record<string, unknown> = HOSTILE): Promise<string> {
   const { privateKey } = await generateKeyPair('RS256');
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT(HOSTILE)
+  return new SignJWT(claims)
     .setProtectedHeader({ alg: 'RS256', typ: 'JWT' })
     .setIssuedAt(now)
     .setExpirationTime(now + 3600)
@@ -139,6 +156,62 @@ describe('Untrusted token text on every surface (issue 9)', function () {
     assert.equal((await links(hover.first())).length, 1, 'the Inspect link is there');
     await vscode.screenshot(screenshotPath('untrusted-hover.png'));
     await page.mouse.move(0, 0);
+  });
+
+  it('the Sources tree shows an imported token’s claims literally, in its label and tooltip', async () => {
+    const { page } = vscode;
+    await vscode.runCommand('Token Explorer: Import Token…');
+    const paste = await quickInput(page, 'Import token');
+    await quickInputBox(paste).fill(await hostileToken(HOSTILE_SHORT));
+    await quickInputBox(paste).press('Enter');
+    await pickRow(await quickInput(page, 'Keep the imported token'), 'For this session');
+    await webviewFrame(page).locator('#claims-table tr[data-claim="sub"]').waitFor();
+    await showViewContainer(page, 'Token Explorer');
+    await widenSideBar(page, 700);
+    const sources = viewPane(page, 'Pipelines & Test Tokens');
+    const row = sources.locator('.monaco-list-row', { hasText: 'evil.example' }).first();
+    await row.waitFor();
+    const label = await row.locator('.label-name').innerText();
+    assert.match(
+      label,
+      /^\[x\]\(command:workbench\.action\.openSettings\) \*\*b\*\* · evil\.example\/\$\u2060?\(alert\)\/!\[i\]/,
+    );
+    await assertInert(row, undefined);
+    await row.hover();
+    const tooltip = page
+      .locator('.monaco-hover, .workbench-hover')
+      .filter({ hasText: 'Token:', visible: true })
+      .first();
+    await tooltip.waitFor();
+    const text = await tooltip.innerText();
+    assert.match(text, /\[x\]\(command:workbench\.action\.openSettings\) \*\*b\*\*/);
+    assert.match(text, /\$\u2060?\(alert\)/);
+    await assertInert(tooltip, undefined);
+    await vscode.screenshot(screenshotPath('untrusted-tree-tooltip.png'));
+    await page.mouse.move(0, 0);
+  });
+
+  it('the Call Service URL picker shows a hostile audience literally, with no icon or link', async () => {
+    const { page } = vscode;
+    const input = await openInspectBox(page, vscode);
+    await input.fill(await hostileToken(HOSTILE_SHORT));
+    await input.press('Enter');
+    const frame = webviewFrame(page);
+    await frame.locator('#claims-table tr[data-claim="aud"]').waitFor();
+    await frame.locator('#call-service').click();
+    const picker = await quickInput(page, 'Call Service: URL');
+    const row = picker.locator('.monaco-list-row', { hasText: 'evil.example' }).first();
+    await row.waitFor();
+    const text = await row.innerText();
+    assert.match(text, /evil\.example\/\$\u2060?\(alert\)\/\[\u2060?y\]\u2060?\(command:/);
+    assert.match(text, /<b>z<\/b>/);
+    await assertInert(picker, undefined);
+    await vscode.screenshot(screenshotPath('untrusted-quick-pick.png'));
+    // The URL the pick answers is the audience itself, without the marks that keep it inert.
+    await row.click();
+    const method = await quickInput(page, 'Call Service: method');
+    await method.waitFor();
+    await page.keyboard.press('Escape');
   });
 
   it('a token whose claim nests 10,000 arrays deep is shown, not left loading', async () => {

@@ -31,6 +31,12 @@ export interface ProviderDescriptor<K extends string = string> {
    * id, the API server's audience, the repository owner, the one fixed in .gitlab-ci.yml).
    */
   readonly audienceOptional: boolean;
+  /**
+   * What the kind mints when it is not an OIDC ID token: "access token" (an OAuth access token
+   * for one resource, e.g. Azure's). The UI then says so wherever it says "ID token" for the
+   * others. Absent: ID tokens.
+   */
+  readonly tokenType?: 'access token';
   /** The kind's row in the wizard's first pick list (the icon is prefixed). */
   readonly pick: { readonly label: string; readonly description: string; readonly detail: string };
   /** The kind's settings as JSON schema: description (of the kind) and settings properties. */

@@ -52,6 +52,8 @@ export interface ProviderContext {
   readonly ycPath?: string;
   /** The kubectl executable, from a machine-scoped setting. */
   readonly kubectlPath?: string;
+  /** The az executable, from a machine-scoped setting. */
+  readonly azPath?: string;
   /** The buildkite-agent executable, from a machine-scoped setting. */
   readonly buildkiteAgentPath?: string;
   /** The circleci executable, from a machine-scoped setting. */

@@ -1,4 +1,5 @@
 import { awsStsDescriptor } from './aws/stsDescriptor';
+import { azureAccessTokenDescriptor } from './azure/accessTokenDescriptor';
 import { azurePipelinesDescriptor } from './azurePipelines/oidcTokenDescriptor';
 import { bitbucketPipelinesDescriptor } from './bitbucket/pipelinesDescriptor';
 import { buildkiteDescriptor } from './buildkite/agentOidcDescriptor';
@@ -37,6 +38,7 @@ export const PROVIDERS = [
   circleciDescriptor,
   bitbucketPipelinesDescriptor,
   azurePipelinesDescriptor,
+  azureAccessTokenDescriptor,
   tokenFileDescriptor,
   customCommandDescriptor,
   localIssuerDescriptor,
@@ -62,6 +64,11 @@ export function descriptorOf(kind: ProviderKind): ProviderDescriptor<ProviderKin
   const descriptor = BY_KIND.get(kind);
   if (!descriptor) throw new Error(`No provider is registered for the kind "${kind}".`);
   return descriptor;
+}
+
+/** What a kind's tokens are called in the UI: "ID token", or "access token" for Azure's. */
+export function tokenNoun(kind: ProviderKind): 'ID token' | 'access token' {
+  return BY_KIND.get(kind)?.tokenType ?? 'ID token';
 }
 
 /** Every provider the extension ships, by kind; the local one mints through the running issuer. */

@@ -18,6 +18,7 @@ export interface Settings {
   /** The yc and kubectl executables; machine-scoped, never from a workspace. */
   readonly ycPath: string;
   readonly kubectlPath: string;
+  readonly azPath: string;
   readonly buildkiteAgentPath: string;
   readonly circleciPath: string;
   /** Port of the local dev issuer (0: any free port) and its signing algorithm. */
@@ -71,6 +72,7 @@ export function readSettings(): Settings {
     providerTimeoutMs: clamp(config.get<number>('timeoutSeconds', 30), 1, 300) * 1000,
     ycPath: machineValue(config, 'yc.path') ?? 'yc',
     kubectlPath: machineValue(config, 'kubectl.path') ?? 'kubectl',
+    azPath: machineValue(config, 'az.path') ?? 'az',
     buildkiteAgentPath: machineValue(config, 'buildkiteAgent.path') ?? 'buildkite-agent',
     circleciPath: machineValue(config, 'circleci.path') ?? 'circleci',
     localIssuerPort: Math.round(clamp(config.get<number>('localIssuer.port', 8977), 0, 65535)),

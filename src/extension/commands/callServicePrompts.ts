@@ -4,6 +4,7 @@ import { HEADER_NAMES } from '../../core/call/send';
 import { parseServiceUrl, tokenTransport } from '../../core/call/target';
 import type { CallRequest, HeaderForm, ServiceKind } from '../../core/call/types';
 import { TokenExplorerError } from '../../core/errors';
+import { inert } from '../views/untrusted';
 import { quickPickAnswer } from './quickPickAnswer';
 
 // The questions Call Service and Check Against a URL ask; callService.ts holds the commands.
@@ -23,19 +24,23 @@ export async function pickUrl(
   quickPick.title = title;
   quickPick.placeholder = 'The URL to call, e.g. https://my-service-abc123-uc.a.run.app/path';
   quickPick.ignoreFocusOut = true;
-  const base = known.map((url) => ({
-    label: url,
-    description: url === audience ? 'the audience' : 'recent',
-  }));
+  // The audience comes from the token: a quick pick renders "$(icon)" in labels, so each label
+  // is shown inert (untrusted.ts) and mapped back to the URL it stands for.
+  const urlOf = new Map<string, string>();
+  const item = (url: string, description: string): vscode.QuickPickItem => {
+    const label = inert(url);
+    urlOf.set(label, url);
+    return { label, description };
+  };
+  const base = known.map((url) => item(url, url === audience ? 'the audience' : 'recent'));
   const render = (value: string) => {
     const typed = value.trim();
     quickPick.items =
-      typed !== '' && !known.includes(typed)
-        ? [{ label: typed, description: 'this URL' }, ...base]
-        : base;
+      typed !== '' && !known.includes(typed) ? [item(typed, 'this URL'), ...base] : base;
   };
   render('');
-  return quickPickAnswer(quickPick, render, (chosen) => chosen !== '');
+  const chosen = await quickPickAnswer(quickPick, render, (answer) => answer !== '');
+  return chosen === undefined ? undefined : (urlOf.get(chosen) ?? chosen);
 }
 
 /** `Name: value; Name2: value2` → headers; the token's own header is refused. */

@@ -13,6 +13,7 @@ export enum CommandId {
   CopyBearerHeader = 'tokenExplorer.copyBearerHeader',
   CopyAsCurl = 'tokenExplorer.copyAsCurl',
   InspectAudience = 'tokenExplorer.inspectAudience',
+  CopyAudience = 'tokenExplorer.copyAudience',
   InspectLatest = 'tokenExplorer.inspectLatest',
   RefreshToken = 'tokenExplorer.refreshToken',
   RefreshAll = 'tokenExplorer.refreshAll',

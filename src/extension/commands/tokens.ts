@@ -5,6 +5,7 @@ import { inspectToken } from '../../core/jwt/inspect';
 import type { Account, ProviderContext } from '../../core/providers/provider';
 import type { IssuedToken, TokenService } from '../../core/tokenService';
 import type { Logger } from '../../core/ports';
+import { tokenNoun } from '../../core/providers/registry';
 import type { AccountsStore } from '../adapters/accountsStore';
 import type { Settings } from '../adapters/settings';
 import type { ClipboardGuard } from '../../core/clipboard/clearAfter';
@@ -155,7 +156,7 @@ export async function fetchToken(
     const issued = await vscode.window.withProgress(
       {
         location: vscode.ProgressLocation.Notification,
-        title: `Getting an ID token for ${label(account)}${audience ? ` (audience ${audience})` : ''}…`,
+        title: `Getting ${tokenNoun(account.kind) === 'ID token' ? 'an ID token' : 'an access token'} for ${label(account)}${audience ? ` (audience ${audience})` : ''}…`,
         cancellable: true,
       },
       (_progress, cancellation) => {
@@ -288,7 +289,8 @@ export async function getIdToken(
   const asBearer = deps.settings().copyFormat === 'bearer';
   await deps.clipboard.copySecret(asBearer ? bearer(token) : token);
   const left = tokenStateText(issued.token, undefined, Date.now()) ?? '';
-  const what = asBearer ? 'Authorization header' : 'ID token';
+  const noun = tokenNoun(target.account.kind);
+  const what = asBearer ? 'Authorization header' : noun === 'ID token' ? noun : 'Access token';
   const source = issued.fromCache ? 'cached' : 'new';
   void vscode.window
     .showInformationMessage(
@@ -346,6 +348,14 @@ export async function inspectAudience(deps: TokenCommandDeps, arg?: unknown): Pr
   if (issued) {
     await deps.inspector.show(inspectToken(issued.token.token), `account ${label(target.account)}`);
   }
+}
+
+/** Copies an audience row's full audience (the row shows it shortened, after the countdown). */
+export async function copyAudience(deps: TokenCommandDeps, arg?: unknown): Promise<void> {
+  const target = await resolveTarget(deps, arg, 'Copy audience');
+  if (!target) return;
+  await vscode.env.clipboard.writeText(target.audience);
+  vscode.window.setStatusBarMessage(`Audience copied: ${target.audience}`, 4000);
 }
 
 /** Inspects the most recent token (status bar click). */

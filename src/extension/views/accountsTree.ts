@@ -3,10 +3,11 @@ import { serviceAccountKeyProvider } from '../../core/providers/google/serviceAc
 import { errorMessage } from '../../core/errors';
 import { shownToken } from '../../core/jwt/mask';
 import type { Account, ProviderKind } from '../../core/providers/provider';
-import { descriptorOf } from '../../core/providers/registry';
+import { descriptorOf, tokenNoun } from '../../core/providers/registry';
 import type { AudienceState, TokenService } from '../../core/tokenService';
 import type { AccountsStore } from '../adapters/accountsStore';
-import { tokenStateText } from './tokenState';
+import { CountdownDecorations, type RowBadge } from './countdownBadge';
+import { countdownBadge, tokenStateText } from './tokenState';
 import { CommandId } from '../commands/commandId';
 
 interface GroupNode {
@@ -48,6 +49,7 @@ export class AccountsTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
   private readonly shownText = new Map<string, string | undefined>();
   private readonly timer: ReturnType<typeof setInterval>;
   private readonly subscriptions: vscode.Disposable[];
+  private readonly badges = new CountdownDecorations((accountId) => this.accountBadge(accountId));
 
   constructor(
     private readonly store: AccountsStore,
@@ -63,6 +65,7 @@ export class AccountsTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
   /** Re-reads everything (accounts added, removed or edited; a token minted). */
   refresh(): void {
     this.changed.fire(undefined);
+    this.badges.refresh(this.store.read().accounts.map((account) => account.id));
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
@@ -147,6 +150,7 @@ export class AccountsTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
     clearInterval(this.timer);
     for (const s of this.subscriptions) s.dispose();
     this.changed.dispose();
+    this.badges.dispose();
   }
 
   /** Keeps one object per id (VS Code matches refreshes by identity); content may change. */
@@ -157,13 +161,27 @@ export class AccountsTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
     return node;
   }
 
+  /** The audience whose token lives longest: what an account row reports. */
+  private latest(accountId: string): AudienceState | undefined {
+    return this.tokens
+      .audiences(accountId)
+      .reduce<AudienceState | undefined>(
+        (best, s) => (!best || (s.token?.expiresAt ?? 0) > (best.token?.expiresAt ?? 0) ? s : best),
+        undefined,
+      );
+  }
+
   private accountState(accountId: string, now: number): string | undefined {
-    const states = this.tokens.audiences(accountId);
-    const latest = states.reduce<AudienceState | undefined>(
-      (best, s) => (!best || (s.token?.expiresAt ?? 0) > (best.token?.expiresAt ?? 0) ? s : best),
-      undefined,
-    );
+    const latest = this.latest(accountId);
     return latest ? tokenStateText(latest.token, latest.lastError, now) : undefined;
+  }
+
+  private accountBadge(accountId: string): RowBadge | undefined {
+    const latest = this.latest(accountId);
+    const now = Date.now();
+    const badge = latest && countdownBadge(latest.token, latest.lastError, now);
+    const words = latest && tokenStateText(latest.token, latest.lastError, now);
+    return badge && words ? { badge, words } : undefined;
   }
 
   private accountItem(node: AccountNode): vscode.TreeItem {
@@ -182,6 +200,9 @@ export class AccountsTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
     this.shownText.set(node.id, state);
     item.description = state ?? (account.name ? this.describe(account) : undefined);
     item.iconPath = new vscode.ThemeIcon(descriptorOf(account.kind).icon);
+    // A narrow side bar cuts the description first: the badge at the row's end keeps the
+    // minutes left in sight (countdownBadge.ts).
+    item.resourceUri = CountdownDecorations.uriOf(account.id);
     // Accounts with a stored key file also offer "Re-import Key…" (package.json menus).
     item.contextValue =
       account.kind === serviceAccountKeyProvider.kind ? 'account-keyFile' : 'account';
@@ -190,6 +211,8 @@ export class AccountsTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
     tooltip.appendText(account.name ?? account.id);
     tooltip.appendMarkdown('**\n\n');
     tooltip.appendText(this.describe(account));
+    tooltip.appendMarkdown('\n\n');
+    tooltip.appendText(`Mints ${tokenNoun(account.kind)}s.`);
     if (account.defaultAudience) {
       tooltip.appendMarkdown('\n\nDefault audience: ');
       tooltip.appendText(account.defaultAudience);
@@ -204,12 +227,17 @@ export class AccountsTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
 
   private audienceItem(node: AudienceNode): vscode.TreeItem {
     const label = node.audience === '' ? '(default audience)' : node.audience;
-    const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
-    item.id = node.id;
     const state = this.tokens.audiences(node.accountId).find((s) => s.audience === node.audience);
     const text = tokenStateText(state?.token, state?.lastError, Date.now());
     this.shownText.set(node.id, text);
-    item.description = text;
+    // The countdown first, the audience after it: at the default side bar width (300 px) a long
+    // audience URL would push a trailing countdown out of sight. The full audience is in the
+    // tooltip and in Copy Audience.
+    const shortLabel = label.replace(/^https:\/\//, '');
+    const item = new vscode.TreeItem(text ?? shortLabel, vscode.TreeItemCollapsibleState.None);
+    item.id = node.id;
+    if (text !== undefined) item.description = shortLabel;
+    item.accessibilityInformation = { label: text === undefined ? label : `${label}, ${text}` };
     const failed = state?.lastError !== undefined && !state.token;
     item.iconPath = new vscode.ThemeIcon(
       failed ? 'error' : 'symbol-key',
@@ -245,5 +273,8 @@ export class AccountsTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
       if (text !== this.shownText.get(node.id)) dirty.push(node);
     }
     if (dirty.length > 0) this.changed.fire(dirty);
+    this.badges.refresh(
+      dirty.flatMap((node) => (node.type === 'account' ? [node.account.id] : [])),
+    );
   }
 }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { shownToken } from '../../core/jwt/mask';
 import type { TokenService } from '../../core/tokenService';
+import { tokenNoun } from '../../core/providers/registry';
 import type { AccountsStore } from '../adapters/accountsStore';
 import { tokenStateText } from './tokenState';
 import { CommandId } from '../commands/commandId';
@@ -44,7 +45,7 @@ export class TokenStatusBar implements vscode.Disposable {
     if (text === this.shown) return;
     this.shown = text;
     this.item.text = text;
-    this.item.tooltip = `Latest ID token: ${account.name ?? account.id} for ${latest.audience || 'the default audience'}, ${state}. Click to inspect.\nToken: ${shownToken(latest.token.token, this.masked())}`;
+    this.item.tooltip = `Latest ${tokenNoun(account.kind)}: ${account.name ?? account.id} for ${latest.audience || 'the default audience'}, ${state}. Click to inspect.\nToken: ${shownToken(latest.token.token, this.masked())}`;
     this.item.backgroundColor =
       latest.token.expiresAt <= Date.now()
         ? new vscode.ThemeColor('statusBarItem.warningBackground')

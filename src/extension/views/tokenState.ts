@@ -18,3 +18,32 @@ export function tokenStateText(
   const state = `expires in ${formatDuration(seconds)}`;
   return lastError !== undefined ? `${state} (refresh failed)` : state;
 }
+
+/** What the two-character badge at the end of an account row says about its newest token. */
+export interface CountdownBadge {
+  /** At most 2 characters (VS Code's limit): minutes left, "<1", "3h", or "!". */
+  readonly badge: string;
+  readonly tone: 'ok' | 'expired' | 'error';
+}
+
+/**
+ * The badge for a token at nowMs: minutes left up to 99, then hours ("3h", "9+" beyond), "<1"
+ * under a minute, "!" when expired or when the last mint failed without a usable token. The
+ * row's description says the same in words; the badge is what stays visible in a narrow side
+ * bar, where VS Code cuts the description first (as the SCM view shows "M"/"U").
+ */
+export function countdownBadge(
+  token: MintedToken | undefined,
+  lastError: unknown,
+  nowMs: number,
+): CountdownBadge | undefined {
+  if (token === undefined || token.expiresAt <= nowMs) {
+    if (lastError !== undefined) return { badge: '!', tone: 'error' };
+    return token === undefined ? undefined : { badge: '!', tone: 'expired' };
+  }
+  const minutes = Math.floor((token.expiresAt - nowMs) / 60_000);
+  if (minutes < 1) return { badge: '<1', tone: 'ok' };
+  if (minutes < 100) return { badge: String(minutes), tone: 'ok' };
+  const hours = Math.floor(minutes / 60);
+  return { badge: hours < 10 ? `${hours}h` : '9+', tone: 'ok' };
+}

@@ -251,6 +251,19 @@ export function treeRow(pane: Locator, label: string): Locator {
   });
 }
 
+/**
+ * The audience row of the accounts tree for `audience`: its label is the countdown, its
+ * description the audience (without "https://").
+ */
+export function audienceRow(pane: Locator, audience: string): Locator {
+  const shown = audience.replace(/^https:\/\//, '');
+  return pane.locator('.pane-body .monaco-list-row', {
+    has: pane
+      .page()
+      .locator('.label-description', { hasText: new RegExp(`^${escapeRegExp(shown)}$`) }),
+  });
+}
+
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

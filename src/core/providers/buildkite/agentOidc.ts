@@ -1,4 +1,5 @@
 import { TokenExplorerError } from '../../errors';
+import { missingCliRemedies } from '../../remedies';
 import type { Environment } from '../../ports';
 import { errorLines, excerpt, failureHead, runCli, tokenFromStdout } from '../cli';
 import { jobTokenFrom } from '../jobToken';
@@ -79,6 +80,10 @@ export const buildkiteProvider: Provider = {
         },
       },
       {
+        notFoundRemedies: missingCliRemedies(
+          'buildkite-agent',
+          'tokenExplorer.buildkiteAgent.path',
+        ),
         notFound: () =>
           `buildkite-agent (${file}) was not found. It is on the PATH of every Buildkite job; run VS Code (or code-server) from a job step, or set tokenExplorer.buildkiteAgent.path.`,
         timeout: (seconds) =>

@@ -1,4 +1,5 @@
 import { TokenExplorerError } from '../../errors';
+import { missingCliRemedies } from '../../remedies';
 import type { Environment } from '../../ports';
 import { errorLines, excerpt, failureHead, runCli, tokenFromStdout } from '../cli';
 import { audiencesOf, holdsJwt, jobTokenFrom, jobTokenFromVariable } from '../jobToken';
@@ -48,6 +49,7 @@ async function tokenForAudience(audience: string, context: ProviderContext, sign
       env: { CIRCLECI: context.env.get('CIRCLECI') },
     },
     {
+      notFoundRemedies: missingCliRemedies('circleci', 'tokenExplorer.circleci.path'),
       notFound: () =>
         `The CircleCI CLI (${file}) was not found. A token for an audience other than the organization id comes only from "circleci run oidc get" inside a CircleCI job: install the CLI in the job's image (or set tokenExplorer.circleci.path), or leave the audience empty to use $${VARIABLES.v2}.`,
       timeout: (seconds) => `${command} did not finish within ${seconds} s.`,

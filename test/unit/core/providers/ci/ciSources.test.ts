@@ -312,7 +312,7 @@ describe('CI job token sources', () => {
         'cli-failed',
         /BUILDKITE_JOB_ID is not set: the agent sets them only for the steps of a job/,
       );
-      await rejectsWith(
+      const missing = await rejectsWith(
         buildkiteProvider.mint(
           account('buildkite-oidc'),
           { audience: '' },
@@ -320,6 +320,10 @@ describe('CI job token sources', () => {
         ),
         'cli-not-found',
         /tokenExplorer\.buildkiteAgent\.path/,
+      );
+      assert.deepEqual(
+        missing.remedies.map((r) => r.kind),
+        ['pickExecutable', 'openSetting', 'openUrl'],
       );
     });
 

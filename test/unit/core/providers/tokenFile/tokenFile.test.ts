@@ -267,18 +267,24 @@ describe('Token file provider', () => {
     const irsa = join(dir.path, 'irsa');
     const aks = join(dir.path, 'aks');
     const notJwt = join(dir.path, 'ecs');
-    await writeFile(irsa, await signed('sts.amazonaws.com'));
+    // The summary's "time left" is from the context's clock: frozen one hour before exp.
+    const exp = Math.floor(Date.now() / 1000) + 3600;
+    const clock = new FrozenClock((exp - 3600) * 1000);
+    await writeFile(irsa, await signed('sts.amazonaws.com', exp));
     await writeFile(aks, await signed('api://AzureADTokenExchange'));
     await writeFile(notJwt, 'opaque-ecs-authorization-token-value');
     await writeFile(join(dir.path, 'token'), await signed('https://kubernetes.default.svc'));
     const tfc = await signed('vault.example');
     const found = await tokenFileDescriptor.detect({
-      context: context({
-        AWS_WEB_IDENTITY_TOKEN_FILE: irsa,
-        AZURE_FEDERATED_TOKEN_FILE: aks,
-        AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: notJwt,
-        TFC_WORKLOAD_IDENTITY_TOKEN: tfc,
-      }),
+      context: context(
+        {
+          AWS_WEB_IDENTITY_TOKEN_FILE: irsa,
+          AZURE_FEDERATED_TOKEN_FILE: aks,
+          AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: notJwt,
+          TFC_WORKLOAD_IDENTITY_TOKEN: tfc,
+        },
+        clock,
+      ),
       shared: (_key, compute) => compute(),
       environmentNames: () => [],
       signal: new AbortController().signal,
@@ -294,7 +300,7 @@ describe('Token file provider', () => {
     );
     assert.match(
       found[0]?.detail ?? '',
-      /^http:\/\/127\.0\.0\.1:\d+ → sts\.amazonaws\.com, (?:59|60|58) min left$/,
+      /^http:\/\/127\.0\.0\.1:\d+ → sts\.amazonaws\.com, 1 h left$/,
     );
     for (const f of found) {
       for (const token of tokens) assert.ok(!JSON.stringify(f).includes(token), 'no token shown');

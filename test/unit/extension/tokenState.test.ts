@@ -1,0 +1,40 @@
+import * as assert from 'node:assert/strict';
+import type { MintedToken } from '../../../src/core/providers/provider';
+import { countdownBadge, tokenStateText } from '../../../src/extension/views/tokenState';
+
+const NOW = Date.UTC(2030, 0, 1, 12, 0, 0);
+const token = (secondsLeft: number): MintedToken =>
+  ({ token: 'eyJ.x.y', expiresAt: NOW + secondsLeft * 1000 }) as MintedToken;
+
+describe('account row badge (countdown in two characters)', () => {
+  it('says the minutes left, then hours, in at most two characters', () => {
+    const cases: [number, string][] = [
+      [59 * 60 + 59, '59'],
+      [9 * 60 + 5, '9'],
+      [45, '<1'],
+      [99 * 60 + 30, '99'],
+      [100 * 60, '1h'],
+      [3 * 3600 + 60, '3h'],
+      [12 * 3600, '9+'],
+    ];
+    for (const [left, badge] of cases) {
+      const shown = countdownBadge(token(left), undefined, NOW);
+      assert.equal(shown?.badge, badge, `${left} s`);
+      assert.equal(shown?.tone, 'ok');
+      assert.ok(badge.length <= 2);
+    }
+  });
+
+  it('marks expired tokens and failed mints, and shows nothing before the first mint', () => {
+    assert.deepEqual(countdownBadge(token(-5), undefined, NOW), { badge: '!', tone: 'expired' });
+    assert.deepEqual(countdownBadge(undefined, new Error('no'), NOW), {
+      badge: '!',
+      tone: 'error',
+    });
+    assert.deepEqual(countdownBadge(token(0), new Error('no'), NOW), { badge: '!', tone: 'error' });
+    assert.equal(countdownBadge(undefined, undefined, NOW), undefined);
+    // A failed refresh with a live token still counts down, as the words do.
+    assert.equal(countdownBadge(token(600), new Error('no'), NOW)?.badge, '10');
+    assert.match(tokenStateText(token(600), new Error('no'), NOW) ?? '', /refresh failed/);
+  });
+});
