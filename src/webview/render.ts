@@ -35,6 +35,7 @@ const sourceLabels: Readonly<Record<ClaimSource, string | undefined>> = {
   bitbucket: 'Bitbucket',
   'azure-devops': 'Azure DevOps',
   entra: 'Entra',
+  aws: 'AWS',
   unknown: undefined,
 };
 

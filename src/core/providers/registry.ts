@@ -1,3 +1,4 @@
+import { awsStsDescriptor } from './aws/stsDescriptor';
 import { azureAccessTokenDescriptor } from './azure/accessTokenDescriptor';
 import { azurePipelinesDescriptor } from './azurePipelines/oidcTokenDescriptor';
 import { bitbucketPipelinesDescriptor } from './bitbucket/pipelinesDescriptor';
@@ -30,6 +31,7 @@ export const PROVIDERS = [
   userIdentityDescriptor,
   yandexCliDescriptor,
   kubernetesDescriptor,
+  awsStsDescriptor,
   gitlabCiDescriptor,
   githubActionsDescriptor,
   buildkiteDescriptor,

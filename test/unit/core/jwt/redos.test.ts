@@ -10,6 +10,7 @@ const SCANNERS = [
   'src/extension/views',
   'src/extension/commands/inspectJwt.ts',
   'src/core/providers/tokenFile',
+  'src/core/providers/aws',
   'src/core/inputRules.ts',
 ];
 const ROOT = join(__dirname, '..', '..', '..', '..', '..');
