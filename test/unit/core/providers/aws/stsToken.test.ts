@@ -593,7 +593,8 @@ describe('AWS STS GetWebIdentityToken provider', function () {
           input: async () => 'eu-central-1',
           confirm: async () => true,
           pickFile: async () => undefined,
-          busy: (_t, task) => task(),
+          busy: (_t, task) => task(new AbortController().signal),
+          recover: async () => undefined,
           error: () => undefined,
           warn: (m) => seen.push(`warn ${m}`),
         };

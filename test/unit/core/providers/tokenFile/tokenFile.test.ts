@@ -351,7 +351,8 @@ describe('Token file provider', () => {
       input: async () => typed,
       confirm: async () => true,
       pickFile: async () => undefined,
-      busy: (_title, task) => task(),
+      busy: (_title, task) => task(new AbortController().signal),
+      recover: async () => undefined,
       error: () => undefined,
       warn: () => undefined,
     });
