@@ -212,6 +212,7 @@ describe('Untrusted token text on every surface (issue 9)', function () {
     const method = await quickInput(page, 'Call Service: method');
     await method.waitFor();
     await page.keyboard.press('Escape');
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
   });
 
   it('a token whose claim nests 10,000 arrays deep is shown, not left loading', async () => {
