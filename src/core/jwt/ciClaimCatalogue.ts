@@ -42,7 +42,9 @@ const BUILDKITE = catalogue('buildkite', [
 ]);
 
 // https://circleci.com/docs/openid-connect-tokens/ and
-// https://discuss.circleci.com/t/new-oidc-custom-claims/54214 (org-id, pipeline ids).
+// https://discuss.circleci.com/t/new-oidc-custom-claims/54214 (org-id, pipeline ids). The V2
+// subject's /vcs-origin/…/vcs-ref/… tail is what public trust policies match; the separate
+// vcs-origin and vcs-ref claims are unconfirmed (not in the text found).
 const CIRCLECI = catalogue('circleci', [
   ['iss', 'Issuer', 'https://oidc.circleci.com/org/ORGANIZATION_ID.'],
   [
@@ -65,7 +67,10 @@ const CIRCLECI = catalogue('circleci', [
   ],
 ]);
 
-// https://support.atlassian.com/bitbucket-cloud/docs/integrate-pipelines-with-resource-servers-using-oidc/
+// https://support.atlassian.com/bitbucket-cloud/docs/integrate-pipelines-with-resource-servers-using-oidc/;
+// the claim names as the local runner bitbucket-pipelines-runner (pipeline_runner oidc.py)
+// reproduces them (accountUuid, workspaceUuid, repositoryUuid, pipelineUuid, stepUuid,
+// deploymentEnvironmentUuid, branchName); the exact `sub` layout is unconfirmed.
 const BITBUCKET = catalogue('bitbucket', [
   [
     'iss',
