@@ -4,11 +4,17 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   ExternalAccountAuthorizedUserClient,
+  ExternalAccountClient,
   IdentityPoolClient,
   Impersonated,
 } from 'google-auth-library';
 import type { AuthClient } from 'google-auth-library';
+import { nodeFileReader } from '../src/core/node/fileReader';
 import type { Account } from '../src/core/providers/provider';
+import { signedCallerIdentityRequest } from '../src/core/providers/google/awsSource';
+import type { ExternalAccountCredentials } from '../src/core/providers/google/credentials';
+import { parseCredentials } from '../src/core/providers/google/credentialFiles';
+import { ImdsServer } from '../test/emulators/aws/imdsServer';
 import { benchContext } from './context';
 import type { World } from './mint';
 import {
@@ -29,6 +35,13 @@ const POOL =
   '//iam.googleapis.com/projects/9/locations/global/workloadIdentityPools/bench/providers/ci';
 const SUBJECT = 'bench-subject-token';
 const PRINCIPAL = 'principal://bench/ci';
+const AWS_VARIABLES = [
+  'AWS_REGION',
+  'AWS_DEFAULT_REGION',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+];
 
 function impersonationAccount(world: World, file: string): Account {
   return {
@@ -149,9 +162,111 @@ async function benchWorkforceUser(world: World): Promise<void> {
   });
 }
 
+/**
+ * external_account with an AWS source on an instance that requires IMDSv2: both clients make
+ * the same five metadata calls (PUT, zone, PUT, role, credentials; differential.test.ts checks
+ * it), sign GetCallerIdentity, then STS and generateIdToken. Each run is cold for both: a new
+ * AwsClient, and for ours a new file reader (so the file is read and parsed again and the region
+ * asked again, as a new client asks it).
+ */
+async function benchExternalAws(world: World): Promise<void> {
+  const imds = await ImdsServer.start({ requireSessionToken: true });
+  // Neither client may take AWS credentials or a region from this machine's environment.
+  const saved = AWS_VARIABLES.map((name) => [name, process.env[name]] as const);
+  for (const name of AWS_VARIABLES) delete process.env[name];
+  try {
+    const role = imds.role!;
+    world.apis.trustAwsCredentials(
+      {
+        accessKeyId: role.accessKeyId,
+        secretAccessKey: role.secretAccessKey,
+        sessionToken: role.sessionToken,
+      },
+      { audience: POOL, principal: PRINCIPAL },
+    );
+    const federated = {
+      type: 'external_account',
+      audience: POOL,
+      subject_token_type: 'urn:ietf:params:aws:token-type:aws4_request',
+      token_url: world.apis.stsUrl,
+      credential_source: {
+        environment_id: 'aws1',
+        region_url: imds.regionUrl,
+        url: imds.securityCredentialsUrl,
+        regional_cred_verification_url:
+          'https://sts.{region}.amazonaws.com?Action=GetCallerIdentity&Version=2011-06-15',
+        imdsv2_session_token_url: imds.sessionTokenUrl,
+      },
+    };
+    const path = join(world.dir, 'aws.json');
+    await writeFile(
+      path,
+      JSON.stringify({
+        ...federated,
+        service_account_impersonation_url: world.apis.impersonationUrl(TARGET),
+      }),
+    );
+    // The floor sends the same requests with a subject token signed once beforehand.
+    const credentials = parseCredentials(JSON.stringify(federated), path);
+    const source = (credentials as ExternalAccountCredentials).credentialSource;
+    if (source.kind !== 'aws') throw new Error('not an AWS source');
+    const subject = signedCallerIdentityRequest(
+      credentials as ExternalAccountCredentials,
+      source,
+      imds.region,
+      role,
+      Date.now(),
+    );
+    const sts = new URLSearchParams({
+      grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+      audience: POOL,
+      scope: CLOUD_PLATFORM,
+      requested_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+      subject_token: subject,
+      subject_token_type: 'urn:ietf:params:aws:token-type:aws4_request',
+    }).toString();
+    const imdsGet = async (url: string, token: string) =>
+      (await fetch(url, { headers: { 'x-aws-ec2-metadata-token': token } })).text();
+    const sessionToken = async () =>
+      (
+        await fetch(imds.sessionTokenUrl, {
+          method: 'PUT',
+          headers: { 'x-aws-ec2-metadata-token-ttl-seconds': '300' },
+        })
+      ).text();
+    const freshReader = () => ({ readText: nodeFileReader.readText, stat: nodeFileReader.stat });
+    await compare(
+      'external_account (AWS, IMDSv2), first mint: 5 IMDS + STS + generateIdToken',
+      world,
+      {
+        ours: ours(impersonationAccount(world, path), () => ({
+          ...benchContext({}),
+          files: freshReader(),
+        })),
+        theirs: async () => {
+          const client = ExternalAccountClient.fromJSON(federated as never);
+          if (!client) throw new Error('ExternalAccountClient.fromJSON gave no client');
+          return libraryIdToken(world, client);
+        },
+        floor: async () => {
+          await imdsGet(imds.regionUrl, await sessionToken());
+          const token = await sessionToken();
+          const roleName = await imdsGet(imds.securityCredentialsUrl, token);
+          JSON.parse(await imdsGet(`${imds.securityCredentialsUrl}/${roleName}`, token));
+          return generateIdToken(world, (await post(world.apis.stsUrl, sts, FORM)).access_token);
+        },
+      },
+    );
+  } finally {
+    for (const [name, value] of saved) if (value !== undefined) process.env[name] = value;
+    await imds.stop();
+  }
+}
+
 /** Every ADC-file path google-auth-library also implements, side by side. */
 export async function benchAdcFiles(world: World): Promise<void> {
   await benchImpersonatedFile(world);
   await benchExternalFile(world);
+  await benchExternalAws(world);
   await benchWorkforceUser(world);
 }

@@ -2,7 +2,7 @@ import { TokenExplorerError } from '../../errors';
 import { type Remedy, withRemedies } from '../../remedies';
 import type { RetryPolicy } from '../../http';
 import { GOOGLE_RETRY, NO_RETRY, networkStep, reasonsByCode, withRetries } from '../../http';
-import { peekToken } from '../../jwt/peek';
+import { expiryOf } from './tokenResponses';
 import type { Account, MintedToken, Provider, ProviderContext } from '../provider';
 import { EMAIL } from './settings';
 import { assertSettingsValid } from '../settings';
@@ -201,7 +201,7 @@ function tokenFromBody(text: string, url: string): MintedToken {
       `The metadata server at ${url} answered something that is not a JWT (${text.length} characters). Check the endpoint setting.`,
     );
   }
-  const exp = peekToken(token).times.exp;
+  const exp = expiryOf(token);
   if (exp === undefined) {
     throw new TokenExplorerError(
       'bad-response',

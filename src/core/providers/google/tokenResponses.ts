@@ -2,7 +2,6 @@
 import { isNonEmptyString, isRecord } from '../../guards';
 import { TokenExplorerError } from '../../errors';
 import { httpFailure, postForm } from '../../http';
-import { peekToken } from '../../jwt/peek';
 import type { MintedToken, ProviderContext } from '../provider';
 import type { Json } from './credentials';
 
@@ -80,17 +79,30 @@ export function expiresAtFrom(body: Json, nowMs: number): number {
 }
 
 /**
+ * The `exp` (seconds since the epoch) of a compact JWS, read from its payload alone: a mint needs
+ * only this number, not the decoding and time formatting the inspector does (`peekToken`).
+ * @returns undefined when the token is not three base64url parts with a JSON payload whose `exp`
+ *   is a finite number.
+ */
+export function expiryOf(token: string): number | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3 || !parts[1]) return undefined;
+  try {
+    const payload: unknown = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+    const exp = isRecord(payload) ? payload.exp : undefined;
+    return typeof exp === 'number' && Number.isFinite(exp) ? exp : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Wraps a minted ID token, taking its expiry from its own `exp`.
  * @throws TokenExplorerError `bad-response` when it is not a JWT with a numeric `exp`.
  */
 export function mintedToken(token: string, from: string): MintedToken {
-  let exp: number | undefined;
-  try {
-    exp = peekToken(token).times.exp;
-  } catch {
-    exp = undefined;
-  }
-  if (typeof exp !== 'number') {
+  const exp = expiryOf(token);
+  if (exp === undefined) {
     throw new TokenExplorerError(
       'bad-response',
       `${from} returned an ID token that is not a JWT with an expiry (exp).`,
