@@ -19,13 +19,16 @@ function showOnly(id: 'loading' | 'empty-state' | 'inspector'): void {
 
 function show(state: InspectorState): void {
   const live = renderInspector(state);
-  if (current?.state.inspection.token !== state.inspection.token) hideTrust();
+  const another = current?.state.inspection.token !== state.inspection.token;
+  if (another) hideTrust();
   current = { state, live };
   applyMask(state.inspection.token, state.masked);
   renderCall(state.call);
   const now = Date.now();
   tick(live, now);
   showOnly('inspector');
+  // A newly inspected token starts at the top, where its status and verification are.
+  if (another) window.scrollTo(0, 0);
   transport.setState({ ref: state.ref });
   transport.post({
     type: 'rendered',

@@ -153,7 +153,13 @@ function renderTimes(
     children.push(
       el('p', { className: 'lifetime', attrs: { id: 'lifetime' } }, [
         el('span', { className: 'fact-label', text: 'Lifetime' }),
-        el('span', { text: formatDuration(lifetime) }),
+        // A token whose exp is not after its start has no lifetime (the warnings say why).
+        el('span', {
+          text:
+            lifetime > 0
+              ? formatDuration(lifetime)
+              : `none: exp is not after ${inspection.times.nbf !== undefined ? 'nbf' : 'iat'}`,
+        }),
       ]),
     );
   }

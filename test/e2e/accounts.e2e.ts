@@ -393,7 +393,7 @@ describe('Service accounts in VS Code', function () {
   });
 
   it('Inspect on an audience row opens the inspector with the minted claims', async function () {
-    await inlineAction(audienceRow(tree, KEY_AUDIENCE), 'Inspect Token');
+    await inlineAction(audienceRow(tree, KEY_AUDIENCE), 'Inspect ID Token');
     await page.locator('.tab', { hasText: 'Token Inspector' }).waitFor();
     const frame = webviewFrame(page);
     const claim = (name: string) =>
@@ -416,7 +416,7 @@ describe('Service accounts in VS Code', function () {
     // The short-lived token in the inspector: it counts seconds down, as its row does.
     await inlineAction(
       audienceRow(tree, GCLOUD_AUDIENCE),
-      'Inspect Token',
+      'Inspect ID Token',
       webviewFrame(page).locator('#claims-table tr[data-claim="aud"] .claim-value', {
         hasText: GCLOUD_AUDIENCE,
       }),

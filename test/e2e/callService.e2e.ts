@@ -78,7 +78,7 @@ describe('Call Service in VS Code', function () {
       audience: 'https://billing-abc123-uc.a.run.app',
     });
     await page.evaluate(() => navigator.clipboard.writeText(''));
-    await vscode.runCommand('Token Explorer: Inspect JWT');
+    await vscode.runCommand('Token Explorer: Inspect Token…');
     const input = page.locator('.quick-input-widget input[placeholder^="eyJ"]');
     await input.fill(token);
     await input.press('Enter');

@@ -26,11 +26,11 @@ async function sign(payload: JWTPayload): Promise<string> {
 
 const now = (): number => Math.floor(Date.now() / 1000);
 
-/** Runs "Inspect JWT" with an empty clipboard, enters token and waits for its claims. */
+/** Runs "Inspect Token…" with an empty clipboard, enters token and waits for its claims. */
 async function inspect(vscode: VsCode, token: string, claim = 'sub'): Promise<FrameLocator> {
   const { page } = vscode;
   await page.evaluate(() => navigator.clipboard.writeText(''));
-  await vscode.runCommand('Token Explorer: Inspect JWT');
+  await vscode.runCommand('Token Explorer: Inspect Token…');
   const input = page.locator('.quick-input-widget input[placeholder^="eyJ"]');
   await input.waitFor();
   await input.fill(token);
@@ -294,7 +294,7 @@ describe('Token Inspector first paint (figures, no timed assertion)', function (
     /** Enter on a pasted token, then until its `sub` is drawn in the inspector. */
     const enterToken = async (sub: string): Promise<number> => {
       const token = await sign({ iss: 'https://issuer.example', sub, exp: now() + 3600 });
-      await vscode.runCommand('Token Explorer: Inspect JWT');
+      await vscode.runCommand('Token Explorer: Inspect Token…');
       const input = page.locator('.quick-input-widget input[placeholder^="eyJ"]');
       await input.fill(token);
       const start = performance.now();
@@ -332,7 +332,7 @@ describe('Token Inspector first paint (figures, no timed assertion)', function (
     };
 
     try {
-      // Nothing on the clipboard for Inspect JWT to offer: the input box opens empty.
+      // Nothing on the clipboard for Inspect Token… to offer: the input box opens empty.
       await page.evaluate(() => navigator.clipboard.writeText(''));
       // One unmeasured round warms the extension host, the webview service and the caches.
       await enterHello();

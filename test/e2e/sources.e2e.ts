@@ -259,7 +259,7 @@ describe('Token sources in VS Code', function () {
       (r) => r.some((row) => row.level === 1 && row.text.includes(`running at ${url}`)),
     );
     assert.ok(
-      childrenOf(rows, 'Local dev issuer').some((r) => r.text.includes(url)),
+      childrenOf(rows, 'Local Issuer').some((r) => r.text.includes(url)),
       JSON.stringify(rows),
     );
   });
@@ -276,7 +276,7 @@ describe('Token sources in VS Code', function () {
     await widenSideBar(page, 560);
     const sources = viewPane(page, 'Pipelines & Test Tokens');
     await sources.locator('.monaco-list-row', { hasText: 'Imported tokens' }).waitFor();
-    await sources.locator('.monaco-list-row', { hasText: 'Local dev issuer' }).waitFor();
+    await sources.locator('.monaco-list-row', { hasText: 'Local Issuer' }).waitFor();
     const frame = webviewFrame(page);
     await frame.locator('#verification[data-status="verified"]').waitFor();
     // No hover or focus outline left from the clicks.

@@ -38,7 +38,7 @@ describe('Trust check in VS Code', function () {
       .setExpirationTime(now + 600)
       .sign(privateKey);
     await writeClipboard(page, '');
-    await vscode.runCommand('Token Explorer: Inspect JWT');
+    await vscode.runCommand('Token Explorer: Inspect Token…');
     const input = page.locator('.quick-input-widget input[placeholder^="eyJ"]');
     await input.waitFor();
     await input.fill(token);

@@ -79,7 +79,7 @@ async function openFile(page: Page, name: string): Promise<void> {
 
 async function openInspectBox(page: Page, vscode: VsCode): Promise<Locator> {
   await page.evaluate(() => navigator.clipboard.writeText(''));
-  await vscode.runCommand('Token Explorer: Inspect JWT');
+  await vscode.runCommand('Token Explorer: Inspect Token…');
   const input = page.locator('.quick-input-widget input[placeholder^="eyJ"]');
   await input.waitFor();
   return input;
@@ -109,7 +109,7 @@ describe('Untrusted token text on every surface (issue 9)', function () {
     rmSync(folder, { recursive: true, force: true });
   });
 
-  it('the Inspect JWT input box message shows the claims literally, with no link', async () => {
+  it('the Inspect Token input box message shows the claims literally, with no link', async () => {
     const { page } = vscode;
     const input = await openInspectBox(page, vscode);
     await input.fill(token);
@@ -126,7 +126,7 @@ describe('Untrusted token text on every surface (issue 9)', function () {
     await openFile(page, 'hostile.json');
     await page.locator('.monaco-editor .view-line', { hasText: 'fields' }).click();
     await page.keyboard.press('Control+A');
-    await vscode.runCommand('Token Explorer: Inspect Selected JWT');
+    await vscode.runCommand('Token Explorer: Inspect Selected Token');
     const toast = await waitForNotification(page, 'has no JWT in it');
     assert.match(await toast.innerText(), /\[.?fields.?\].?\(command:/);
     await assertInert(toast, undefined);

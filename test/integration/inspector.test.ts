@@ -9,7 +9,7 @@ async function openDocument(content: string): Promise<vscode.TextEditor> {
   return vscode.window.showTextDocument(document);
 }
 
-describe('Inspect JWT', () => {
+describe('Inspect Token', () => {
   let issuer: OidcIssuer;
 
   before(async () => {
@@ -135,7 +135,7 @@ describe('Inspect JWT', () => {
     assert.doesNotMatch(outsideCodeSpans, /\]\(command:workbench/);
   });
 
-  it('adds an Inspect JWT CodeLens only when the setting is on', async () => {
+  it('adds an Inspect Token CodeLens only when the setting is on', async () => {
     await tokenExplorer();
     const token = await issuer.sign({ sub: 'lens' });
     const editor = await openDocument(`line one\ntoken=${token}\n`);
@@ -146,12 +146,12 @@ describe('Inspect JWT', () => {
         editor.document.uri,
       );
     assert.equal(
-      (await lenses()).filter((l) => l.command?.title.includes('Inspect JWT')).length,
+      (await lenses()).filter((l) => l.command?.title.includes('Inspect Token')).length,
       0,
     );
     await config.update('codeLens.enabled', true, vscode.ConfigurationTarget.Global);
     try {
-      const ours = (await lenses()).filter((l) => l.command?.title.includes('Inspect JWT'));
+      const ours = (await lenses()).filter((l) => l.command?.title.includes('Inspect Token'));
       assert.equal(ours.length, 1);
       assert.equal(ours[0]?.range.start.line, 1);
       assert.deepEqual(ours[0]?.command?.arguments, [token]);

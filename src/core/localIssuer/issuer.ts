@@ -24,7 +24,7 @@ const START_COMMAND = '"Token Explorer: Start local issuer"';
 const CLAIMS_SUPPORTED = ['iss', 'sub', 'aud', 'exp', 'iat', 'nbf', 'jti'];
 
 import type { MintTemplate } from './mintTemplate';
-import { DEFAULT_EXPIRES_IN_SECONDS, checkTemplate } from './mintTemplate';
+import { checkTemplate, mintTimes } from './mintTemplate';
 
 interface SigningKey {
   readonly alg: LocalIssuerAlg;
@@ -228,9 +228,9 @@ export class LocalIssuer {
   }
 
   /**
-   * Signs a test token: `iss` is the issuer URL, `iat` the clock's now, `nbf` `iat` minus
-   * `nbfSkewSeconds`, `exp` `iat` plus `expiresInSeconds`, a random `jti`, then `claims` merged
-   * over them (except `iss`, which they cannot override).
+   * Signs a test token: `iss` is the issuer URL, `iat`, `nbf` and `exp` from {@link mintTimes}
+   * (the clock's now, `nbfSkewSeconds`, `expiresInSeconds`, consistent with each other), a random
+   * `jti`, then `claims` merged over them (except `iss`, which they cannot override).
    * @throws TokenExplorerError `bad-config` when the issuer is not running or the template is bad.
    */
   async mint(template: MintTemplate, clock: Clock): Promise<string> {
@@ -248,9 +248,7 @@ export class LocalIssuer {
       iss,
       sub: checked.sub,
       aud: checked.aud,
-      iat: now,
-      nbf: now - (checked.nbfSkewSeconds ?? 0),
-      exp: now + (checked.expiresInSeconds ?? DEFAULT_EXPIRES_IN_SECONDS),
+      ...mintTimes(checked, now),
       jti: randomUUID(),
       ...claims,
     };

@@ -1,19 +1,22 @@
-/** The JSON template of "Mint test token": its shape, default and checks. */
+/** The JSON template of "Mint Test Token": its shape, default and checks. */
 import { isNonEmptyString, isRecord } from '../guards';
 import { TokenExplorerError, errorMessage } from '../errors';
 
 export const DEFAULT_EXPIRES_IN_SECONDS = 3600;
 
-/** What "Mint test token" signs: `iss` is always the issuer URL, the rest comes from here. */
+/** What "Mint Test Token" signs: `iss` is always the issuer URL, the rest comes from here. */
 export interface MintTemplate {
   /** The audience your service expects. */
   readonly aud: string | string[];
   readonly sub: string;
-  /** Seconds from now to `exp` (default 3600); negative mints an already expired token. */
+  /**
+   * The token's lifetime in seconds (default 3600): `exp` is that long after it becomes valid.
+   * Zero or negative mints a token that expired that many seconds ago, after a default lifetime.
+   */
   readonly expiresInSeconds?: number;
   /**
    * Seconds `nbf` lies before `iat` (default 0), for validators whose clock lags; negative puts
-   * `nbf` in the future.
+   * `nbf` that far in the future (a not-yet-valid token, whose lifetime starts then).
    */
   readonly nbfSkewSeconds?: number;
   /**
@@ -24,7 +27,7 @@ export interface MintTemplate {
   readonly claims?: Readonly<Record<string, unknown>>;
 }
 
-/** The template "Mint test token" opens for editing. */
+/** The template "Mint Test Token" opens for editing. */
 export const DEFAULT_TEMPLATE = `${JSON.stringify(
   {
     aud: 'http://localhost:8080',
@@ -127,7 +130,7 @@ export function checkTemplate(value: unknown): MintTemplate {
 }
 
 /**
- * Parses the JSON template of "Mint test token".
+ * Parses the JSON template of "Mint Test Token".
  * @throws TokenExplorerError `bad-config` naming what is wrong: not JSON, not an object, an
  * unknown field, `aud` or `sub` missing or mistyped, a non-numeric time.
  */
@@ -139,4 +142,37 @@ export function parseTemplate(json: string): MintTemplate {
     throw badTemplate(`it is not valid JSON (${errorMessage(error)}).`);
   }
   return checkTemplate(value);
+}
+
+/** The time claims of a minted token, in seconds since 1970. */
+export interface MintTimes {
+  readonly iat: number;
+  readonly nbf: number;
+  readonly exp: number;
+}
+
+function givenTime(claims: MintTemplate['claims'], name: string): number | undefined {
+  const value = claims?.[name];
+  return typeof value === 'number' ? value : undefined;
+}
+
+/**
+ * `iat`, `nbf` and `exp` for a template at `now` (seconds), always consistent: `iat` is never
+ * after `exp`, and `nbf` is before `exp`, whatever the template asks for. An expired token
+ * (`expiresInSeconds` ≤ 0, or a past `claims.exp`) was issued a lifetime before it expired; a
+ * not-yet-valid one (`nbfSkewSeconds` < 0, or a future `claims.nbf`) lives from its `nbf`. Times
+ * given under `claims` are kept as they are (they are merged over these).
+ */
+export function mintTimes(template: MintTemplate, now: number): MintTimes {
+  const requested = template.expiresInSeconds ?? DEFAULT_EXPIRES_IN_SECONDS;
+  const lifetime = requested > 0 ? requested : DEFAULT_EXPIRES_IN_SECONDS;
+  const skew = template.nbfSkewSeconds ?? 0;
+  const givenNbf = givenTime(template.claims, 'nbf');
+  const givenExp = givenTime(template.claims, 'exp');
+  const givenIat = givenTime(template.claims, 'iat');
+  const start = givenNbf ?? (skew < 0 ? now - skew : now);
+  const exp = givenExp ?? (requested > 0 ? Math.max(start, now) + lifetime : now + requested);
+  const iat = givenIat ?? Math.min(now, exp - lifetime);
+  const nbf = givenNbf ?? (skew < 0 ? start : iat - skew);
+  return { iat, nbf, exp };
 }

@@ -57,14 +57,20 @@ function describeToken(value: string): vscode.InputBoxValidationMessage | undefi
   };
 }
 
-async function askForToken(): Promise<Inspection | undefined> {
+const PASTE_PROMPT =
+  'Paste a JWT, an "Authorization: Bearer …" header, a token response (JSON) or a URL with id_token=';
+
+async function askForToken(
+  offer: { readonly value?: string; readonly prompt?: string; readonly password?: boolean } = {},
+): Promise<Inspection | undefined> {
   const value = await vscode.window.showInputBox({
-    title: 'Inspect JWT',
-    prompt:
-      'Paste a JWT, an "Authorization: Bearer …" header, a token response (JSON) or a URL with id_token=',
+    title: 'Inspect Token',
+    prompt: offer.prompt ?? PASTE_PROMPT,
     placeHolder: 'eyJhbGciOiJSUzI1NiIs…',
     ignoreFocusOut: true,
     validateInput: describe,
+    ...(offer.value !== undefined ? { value: offer.value } : {}),
+    ...(offer.password ? { password: true } : {}),
   });
   if (value === undefined || value.trim() === '') return undefined;
   try {
@@ -76,10 +82,45 @@ async function askForToken(): Promise<Inspection | undefined> {
 }
 
 /**
- * "Inspect JWT": a token given as argument (hover link, other extensions), else the editor
- * selection if it holds one, else the clipboard if it holds one, else an input box.
+ * "Inspect another" from the inspector: always asks. A token on the clipboard is offered in the
+ * box (Enter inspects it) unless it is the one already shown, which is never silently shown
+ * again; in masked mode the box hides what it holds.
+ */
+async function askForAnother(panel: InspectorPanel): Promise<Inspection | undefined> {
+  const shown = panel.current;
+  const clipboard = await readClipboard();
+  const offered = tryInspect(clipboard);
+  const password = shown?.masked === true;
+  if (!offered || clipboard === undefined) return askForToken({ password });
+  if (offered.token === shown?.inspection.token) {
+    return askForToken({
+      password,
+      prompt: `The clipboard holds the token already shown. ${PASTE_PROMPT}`,
+    });
+  }
+  return askForToken({
+    password,
+    value: clipboard.trim(),
+    prompt: 'The token on the clipboard is filled in: press Enter to inspect it, or paste another.',
+  });
+}
+
+/** The argument of "Inspect another": ask, never take the clipboard or selection silently. */
+function asksAnother(argument: unknown): boolean {
+  return typeof argument === 'object' && argument !== null && 'another' in argument;
+}
+
+/**
+ * "Inspect Token": a token given as argument (hover link, other extensions), else the editor
+ * selection if it holds one, else the clipboard if it holds one, else an input box. With
+ * `{ another: true }` (the inspector's "Inspect another") it always asks.
  */
 export async function inspectJwt(panel: InspectorPanel, argument?: unknown): Promise<void> {
+  if (asksAnother(argument)) {
+    const inspection = await askForAnother(panel);
+    if (inspection) await panel.show(inspection);
+    return;
+  }
   if (typeof argument === 'string') {
     try {
       await panel.show(inspectToken(argument));
@@ -96,12 +137,12 @@ export async function inspectJwt(panel: InspectorPanel, argument?: unknown): Pro
   if (inspection) await panel.show(inspection);
 }
 
-/** "Inspect Selected JWT" from the editor context menu: the selection or a clear error. */
+/** "Inspect Selected Token" from the editor context menu: the selection or a clear error. */
 export async function inspectSelection(panel: InspectorPanel): Promise<void> {
   const editor = vscode.window.activeTextEditor;
   if (!editor || editor.selection.isEmpty) {
     void vscode.window.showInformationMessage(
-      'Select a JWT in the editor first, or run "Inspect JWT" to paste one.',
+      'Select a JWT in the editor first, or run "Inspect Token…" to paste one.',
     );
     return;
   }

@@ -122,12 +122,12 @@ export async function mintTestToken(deps: SourceCommandDeps): Promise<string | u
   try {
     const token = await deps.localIssuer.mintFromTemplate();
     await deps.clipboard.copySecret(token);
-    await deps.inspector.show(inspectToken(token), 'the local dev issuer');
+    await deps.inspector.show(inspectToken(token), 'the local issuer');
     vscode.window.setStatusBarMessage('$(check) Test token copied', 4000);
     return token;
   } catch (error) {
     void vscode.window
-      .showErrorMessage(`Token Explorer: ${errorMessage(error)}`, 'Edit Template')
+      .showErrorMessage(`Token Explorer: ${errorMessage(error)}`, 'Edit Test Token Template')
       .then((choice) => {
         if (choice) void editTestTokenTemplate(deps);
       });

@@ -250,7 +250,7 @@ export class AccountsTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
     if (state?.token) {
       item.command = {
         command: CommandId.InspectAudience,
-        title: 'Inspect',
+        title: 'Inspect ID Token',
         arguments: [node],
       };
     }

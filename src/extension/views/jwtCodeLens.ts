@@ -8,7 +8,7 @@ import { CommandId } from '../commands/commandId';
 // A log with thousands of tokens should not get thousands of lenses.
 const MAX_LENSES = 200;
 
-/** An optional "Inspect JWT" lens above each line holding a JWT (setting, off by default). */
+/** An optional "Inspect Token" lens above each line holding a JWT (setting, off by default). */
 export class JwtCodeLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
@@ -26,7 +26,7 @@ export class JwtCodeLensProvider implements vscode.CodeLensProvider, vscode.Disp
     const now = Date.now();
     const lenses: vscode.CodeLens[] = [];
     for (const found of findJwts(document.getText(), MAX_LENSES)) {
-      let title = '$(key) Inspect JWT';
+      let title = '$(key) Inspect Token';
       try {
         const inspection = inspectToken(found.token);
         if (!inspection.header) continue;

@@ -130,7 +130,7 @@ export class SourcesTree implements vscode.TreeDataProvider<SourceNode>, vscode.
         item.contextValue = 'importedToken';
         item.command = {
           command: CommandId.InspectImported,
-          title: 'Inspect',
+          title: 'Inspect Imported Token',
           arguments: [node],
         };
         return item;
@@ -200,7 +200,7 @@ export class SourcesTree implements vscode.TreeDataProvider<SourceNode>, vscode.
       roots.push({
         type: 'section',
         id: 'local',
-        label: 'Local dev issuer',
+        label: 'Local Issuer',
         icon: 'beaker',
         description: `running at ${running.url}`,
       });
@@ -219,21 +219,21 @@ export class SourcesTree implements vscode.TreeDataProvider<SourceNode>, vscode.
         icon: 'link',
         tooltip:
           'Issuer URL: point your service at it (discovery at /.well-known/openid-configuration). Click to copy.',
-        command: { command: CommandId.CopyLocalIssuerUrl, title: 'Copy issuer URL' },
+        command: { command: CommandId.CopyLocalIssuerUrl, title: 'Copy Local Issuer URL' },
       },
       {
         type: 'message',
         id: 'local/mint',
-        label: 'Mint test token',
+        label: 'Mint Test Token',
         icon: 'add',
-        command: { command: CommandId.MintTestToken, title: 'Mint test token' },
+        command: { command: CommandId.MintTestToken, title: 'Mint Test Token' },
       },
       {
         type: 'message',
         id: 'local/template',
-        label: 'Edit claims template',
+        label: 'Edit Test Token Template',
         icon: 'json',
-        command: { command: CommandId.EditTestTokenTemplate, title: 'Edit template' },
+        command: { command: CommandId.EditTestTokenTemplate, title: 'Edit Test Token Template' },
       },
     ];
   }
@@ -279,10 +279,10 @@ export class SourcesTree implements vscode.TreeDataProvider<SourceNode>, vscode.
           icon: 'info',
           command: {
             command: CommandId.InsertIdTokens,
-            title: 'Insert id_tokens',
+            title: 'Insert GitLab id_tokens Block…',
             arguments: [uri],
           },
-          tooltip: 'Run "Insert GitLab id_tokens Block" to add one.',
+          tooltip: 'Run "Insert GitLab id_tokens Block…" to add one.',
         },
       ];
     }

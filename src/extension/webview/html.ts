@@ -68,7 +68,7 @@ export function inspectorHtml(opts: InspectorHtmlOptions): string {
   <span class="codicon codicon-key empty-icon" aria-hidden="true"></span>
   <h1>No token to inspect</h1>
   <p id="empty-message"></p>
-  ${button('empty-inspect', 'search', 'Inspect a JWT', 'Inspect a JWT: paste a token, an Authorization header or a JSON response', false)}
+  ${button('empty-inspect', 'search', 'Inspect Token…', 'Inspect a token: paste a JWT, an Authorization header or a JSON response', false)}
 </section>
 <main id="inspector" hidden>
   <header class="titlebar">

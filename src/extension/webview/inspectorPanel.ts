@@ -329,7 +329,7 @@ export class InspectorPanel implements vscode.Disposable {
         void vscode.commands.executeCommand(CommandId.CheckTrust);
         return;
       case 'inspectAnother':
-        void vscode.commands.executeCommand(CommandId.InspectJwt);
+        void vscode.commands.executeCommand(CommandId.InspectJwt, { another: true });
         return;
       case 'callService':
         void vscode.commands.executeCommand(CommandId.CallService, { source: 'inspector' });

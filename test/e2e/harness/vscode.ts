@@ -48,7 +48,7 @@ export interface VsCode {
   readonly runDir: string;
   /** Every console message and page error of the workbench so far, as text. */
   readonly consoleMessages: readonly string[];
-  /** Runs a command by its palette title, e.g. "Token Explorer: Inspect JWT". */
+  /** Runs a command by its palette title, e.g. "Token Explorer: Inspect Token…". */
   runCommand(title: string): Promise<void>;
   /** Reloads the window (Developer: Reload Window) and waits for the workbench. */
   reload(): Promise<void>;

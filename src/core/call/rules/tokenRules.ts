@@ -237,7 +237,7 @@ export const timeRule: Rule = ({ input, claims }) => {
       severity: 'error',
       title: 'The token has expired',
       evidence: `exp was ${new Date(exp * 1000).toISOString()}, ${ago(now - exp)} ago (allowed skew ${skew} s).`,
-      fix: 'Get a fresh token (Refresh Token on the tree row, or Get ID Token).',
+      fix: 'Get a fresh token (Refresh ID Token on the tree row, or Get ID Token).',
     });
   }
   if (nbf !== undefined && nbf > now + skew) {

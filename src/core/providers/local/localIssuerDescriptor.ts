@@ -6,7 +6,7 @@ import { DEFAULT_LOCAL_SUB, localIssuerProvider } from './localIssuerProvider';
 /** Asks for the test tokens' subject. */
 const askSubject: WizardStep = async (draft, { ui }) => {
   const sub = await ui.input({
-    title: 'Local dev issuer',
+    title: 'Local issuer',
     prompt: 'Subject (sub) of the test tokens',
     value: DEFAULT_LOCAL_SUB,
     validate: subjectProblem,
@@ -22,17 +22,17 @@ const askSubject: WizardStep = async (draft, { ui }) => {
 /** Test tokens signed by the local OIDC issuer of this window. */
 export const localIssuerDescriptor: ProviderDescriptor<'local-issuer'> = {
   kind: 'local-issuer',
-  label: 'Local dev issuer',
+  label: 'Local issuer',
   icon: 'beaker',
-  group: { id: 'local', label: 'Local dev issuer' },
+  group: { id: 'local', label: 'Local Issuer' },
   audienceOptional: false,
   pick: {
-    label: 'Local dev issuer',
+    label: 'Local issuer',
     description: 'test tokens from an OIDC issuer on 127.0.0.1',
     detail: "For testing your own service's token validation.",
   },
   schema: {
-    description: 'The local dev issuer (Start Local Issuer first)',
+    description: 'The local issuer (Start Local Issuer first)',
     settings: {
       sub: {
         type: 'string',

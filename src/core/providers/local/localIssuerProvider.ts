@@ -31,7 +31,7 @@ function settingProblems(settings: Readonly<Record<string, unknown>>): string[] 
 export function localIssuerProvider(getIssuer: () => LocalIssuer | undefined): Provider {
   return {
     kind: 'local-issuer',
-    label: 'Local dev issuer',
+    label: 'Local issuer',
 
     validate(account: Account): string[] {
       return settingProblems(account.settings);

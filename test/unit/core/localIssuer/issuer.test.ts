@@ -17,7 +17,12 @@ import {
   PREVIOUS_PUBLIC_JWK_SECRET,
   PRIVATE_JWK_SECRET,
 } from '../../../../src/core/localIssuer/issuer';
-import { DEFAULT_TEMPLATE, parseTemplate } from '../../../../src/core/localIssuer/mintTemplate';
+import { lifetimeSeconds, readTimes } from '../../../../src/core/jwt/time';
+import {
+  DEFAULT_TEMPLATE,
+  type MintTemplate,
+  parseTemplate,
+} from '../../../../src/core/localIssuer/mintTemplate';
 import type { LocalIssuerAlg } from '../../../../src/core/localIssuer/issuer';
 import type { Clock } from '../../../../src/core/ports';
 import { MemorySecrets } from '../../../helpers/context';
@@ -301,6 +306,47 @@ describe('local issuer', () => {
           const token = await issuer.mint(template, systemClock);
           await assert.rejects(verifyRemotely(url, token), errors.JWTExpired);
           assert.equal((await verifyThroughDiscovery(token)).status, 'verified');
+        }
+      });
+
+      it('gives expired and not-yet-valid tokens consistent times (iat ≤ exp, nbf < exp)', async () => {
+        const now = NOW / 1000;
+        const cases: [MintTemplate, { iat: number; nbf: number; exp: number }][] = [
+          [
+            { aud: AUD, sub: 's', expiresInSeconds: -120 },
+            { iat: now - 3720, nbf: now - 3720, exp: now - 120 },
+          ],
+          [
+            { aud: AUD, sub: 's', expiresInSeconds: 0 },
+            { iat: now - 3600, nbf: now - 3600, exp: now },
+          ],
+          [
+            { aud: AUD, sub: 's', nbfSkewSeconds: -600, expiresInSeconds: 120 },
+            { iat: now, nbf: now + 600, exp: now + 720 },
+          ],
+          [
+            { aud: AUD, sub: 's', claims: { exp: now - 60 } },
+            { iat: now - 3660, nbf: now - 3660, exp: now - 60 },
+          ],
+          [
+            { aud: AUD, sub: 's', claims: { nbf: now + 300 } },
+            { iat: now, nbf: now + 300, exp: now + 3900 },
+          ],
+          [
+            { aud: AUD, sub: 's', expiresInSeconds: -30, nbfSkewSeconds: 10 },
+            { iat: now - 3630, nbf: now - 3640, exp: now - 30 },
+          ],
+        ];
+        for (const [template, expected] of cases) {
+          const payload = decodeJwt(await issuer.mint(template, frozen));
+          assert.deepEqual(
+            { iat: payload.iat, nbf: payload.nbf, exp: payload.exp },
+            expected,
+            JSON.stringify(template),
+          );
+          const { times, warnings } = readTimes(payload);
+          assert.deepEqual(warnings, [], JSON.stringify(template));
+          assert.ok((lifetimeSeconds(times) ?? 0) > 0, JSON.stringify(template));
         }
       });
 

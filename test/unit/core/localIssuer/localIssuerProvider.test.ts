@@ -42,7 +42,7 @@ describe('local-issuer provider', () => {
 
   it('is the local-issuer kind', () => {
     assert.equal(provider.kind, 'local-issuer');
-    assert.equal(provider.label, 'Local dev issuer');
+    assert.equal(provider.label, 'Local issuer');
   });
 
   it('says to start the issuer when it is not loaded or not running', async () => {

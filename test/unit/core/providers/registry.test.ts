@@ -135,7 +135,7 @@ export const incomplete: ProviderDescriptor<'incomplete'> = {
   kind: 'incomplete',
   label: 'Incomplete',
   icon: 'beaker',
-  group: { id: 'local', label: 'Local dev issuer' },
+  group: { id: 'local', label: 'Local issuer' },
   audienceOptional: false,
   pick: { label: 'Incomplete', description: 'lacks pieces', detail: 'does not compile' },
   schema: { description: 'Incomplete', settings: {} },
