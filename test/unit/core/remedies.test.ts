@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TokenExplorerError } from '../../../src/core/errors';
 import { nodeProcessRunner } from '../../../src/core/node/processRunner';
+import { customCommandProvider } from '../../../src/core/providers/custom/command';
 import { metadataProvider } from '../../../src/core/providers/google/metadata';
 import { loadKubeconfig } from '../../../src/core/providers/kubernetes/kubeconfig';
 import { resolveContext } from '../../../src/core/providers/kubernetes/resolveContext';
@@ -261,6 +262,18 @@ describe('remedies', () => {
         { kind: 'editAccountSettings' },
         { kind: 'openFile', path: good },
       ]);
+    });
+
+    it('custom command not found: open the account settings, where the command is', async () => {
+      const error = await rejectsWith(
+        customCommandProvider.mint(
+          { id: 'c', kind: 'custom-command', settings: { command: [join(dir, 'no-tool')] } },
+          { audience: 'x' },
+          testContext({ runner: nodeProcessRunner }),
+        ),
+        'cli-not-found',
+      );
+      assert.deepEqual(remediesFor(error), [{ kind: 'editAccountSettings' }]);
     });
 
     it('settings that are not right: open the account settings', () => {

@@ -66,6 +66,8 @@ function run(
     {
       notFound: (error) =>
         `Custom command: ${error.message} No shell is used, so shell built-ins, aliases and pipes do not work; give the executable's full path as the first element of "command".`,
+      // The command is the account's own setting: that is where it is fixed.
+      notFoundRemedies: [{ kind: 'editAccountSettings' }],
       timeout: (seconds) =>
         `The custom command ${file} did not finish within ${seconds} s and was stopped. Run it in a terminal to see whether it waits for input (a sign-in prompt) or the network, or raise "timeoutSeconds".`,
     },
