@@ -29,6 +29,17 @@ const common = {
   charset: 'utf8',
 };
 
+/**
+ * undici (the outbound proxy agent) is half a megabyte: the extension bundle loads it from its own
+ * file, dist/undici.js, only when a request goes through a proxy. Test bundles inline it.
+ */
+const undiciApart = {
+  name: 'undici-apart',
+  setup(build) {
+    build.onResolve({ filter: /\/undiciAgents$/ }, () => ({ path: './undici.js', external: true }));
+  },
+};
+
 const builds = [
   {
     ...common,
@@ -38,6 +49,15 @@ const builds = [
     format: 'cjs',
     target: 'node20',
     external: ['vscode'],
+    plugins: [undiciApart],
+  },
+  {
+    ...common,
+    entryPoints: ['src/core/net/undiciAgents.ts'],
+    outfile: 'dist/undici.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
   },
   {
     // The AWS SDK's credential chain, loaded only when an aws-sts account calls STS without the

@@ -80,8 +80,16 @@ export interface RetryPolicy {
   readonly delaysMs: readonly number[];
   /** HTTP statuses worth another attempt. */
   transientStatus(status: number): boolean;
-  /** Whether a request that got no answer at all (refused, reset, DNS) is sent again. */
-  readonly retryWithoutAnswer: boolean;
+  /**
+   * Whether a request that got no answer at all (refused, reset, DNS) is sent again: always,
+   * never, or when the predicate says so for the error.
+   */
+  readonly retryWithoutAnswer: boolean | ((error: unknown) => boolean);
+  /**
+   * client-go: wait the answer's `Retry-After` seconds instead of the next delay, and take an
+   * answer without a usable one as final.
+   */
+  readonly followRetryAfter?: boolean;
 }
 
 /**
@@ -109,6 +117,22 @@ export const ACTIONS_TOOLKIT_RETRY: RetryPolicy = {
   retryWithoutAnswer: false,
 };
 
+/**
+ * client-go's REST client (kubernetes/client-go `rest/request.go` `request()`, `maxRetries: 10`;
+ * `rest/with_retry.go` `IsNextRetry`, `checkWait`, `retryAfterResponse`): up to 10 retries of a
+ * 429 or 5xx answer **that carries `Retry-After`** (integer seconds, `retryAfterSeconds`),
+ * waiting what it says; an answer without it is final. A failed connection becomes an artificial
+ * `Retry-After: 1` answer when the error is retryable; client-go counts only resets and EOFs of a
+ * GET as retryable. Here a refused connection is retried too, POST included: nothing was sent, so
+ * repeating it cannot create a second token (an API server restarting, a port-forward starting).
+ */
+export const KUBERNETES_RETRY: RetryPolicy = {
+  delaysMs: Array.from({ length: 10 }, () => 1000),
+  transientStatus: (status) => status === 429 || status >= 500,
+  retryWithoutAnswer: (error) => causeCode(error) === 'ECONNREFUSED',
+  followRetryAfter: true,
+};
+
 /** No retry: for probes that must answer fast (gcp-metadata's detection retries 0 times). */
 export const NO_RETRY: RetryPolicy = {
   delaysMs: [],
@@ -116,12 +140,35 @@ export const NO_RETRY: RetryPolicy = {
   retryWithoutAnswer: false,
 };
 
-/** Errors that say something about the server's certificate: another attempt cannot help. */
-const TLS_CODE = /^(ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|ERR_SSL_)/;
+/**
+ * Errors another attempt cannot help: the server's certificate, a proxy that wants other
+ * credentials, a proxy setting that is not a URL (see `net/outboundProxy.ts`).
+ */
+const DEFINITE_CODE =
+  /^(ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|ERR_SSL_|ERR_PROXY_AUTHENTICATION|ERR_PROXY_CONFIG)/;
+
+/** The `code` of the error's cause (Node's fetch and our clients put the socket error there). */
+function causeCode(error: unknown): string | undefined {
+  const code = (error as { cause?: { code?: unknown } }).cause?.code;
+  return typeof code === 'string' ? code : undefined;
+}
 
 function isDefinite(error: unknown): boolean {
-  const code = (error as { cause?: { code?: unknown } }).cause?.code;
-  return isAbort(error) || (typeof code === 'string' && TLS_CODE.test(code));
+  const code = causeCode(error);
+  return isAbort(error) || (code !== undefined && DEFINITE_CODE.test(code));
+}
+
+/** `Retry-After` as whole seconds (client-go reads only that form), else undefined. */
+function retryAfterMs(answer: RetryableAnswer): number | undefined {
+  const value = answer.headers.get('retry-after')?.trim();
+  return value && /^\d{1,6}$/.test(value) ? Number(value) * 1000 : undefined;
+}
+
+/** What {@link withRetries} needs of an answer: a fetch Response, or another client's. */
+export interface RetryableAnswer {
+  readonly status: number;
+  readonly headers: { get(name: string): string | null };
+  readonly body?: ReadableStream | null;
 }
 
 /** Waits `ms`, or less when `signal` aborts (the caller then sees the abort on its next step). */
@@ -143,27 +190,33 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
  * made, and the last answer or error is what the caller gets. Aborts, certificate errors and
  * other answers end at once. Bodies of answers that are retried are discarded.
  */
-export async function withRetries(
-  attempt: () => Promise<Response>,
+export async function withRetries<T extends RetryableAnswer>(
+  attempt: () => Promise<T>,
   policy: RetryPolicy,
   signal: AbortSignal,
   deadline: number,
-): Promise<Response> {
+): Promise<T> {
   for (let retry = 0; ; retry++) {
     const delay = policy.delaysMs[retry];
-    const worthAnother = () =>
-      delay !== undefined && !signal.aborted && Date.now() + delay < deadline;
-    let response: Response;
+    const worthWaiting = (wait: number | undefined): wait is number =>
+      delay !== undefined && wait !== undefined && !signal.aborted && Date.now() + wait < deadline;
+    let response: T;
     try {
       response = await attempt();
     } catch (error) {
-      if (!policy.retryWithoutAnswer || isDefinite(error) || !worthAnother()) throw error;
-      await pause(delay ?? 0, signal);
+      const again =
+        typeof policy.retryWithoutAnswer === 'function'
+          ? policy.retryWithoutAnswer(error)
+          : policy.retryWithoutAnswer;
+      if (!again || isDefinite(error) || !worthWaiting(delay)) throw error;
+      await pause(delay, signal);
       continue;
     }
-    if (!policy.transientStatus(response.status) || !worthAnother()) return response;
+    if (!policy.transientStatus(response.status)) return response;
+    const wait = policy.followRetryAfter ? retryAfterMs(response) : delay;
+    if (!worthWaiting(wait)) return response;
     await response.body?.cancel().catch(() => undefined);
-    await pause(delay ?? 0, signal);
+    await pause(wait, signal);
   }
 }
 

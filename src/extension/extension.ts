@@ -5,6 +5,7 @@ import { JwksCache } from '../core/jwt/jwks';
 import { nodeEnvironment } from '../core/node/environment';
 import { nodeFileReader } from '../core/node/fileReader';
 import { nodeProcessRunner } from '../core/node/processRunner';
+import { proxiedFetch } from '../core/net/proxiedFetch';
 import { systemClock } from '../core/ports';
 import type { ProviderContext } from '../core/providers/provider';
 import { createProviders } from '../core/providers/registry';
@@ -14,6 +15,7 @@ import type { InspectorState } from '../shared/protocol';
 import { AccountsStore } from './adapters/accountsStore';
 import { vscodeClipboardGuard } from './adapters/clipboard';
 import { channelLogger } from './adapters/logger';
+import { readOutboundProxy } from './adapters/outboundProxy';
 import { vscodeSecretStore } from './adapters/secretStore';
 import { SETTINGS_SECTION, readSettings } from './adapters/settings';
 import { registerCommands } from './commands';
@@ -51,6 +53,9 @@ export function activate(context: vscode.ExtensionContext): TokenExplorerApi {
   const logger = channelLogger(channel);
   const settings = readSettings;
   const secrets = vscodeSecretStore(context.secrets);
+  // Every outbound request takes the proxy the user has, read fresh (a changed http.proxy applies
+  // to the next request).
+  const fetch = proxiedFetch(globalThis.fetch, () => readOutboundProxy());
   const providerContext: ProviderContext = {
     fetch,
     clock: systemClock,
@@ -84,6 +89,9 @@ export function activate(context: vscode.ExtensionContext): TokenExplorerApi {
     awsSdk: loadAwsSdk,
     get workspaceTrusted() {
       return vscode.workspace.isTrusted;
+    },
+    get outboundProxy() {
+      return readOutboundProxy();
     },
   };
   // Read at each fetch, so a changed timeout applies without a reload.

@@ -1,3 +1,4 @@
+import type { OutboundProxy } from '../net/outboundProxy';
 import type {
   Clock,
   Environment,
@@ -75,6 +76,11 @@ export interface ProviderContext {
   readonly awsSdk?: () => Promise<AwsSdk>;
   /** False in an untrusted workspace: providers that run user-defined commands refuse then. */
   readonly workspaceTrusted?: boolean;
+  /**
+   * The outbound proxy (VS Code's settings or the environment), read fresh; for requests that
+   * do not go through `fetch` (the Kubernetes API client). `fetch` already applies it.
+   */
+  readonly outboundProxy?: OutboundProxy;
 }
 
 export interface MintRequest {

@@ -204,6 +204,8 @@ const TOKEN_PATH = /^\/api\/v1\/namespaces\/([^/]+)\/serviceaccounts\/([^/]+)\/t
  */
 export class KubeApiServer {
   fault: KubeFault = 'none';
+  /** Set by {@link overload}: answers still to give instead of serving. */
+  private overloaded: { status: number; remaining: number; retryAfterSeconds?: number } | undefined;
   readonly requests: KubeRequestLog[] = [];
   private readonly namespaces = new Set<string>(['default', 'kube-system']);
   private readonly serviceAccounts = new Map<string, EmulatedKubeServiceAccount>();
@@ -346,6 +348,71 @@ export class KubeApiServer {
     return { name, server: this.url, certificateAuthorityData: this.caPem };
   }
 
+  /**
+   * The next `count` requests (Infinity: all) are answered with `status` the way the API server
+   * does when overloaded or restarting, then it serves again:
+   * - 429: the max-in-flight and priority-and-fairness filters answer with `http.Error` text
+   *   "Too many requests, please try again later." and `Retry-After` (k8s.io/apiserver
+   *   pkg/server/filters/maxinflight.go `tooManyRequests`);
+   * - 5xx: a `Status` whose `details.retryAfterSeconds` becomes the `Retry-After` header
+   *   (k8s.io/apiserver pkg/endpoints/handlers/responsewriters/writers.go `ErrorNegotiated`;
+   *   `NewServerTimeout`/`NewTimeoutError` set it, `NewServiceUnavailable` and
+   *   `NewInternalError` do not: pass no `retryAfterSeconds` for those).
+   */
+  overload(status: 429 | 500 | 503 | 504, count: number, retryAfterSeconds?: number): void {
+    this.overloaded = {
+      status,
+      remaining: count,
+      ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
+    };
+  }
+
+  /**
+   * A restart: the HTTPS port refuses connections for `ms`, then listens again on the same port.
+   * Resolves once it has stopped listening.
+   */
+  async refuseConnectionsFor(ms: number): Promise<void> {
+    const { port } = this.https.address() as AddressInfo;
+    this.https.closeAllConnections();
+    await new Promise<void>((resolve) => this.https.close(() => resolve()));
+    setTimeout(() => this.https.listen(port, '127.0.0.1'), ms);
+  }
+
+  /** Answers as {@link overload} set, while it lasts; true when it answered. */
+  private answerOverloaded(res: ServerResponse): boolean {
+    const overloaded = this.overloaded;
+    if (!overloaded || overloaded.remaining <= 0) return false;
+    overloaded.remaining -= 1;
+    const { status, retryAfterSeconds } = overloaded;
+    const retryAfter =
+      retryAfterSeconds !== undefined ? { 'retry-after': String(retryAfterSeconds) } : {};
+    if (status === 429) {
+      res
+        .writeHead(429, { 'content-type': 'text/plain; charset=utf-8', ...retryAfter })
+        .end('Too many requests, please try again later.\n');
+      return true;
+    }
+    const [reason, message] =
+      status === 503
+        ? ['ServiceUnavailable', 'the server is currently unable to handle the request']
+        : status === 504
+          ? ['Timeout', 'Timeout: request did not complete within requested timeout']
+          : ['InternalError', 'Internal error occurred: etcdserver: leader changed'];
+    res
+      .writeHead(status, { 'content-type': 'application/json', ...retryAfter })
+      .end(
+        JSON.stringify(
+          kubeStatus(
+            status,
+            reason,
+            message,
+            retryAfterSeconds !== undefined ? { retryAfterSeconds } : undefined,
+          ),
+        ),
+      );
+    return true;
+  }
+
   /** Stops both servers, dropping hanging and kept-alive connections, and removes the CA files. */
   async stop(): Promise<void> {
     for (const res of this.hanging) res.destroy();
@@ -427,6 +494,7 @@ export class KubeApiServer {
       ...(user ? { user } : {}),
       ...(body !== undefined ? { body } : {}),
     });
+    if (this.answerOverloaded(res)) return;
     switch (this.fault) {
       case 'hang':
         this.hanging.add(res);
@@ -613,6 +681,8 @@ export interface KubeconfigCluster {
   readonly certificateAuthority?: string;
   readonly insecureSkipTlsVerify?: boolean;
   readonly tlsServerName?: string;
+  /** `proxy-url` (client-go: http, https or socks5). */
+  readonly proxyUrl?: string;
 }
 
 /** A kubeconfig user; `*Data` fields take PEM text. */
@@ -666,6 +736,7 @@ function kubeconfigObject(spec: KubeconfigSpec): Record<string, unknown> {
         'certificate-authority': c.certificateAuthority,
         'insecure-skip-tls-verify': c.insecureSkipTlsVerify,
         'tls-server-name': c.tlsServerName,
+        'proxy-url': c.proxyUrl,
       }),
     })),
     contexts: (spec.contexts ?? []).map((c) => ({

@@ -25,7 +25,7 @@ const UNTRUSTED_CERTIFICATE = new Set([
 ]);
 
 /** Why a connection to the API server failed, in words, from Node's error codes. */
-function connectionProblem(
+export function connectionProblem(
   error: unknown,
   url: URL,
   credentials: KubeCredentials,
@@ -67,11 +67,62 @@ function connectionProblem(
   }
 }
 
+/** A connection to the API server that failed, as a `network` error naming the URL. */
+export function connectionFailure(
+  error: unknown,
+  during: string,
+  url: URL,
+  credentials: KubeCredentials,
+  origin: ClusterOrigin,
+): TokenExplorerError {
+  const code = String((error as { code?: unknown }).code);
+  const tls = UNTRUSTED_CERTIFICATE.has(code) || /^(ERR_TLS_|CERT_)/.test(code);
+  return new TokenExplorerError(
+    'network',
+    `${tls ? 'Could not connect securely to' : during} ${url.origin}${url.pathname}: ${connectionProblem(error, url, credentials, origin)}.`,
+    { cause: error },
+  );
+}
+
+/** TLS material Node cannot use (a key that does not belong to its certificate, bad PEM). */
+export function unusableClientCertificate(
+  error: unknown,
+  origin: ClusterOrigin,
+): TokenExplorerError {
+  return new TokenExplorerError(
+    'bad-config',
+    `The client certificate or key of user "${origin.user ?? ''}" (in ${origin.source}) cannot be used: ${(error as { code?: string }).code ?? errorMessage(error)}. Check that "client-key" belongs to "client-certificate".`,
+    { cause: error },
+  );
+}
+
+/** Time limit and cancellation of one request. */
+export interface KubeRequestOptions {
+  /** What is left of the time limit for this attempt, in milliseconds. */
+  readonly timeoutMs: number;
+  /** The configured limit, for messages (retries share it); default `timeoutMs`. */
+  readonly configuredTimeoutMs?: number;
+  readonly signal?: AbortSignal;
+}
+
 /** An HTTP answer of the API server. */
 export interface KubeAnswer {
   readonly status: number;
   readonly statusText: string;
+  readonly headers: Headers;
   readonly text: string;
+}
+
+/** Node's response headers as a fetch `Headers` (repeated ones joined, as fetch does). */
+export function answerHeaders(
+  raw: Readonly<Record<string, string | string[] | undefined>>,
+): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(raw)) {
+    if (value === undefined) continue;
+    for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
+  }
+  return headers;
 }
 
 /**
@@ -86,7 +137,7 @@ export function httpsJson(
   body: string | undefined,
   credentials: KubeCredentials,
   origin: ClusterOrigin,
-  options: { readonly timeoutMs: number; readonly signal?: AbortSignal },
+  options: KubeRequestOptions,
 ): Promise<KubeAnswer> {
   const shown = `${url.origin}${url.pathname}`;
   return new Promise<KubeAnswer>((resolve, reject) => {
@@ -112,20 +163,12 @@ export function httpsJson(
           reject(
             new TokenExplorerError(
               'timeout',
-              `${shown} did not answer within ${options.timeoutMs / 1000} s. Check that the cluster is reachable (VPN, firewall), then try again.`,
+              `${shown} did not answer within ${(options.configuredTimeoutMs ?? options.timeoutMs) / 1000} s. Check that the cluster is reachable (VPN, firewall), then try again.`,
               { cause: error },
             ),
           );
         } else {
-          const code = String((error as { code?: unknown }).code);
-          const tls = UNTRUSTED_CERTIFICATE.has(code) || /^(ERR_TLS_|CERT_)/.test(code);
-          reject(
-            new TokenExplorerError(
-              'network',
-              `${tls ? 'Could not connect securely to' : during} ${shown}: ${connectionProblem(error, url, credentials, origin)}.`,
-              { cause: error },
-            ),
-          );
+          reject(connectionFailure(error, during, url, credentials, origin));
         }
       });
     const onAbort = () => {
@@ -174,6 +217,7 @@ export function httpsJson(
           resolve({
             status: res.statusCode ?? 0,
             statusText: res.statusMessage ?? '',
+            headers: answerHeaders(res.headers),
             text: Buffer.concat(chunks).toString('utf8'),
           }),
         ),
@@ -203,15 +247,7 @@ export function httpsJson(
     } catch (error) {
       // Node checks the TLS material when the request is made: a key that does not match its
       // certificate, or PEM it cannot read.
-      finish(() =>
-        reject(
-          new TokenExplorerError(
-            'bad-config',
-            `The client certificate or key of user "${origin.user ?? ''}" (in ${origin.source}) cannot be used: ${(error as { code?: string }).code ?? errorMessage(error)}. Check that "client-key" belongs to "client-certificate".`,
-            { cause: error },
-          ),
-        ),
-      );
+      finish(() => reject(unusableClientCertificate(error, origin)));
       return;
     }
     req.on('error', (error) => failed(error, 'Could not reach'));

@@ -1,7 +1,9 @@
 import { TokenExplorerError } from '../../errors';
 import type { Account, MintRequest, MintedToken, Provider, ProviderContext } from '../provider';
 import { optionalString } from '../settings';
+import { KUBERNETES_RETRY, withRetries } from '../../http';
 import { httpsJson } from './apiClient';
+import { clusterProxyRoute, kubeRequestViaProxy } from './clusterProxy';
 import type { ClusterOrigin } from './apiClient';
 import { statusFailure } from './apiErrors';
 import { ExecCredentialCache } from './execCredential';
@@ -111,11 +113,21 @@ async function mintWithApi(
         : {}),
     },
   });
-  const send = () =>
-    httpsJson('POST', url, body, credentials, origin, {
-      timeoutMs: context.timeoutMs,
+  const route = clusterProxyRoute(resolved.cluster.proxyUrl, url, origin, context.outboundProxy);
+  // Transient failures are retried as client-go does, all within the configured timeout.
+  const deadline = Date.now() + context.timeoutMs;
+  const signal = request.signal ?? new AbortController().signal;
+  const once = () => {
+    const options = {
+      timeoutMs: Math.max(1, deadline - Date.now()),
+      configuredTimeoutMs: context.timeoutMs,
       ...(request.signal ? { signal: request.signal } : {}),
-    });
+    };
+    return route
+      ? kubeRequestViaProxy('POST', url, body, credentials, origin, route, options)
+      : httpsJson('POST', url, body, credentials, origin, options);
+  };
+  const send = () => withRetries(once, KUBERNETES_RETRY, signal, deadline);
   let answer = await send();
   const exec = resolved.user?.exec;
   if (answer.status === 401 && exec) {
