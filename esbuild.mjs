@@ -60,6 +60,16 @@ const builds = [
     target: 'node20',
   },
   {
+    // The AWS SDK's credential chain, loaded only when an aws-sts account calls STS without the
+    // aws CLI (src/extension/adapters/awsSdkLoader.ts): kept out of the activation bundle.
+    ...common,
+    entryPoints: ['src/core/node/awsSdk.ts'],
+    outfile: 'dist/awsSdk.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  },
+  {
     ...common,
     entryPoints: ['src/webview/main.ts'],
     outfile: 'dist/webview/inspector.js',

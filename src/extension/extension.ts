@@ -1,3 +1,4 @@
+import { loadAwsSdk } from './adapters/awsSdkLoader';
 import * as vscode from 'vscode';
 import { TokenCache } from '../core/cache/tokenCache';
 import { JwksCache } from '../core/jwt/jwks';
@@ -85,6 +86,7 @@ export function activate(context: vscode.ExtensionContext): TokenExplorerApi {
       return settings().circleciPath;
     },
     parseYaml,
+    awsSdk: loadAwsSdk,
     get workspaceTrusted() {
       return vscode.workspace.isTrusted;
     },

@@ -22,6 +22,7 @@ const familyNames: Readonly<Record<IssuerFamily, string>> = {
   bitbucket: 'Bitbucket Pipelines step',
   'azure-devops': 'Azure DevOps service connection',
   entra: 'Microsoft Entra',
+  aws: 'AWS web identity (STS)',
 };
 
 /** One line of the summary: a label, the value (token data) and an optional muted note. */

@@ -25,6 +25,7 @@ const sourceLabels: Readonly<Record<ClaimSource, string | undefined>> = {
   bitbucket: 'Bitbucket',
   'azure-devops': 'Azure DevOps',
   entra: 'Entra',
+  aws: 'AWS',
   unknown: undefined,
 };
 

@@ -1,4 +1,5 @@
 /** The claims catalogue: what each header parameter and claim means, per issuer family. */
+import { AWS_CLAIMS } from './awsClaimCatalogue';
 import { CI_AND_AZURE_FAMILIES } from './ciClaimCatalogue';
 import type { ClaimSource } from './types';
 
@@ -364,6 +365,8 @@ const KUBERNETES = catalogue('kubernetes', [
   ],
 ]);
 
+const AWS = catalogue('aws', AWS_CLAIMS);
+
 /** Claims several CI systems use with different meanings, for a token of no known family. */
 export const SHARED_CI = catalogue('unknown', [
   [
@@ -386,5 +389,6 @@ export const FAMILIES: ReadonlyMap<string, ReadonlyMap<string, ClaimInfo>> = new
   ['github', GITHUB],
   ['yandex', YANDEX],
   ['kubernetes', KUBERNETES],
+  ['aws', AWS],
   ...CI_AND_AZURE_FAMILIES,
 ]);

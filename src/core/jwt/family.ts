@@ -9,7 +9,8 @@ export type IssuerFamily =
   | 'circleci'
   | 'bitbucket'
   | 'azure-devops'
-  | 'entra';
+  | 'entra'
+  | 'aws';
 
 /**
  * Hosts of Microsoft Entra issuers: v1.0 tokens name `sts.windows.net` (or a sovereign cloud's
@@ -27,6 +28,10 @@ export const ENTRA_ISSUER_HOSTS: ReadonlySet<string> = new Set([
 const BITBUCKET_ISSUER_PATH = '/pipelines-config/identity/oidc';
 
 const GOOGLE_ASSERTION_AUDIENCE = 'https://oauth2.googleapis.com/token';
+/** AWS outbound identity federation: per-account issuers `https://<id>.tokens.sts.global.api.aws`. */
+const AWS_ISSUER_SUFFIX = '.tokens.sts.global.api.aws';
+/** The claim AWS STS nests its own claims under. */
+export const AWS_NAMESPACE = 'https://sts.amazonaws.com/';
 const YANDEX_HOSTS = [
   'auth.yandex.cloud',
   'auth.cloud.yandex.com',
@@ -39,8 +44,10 @@ const YANDEX_HOSTS = [
  *
  * By issuer first: accounts.google.com (with or without https) is google,
  * token.actions.githubusercontent.com github, gitlab.com gitlab, the Yandex Cloud auth and IAM
- * hosts yandex, kubernetes.default.svc... or the legacy "kubernetes/serviceaccount" kubernetes.
+ * hosts yandex, kubernetes.default.svc... or the legacy "kubernetes/serviceaccount" kubernetes,
+ * `<id>.tokens.sts.global.api.aws` aws (IAM outbound identity federation).
  * Then by content: a `kubernetes.io` claim or a system:serviceaccount subject is kubernetes,
+ * an `https://sts.amazonaws.com/` claim aws,
  * `project_path` or `pipeline_id` gitlab (self-managed instances), a `repository` with a
  * `workflow_ref` github (GitHub Enterprise Server), and the audience of a key-signed assertion
  * sent to Google's or Yandex's token endpoint google or yandex. The CI systems: agent.buildkite.com
@@ -62,6 +69,7 @@ export function detectIssuerFamily(
     if (host.startsWith('kubernetes.default.svc') || iss === 'kubernetes/serviceaccount') {
       return 'kubernetes';
     }
+    if (host.endsWith(AWS_ISSUER_SUFFIX)) return 'aws';
     if (host === 'agent.buildkite.com') return 'buildkite';
     if (host === 'oidc.circleci.com') return 'circleci';
     if (host === 'api.bitbucket.org' && iss.includes(BITBUCKET_ISSUER_PATH)) return 'bitbucket';
@@ -75,6 +83,7 @@ export function detectIssuerFamily(
   ) {
     return 'kubernetes';
   }
+  if (Object.hasOwn(payload, AWS_NAMESPACE)) return 'aws';
   if (Object.hasOwn(payload, 'project_path') || Object.hasOwn(payload, 'pipeline_id')) {
     return 'gitlab';
   }

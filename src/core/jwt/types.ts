@@ -44,6 +44,7 @@ export type ClaimSource =
   | 'bitbucket'
   | 'azure-devops'
   | 'entra'
+  | 'aws'
   | 'unknown';
 
 /** A point in time taken from a numeric date claim, already validated. */

@@ -18,12 +18,14 @@ export interface AdviceContext {
   readonly namespace?: string;
   readonly serviceAccount?: string;
   readonly context?: string;
+  /** AWS: the named profile (`--profile`), when the account sets one. */
+  readonly profile?: string;
 }
 
 /** One text of an official tool and the advice that goes with it. */
 export interface OfficialText {
   readonly id: string;
-  readonly tool: 'gcloud' | 'kubernetes';
+  readonly tool: 'gcloud' | 'kubernetes' | 'aws';
   /** What the tool prints; no nested quantifiers (linear on any input). */
   readonly says: RegExp;
   /** Where the text comes from: the tool's source file, or a public report quoting it. */
@@ -81,6 +83,127 @@ function signInCommand({ account }: AdviceContext): string {
     ? `gcloud auth activate-service-account ${account} --key-file=KEY.json`
     : `gcloud auth login${account ? ` ${account}` : ''}`;
 }
+
+/** How to name the profile in AWS CLI advice: ` --profile P`, or nothing for the default one. */
+function profileFlag({ profile }: AdviceContext): string {
+  return profile ? ` --profile ${profile}` : '';
+}
+
+const STS_API = 'https://docs.aws.amazon.com/STS/latest/APIReference/API_GetWebIdentityToken.html';
+
+/**
+ * STS GetWebIdentityToken's errors and the credential failures before it, as the aws CLI prints
+ * them ("An error occurred (CODE) when calling the GetWebIdentityToken operation: MESSAGE") and as
+ * the native path words them (the same "(CODE)").
+ */
+const AWS_TEXTS: readonly OfficialText[] = [
+  {
+    id: 'aws-federation-disabled',
+    tool: 'aws',
+    says: /OutboundWebIdentityFederationDisabled/i,
+    source: `${STS_API} Errors: OutboundWebIdentityFederationDisabled, HTTP 403, "The outbound web identity federation feature is not enabled for this account"; enabling: IAM API EnableOutboundWebIdentityFederation`,
+    code: 'bad-config',
+    advice: (context) =>
+      `Outbound identity federation is off for this AWS account. An administrator enables it once per account (IAM console → Account settings, or \`aws iam enable-outbound-web-identity-federation${profileFlag(context)}\`); \`aws iam get-outbound-web-identity-federation-info\` then shows the account's issuer URL (https://<id>.tokens.sts.global.api.aws) to trust in the external service.`,
+  },
+  {
+    id: 'aws-payload-too-large',
+    tool: 'aws',
+    says: /JWTPayloadSizeExceeded/i,
+    source: `${STS_API} Errors: JWTPayloadSizeExceeded, HTTP 400, "Reduce the number of request tags included in the GetWebIdentityToken API call"`,
+    code: 'bad-config',
+    advice: () =>
+      'The token would be too large. Remove or shorten request tags (the account\'s "tags" setting); the principal\'s own tags are in the token too.',
+  },
+  {
+    id: 'aws-duration-escalation',
+    tool: 'aws',
+    says: /SessionDurationEscalation/i,
+    source: `${STS_API} Errors: SessionDurationEscalation, HTTP 403, "The requested token duration would extend the session beyond its original expiration time"`,
+    code: 'bad-config',
+    advice: (context) =>
+      `The token would outlive the temporary credentials that ask for it. Lower "durationSeconds" in the account (60-3600, default 300), or start a fresh session first (\`aws sso login${profileFlag(context)}\`, or assume the role again).`,
+  },
+  {
+    id: 'aws-access-denied',
+    tool: 'aws',
+    says: /AccessDenied|not authorized to perform: sts:GetWebIdentityToken/i,
+    source:
+      'IAM user guide, "Getting started with outbound identity federation": the principal needs an identity policy allowing sts:GetWebIdentityToken',
+    code: 'permission-denied',
+    advice: () =>
+      'The AWS principal may not call sts:GetWebIdentityToken. Attach a policy to its role or user allowing it, e.g. {"Effect": "Allow", "Action": "sts:GetWebIdentityToken", "Resource": "*"}; an SCP or permissions boundary may also deny it.',
+  },
+  {
+    id: 'aws-sso-expired',
+    tool: 'aws',
+    says: /Token has expired and refresh failed|SSO session associated with this profile has expired|Error loading SSO Token|The SSO session token/i,
+    source:
+      'aws-cli botocore/utils.py SSOTokenLoader / exceptions.py UnauthorizedSSOTokenError ("The SSO session associated with this profile has expired or is otherwise invalid"); @aws-sdk/token-providers "Token is expired" / credential-provider-sso',
+    code: 'bad-credentials',
+    advice: (context) =>
+      `The IAM Identity Center (SSO) sign-in has expired. Run \`aws sso login${profileFlag(context)}\` in a terminal, then try again.`,
+  },
+  {
+    id: 'aws-profile-missing',
+    tool: 'aws',
+    says: /config profile \([^)]*\) could not be found|Profile [^ ]+ could not be found/i,
+    source:
+      'aws-cli botocore/exceptions.py ProfileNotFound: "The config profile ({profile}) could not be found"; @aws-sdk/credential-provider-ini "Profile NAME could not be found in shared credentials file."',
+    code: 'bad-config',
+    advice: () =>
+      'The AWS profile does not exist in ~/.aws/config or ~/.aws/credentials. Check `aws configure list-profiles`, or create it with `aws configure --profile NAME` / `aws configure sso`.',
+  },
+  {
+    id: 'aws-no-credentials',
+    tool: 'aws',
+    says: /Unable to locate credentials|Could not load credentials from any providers/i,
+    source:
+      'aws-cli botocore/exceptions.py NoCredentialsError: "Unable to locate credentials"; @aws-sdk/credential-provider-node defaultProvider: "Could not load credentials from any providers"',
+    code: 'no-credentials',
+    advice: (context) =>
+      `No AWS credentials were found (environment, ~/.aws profiles, SSO cache, container or instance role). Run \`aws configure${profileFlag(context)}\` or \`aws sso login${profileFlag(context)}\`, or start VS Code where AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE are set.`,
+  },
+  {
+    id: 'aws-expired-credentials',
+    tool: 'aws',
+    says: /ExpiredToken|RequestExpired|security token included in the request is expired|Signature expired|Signature not yet current/i,
+    source:
+      'STS API Reference, Common Errors: ExpiredTokenException / RequestExpired ("The request reached the service more than 15 minutes after the date stamp")',
+    code: 'bad-credentials',
+    advice: (context) =>
+      `The AWS credentials have expired (or the computer's clock is off by more than 15 minutes). Refresh them (\`aws sso login${profileFlag(context)}\`, or new session credentials) and check the clock.`,
+  },
+  {
+    id: 'aws-invalid-credentials',
+    tool: 'aws',
+    says: /InvalidClientTokenId|SignatureDoesNotMatch|UnrecognizedClient/i,
+    source:
+      'STS API Reference, Common Errors: InvalidClientTokenId ("The X.509 certificate or AWS access key ID provided does not exist"), SignatureDoesNotMatch',
+    code: 'bad-credentials',
+    advice: () =>
+      'AWS did not accept the credentials: the access key does not exist (deleted, or from another partition) or the secret key is wrong. Check the profile with `aws sts get-caller-identity`.',
+  },
+  {
+    id: 'aws-region-missing',
+    tool: 'aws',
+    says: /You must specify a region/i,
+    source: 'aws-cli botocore/exceptions.py NoRegionError: "You must specify a region."',
+    code: 'bad-config',
+    advice: () =>
+      'GetWebIdentityToken is served only by regional STS endpoints. Set "region" in the account, or a region in the profile (`aws configure set region us-east-1`).',
+  },
+  {
+    id: 'aws-cli-outdated',
+    tool: 'aws',
+    says: /Invalid choice[^\n]*get-web-identity-token|argument operation: Invalid choice/i,
+    source:
+      'aws-cli awscli/argparser.py: "argument operation: Invalid choice, valid choices are:" for an operation the installed CLI does not know (get-web-identity-token arrived in November 2025)',
+    code: 'cli-failed',
+    advice: () =>
+      'The installed aws CLI predates GetWebIdentityToken (November 2025). Update AWS CLI v2 (https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html), or set "method" to "sdk" in the account.',
+  },
+];
 
 export const OFFICIAL_TEXTS: readonly OfficialText[] = [
   {
@@ -219,6 +342,7 @@ export const OFFICIAL_TEXTS: readonly OfficialText[] = [
     advice: () =>
       'The answer is not from the Kubernetes API (no Status object): a proxy, a load balancer or another server answered. Check that "server" in the kubeconfig is the API server URL, including any path prefix a proxy (e.g. Rancher) needs.',
   },
+  ...AWS_TEXTS,
 ];
 
 /** The row with this id; throws on an unknown id (a programming error). */

@@ -8,6 +8,7 @@ import type {
   ProcessRunner,
   SecretStore,
 } from '../ports';
+import type { AwsSdk } from './aws/native';
 import type { ProviderKind } from './registry';
 
 export type { ProviderKind } from './registry';
@@ -68,6 +69,11 @@ export interface ProviderContext {
    * `/var/run/secrets/kubernetes.io/serviceaccount` (tests point it at a temp folder).
    */
   readonly inClusterRoot?: string;
+  /**
+   * Loads the AWS SDK's credential chain (a separate bundle), for GetWebIdentityToken without the
+   * aws CLI; absent where it is not shipped.
+   */
+  readonly awsSdk?: () => Promise<AwsSdk>;
   /** False in an untrusted workspace: providers that run user-defined commands refuse then. */
   readonly workspaceTrusted?: boolean;
   /**

@@ -1,3 +1,4 @@
+import { awsStsDescriptor } from './aws/stsDescriptor';
 import { azureAccessTokenDescriptor } from './azure/accessTokenDescriptor';
 import { azurePipelinesDescriptor } from './azurePipelines/oidcTokenDescriptor';
 import { bitbucketPipelinesDescriptor } from './bitbucket/pipelinesDescriptor';
@@ -15,6 +16,7 @@ import { userIdentityDescriptor } from './google/userIdentityDescriptor';
 import { kubernetesDescriptor } from './kubernetes/kubernetesDescriptor';
 import { localIssuerDescriptor } from './local/localIssuerDescriptor';
 import type { Provider } from './provider';
+import { tokenFileDescriptor } from './tokenFile/tokenFileDescriptor';
 import { yandexCliDescriptor } from './yandex/ycDescriptor';
 
 /**
@@ -29,6 +31,7 @@ export const PROVIDERS = [
   userIdentityDescriptor,
   yandexCliDescriptor,
   kubernetesDescriptor,
+  awsStsDescriptor,
   gitlabCiDescriptor,
   githubActionsDescriptor,
   buildkiteDescriptor,
@@ -36,6 +39,7 @@ export const PROVIDERS = [
   bitbucketPipelinesDescriptor,
   azurePipelinesDescriptor,
   azureAccessTokenDescriptor,
+  tokenFileDescriptor,
   customCommandDescriptor,
   localIssuerDescriptor,
 ] as const;

@@ -9,6 +9,8 @@ const SCANNERS = [
   'src/core/jwt',
   'src/extension/views',
   'src/extension/commands/inspectJwt.ts',
+  'src/core/providers/tokenFile',
+  'src/core/providers/aws',
   'src/core/inputRules.ts',
 ];
 const ROOT = join(__dirname, '..', '..', '..', '..', '..');

@@ -5,7 +5,7 @@ import {
 } from '../../../../src/core/providers/officialTexts';
 
 /** What each tool prints, per row: as quoted by the row's source or public reports. */
-const SAMPLES: Record<string, { tool: 'gcloud' | 'kubernetes'; texts: string[] }> = {
+const SAMPLES: Record<string, { tool: 'gcloud' | 'kubernetes' | 'aws'; texts: string[] }> = {
   'gcloud-impersonation-denied': {
     tool: 'gcloud',
     texts: [
@@ -83,6 +83,77 @@ const SAMPLES: Record<string, { tool: 'gcloud' | 'kubernetes'; texts: string[] }
     ],
   },
   'kubernetes-plain-404': { tool: 'kubernetes', texts: ['404 page not found\n'] },
+  'aws-federation-disabled': {
+    tool: 'aws',
+    texts: [
+      'An error occurred (OutboundWebIdentityFederationDisabledException) when calling the GetWebIdentityToken operation: The outbound web identity federation feature is not enabled for this account.',
+    ],
+  },
+  'aws-payload-too-large': {
+    tool: 'aws',
+    texts: [
+      'An error occurred (JWTPayloadSizeExceededException) when calling the GetWebIdentityToken operation: The requested token payload size exceeds the maximum allowed size.',
+    ],
+  },
+  'aws-duration-escalation': {
+    tool: 'aws',
+    texts: [
+      'STS GetWebIdentityToken failed (HTTP 403, SessionDurationEscalationException): The requested token duration would extend the session beyond its original expiration time.',
+    ],
+  },
+  'aws-access-denied': {
+    tool: 'aws',
+    texts: [
+      'An error occurred (AccessDenied) when calling the GetWebIdentityToken operation: User: arn:aws:iam::123456789012:user/x is not authorized to perform: sts:GetWebIdentityToken',
+    ],
+  },
+  'aws-sso-expired': {
+    tool: 'aws',
+    texts: [
+      'Error when retrieving token from sso: Token has expired and refresh failed',
+      'The SSO session associated with this profile has expired or is otherwise invalid. To refresh this SSO session run aws sso login with the corresponding profile.',
+    ],
+  },
+  'aws-profile-missing': {
+    tool: 'aws',
+    texts: [
+      'The config profile (ci) could not be found',
+      'Profile ci could not be found in shared credentials file.',
+    ],
+  },
+  'aws-no-credentials': {
+    tool: 'aws',
+    texts: [
+      'Unable to locate credentials. You can configure credentials by running "aws configure".',
+      'The AWS SDK found no usable credentials: Could not load credentials from any providers',
+    ],
+  },
+  'aws-expired-credentials': {
+    tool: 'aws',
+    texts: [
+      'An error occurred (ExpiredToken) when calling the GetWebIdentityToken operation: The security token included in the request is expired',
+      'STS GetWebIdentityToken failed (HTTP 403, SignatureDoesNotMatch): Signature expired: 20260101T000000Z is now earlier than 20260101T010000Z (20260101T011500Z - 15 min.)',
+    ],
+  },
+  'aws-invalid-credentials': {
+    tool: 'aws',
+    texts: [
+      'An error occurred (InvalidClientTokenId) when calling the GetWebIdentityToken operation: The security token included in the request is invalid.',
+      'An error occurred (SignatureDoesNotMatch) when calling the GetWebIdentityToken operation: The request signature we calculated does not match the signature you provided.',
+    ],
+  },
+  'aws-region-missing': {
+    tool: 'aws',
+    texts: [
+      'You must specify a region. You can also configure your region by running "aws configure".',
+    ],
+  },
+  'aws-cli-outdated': {
+    tool: 'aws',
+    texts: [
+      'aws: error: argument operation: Invalid choice, valid choices are:\n\nassume-role | get-caller-identity',
+    ],
+  },
 };
 
 describe('official texts table', () => {

@@ -88,6 +88,7 @@ describe('provider registry', () => {
       'google-gcloud',
       'google-user',
       'kubernetes',
+      'token-file',
       'yandex-cli',
     ]);
   });

@@ -1,0 +1,182 @@
+import { errorMessage } from '../../errors';
+import type { DetectPorts, DetectedCredential, WizardStep } from '../../wizard';
+import type { ProviderDescriptor } from '../descriptor';
+import { optionalString } from '../settings';
+import { awsProfiles, awsStsProvider } from './stsToken';
+import { MAX_DURATION, MIN_DURATION, SIGNING_ALGORITHMS } from './stsQuery';
+
+/** Picks the AWS profile: one `aws configure list-profiles` lists, typed, or the default chain. */
+const chooseProfile: WizardStep = async (draft, { ui, context }) => {
+  if (draft.settings.profile !== undefined) return draft;
+  let listed: string[] = [];
+  try {
+    listed =
+      (await ui.busy('Asking the aws CLI for its profiles…', () =>
+        awsProfiles(context, optionalString(draft.settings.awsPath)),
+      )) ?? [];
+  } catch (error) {
+    ui.warn(`Listing AWS profiles failed: ${errorMessage(error)}`);
+  }
+  const fromEnv = context.env.get('AWS_PROFILE');
+  const chain = '$(key) Default credentials';
+  const typed = '$(edit) Type a profile name…';
+  const picked = await ui.pick(
+    [
+      {
+        label: chain,
+        description: fromEnv
+          ? `AWS_PROFILE=${fromEnv}`
+          : 'environment, default profile, SSO, instance role',
+        profile: '',
+      },
+      ...listed.map((name) => ({ label: name, description: 'profile', profile: name })),
+      { label: typed, profile: '' },
+    ],
+    { title: 'AWS: which credentials call STS?' },
+  );
+  if (!picked) return undefined;
+  const profile =
+    picked.label === typed
+      ? (await ui.input({ title: 'AWS profile', placeHolder: 'my-sso-profile' }))?.trim()
+      : picked.profile;
+  if (profile === undefined) return undefined;
+  return {
+    ...draft,
+    settings: { ...draft.settings, ...(profile ? { profile } : {}) },
+    name: draft.name ?? `AWS ${profile || 'default credentials'}`,
+  };
+};
+
+/** Asks the region (GetWebIdentityToken has no global endpoint) and the signing algorithm. */
+const chooseRegionAndAlgorithm: WizardStep = async (draft, { ui, context }) => {
+  let settings = draft.settings;
+  if (settings.region === undefined) {
+    const region = await ui.input({
+      title: 'AWS region of the STS endpoint',
+      prompt: "Leave empty to use the profile's region (or AWS_REGION)",
+      value: context.env.get('AWS_REGION') ?? '',
+      placeHolder: 'us-east-1',
+    });
+    if (region === undefined) return undefined;
+    if (region.trim()) settings = { ...settings, region: region.trim() };
+  }
+  if (settings.signingAlgorithm === undefined) {
+    const picked = await ui.pick(
+      SIGNING_ALGORITHMS.map((alg) => ({
+        label: alg,
+        description:
+          alg === 'RS256' ? 'RSA with SHA-256 (accepted most widely)' : 'ECDSA P-384 with SHA-384',
+      })),
+      { title: 'Signing algorithm of the token' },
+    );
+    if (!picked) return undefined;
+    settings = { ...settings, signingAlgorithm: picked.label };
+  }
+  return { ...draft, settings };
+};
+
+/**
+ * AWS credentials VS Code can see without running anything: AWS_ACCESS_KEY_ID or AWS_PROFILE in
+ * the environment, or a shared config or credentials file (AWS_CONFIG_FILE,
+ * AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/config and ~/.aws/credentials), read through the ports.
+ */
+async function detect({ context }: DetectPorts): Promise<readonly DetectedCredential[]> {
+  const env = context.env;
+  const home = env.homeDir;
+  const files = [
+    env.get('AWS_CONFIG_FILE') ?? `${home}/.aws/config`,
+    env.get('AWS_SHARED_CREDENTIALS_FILE') ?? `${home}/.aws/credentials`,
+  ];
+  const found = env.get('AWS_ACCESS_KEY_ID')
+    ? 'AWS_ACCESS_KEY_ID'
+    : env.get('AWS_PROFILE')
+      ? `AWS_PROFILE=${env.get('AWS_PROFILE')}`
+      : await (async () => {
+          for (const file of files) {
+            const text = await context.files.readText(file).catch(() => undefined);
+            if (text !== undefined && /^[ \t]*\[/m.test(text)) return file;
+          }
+          return undefined;
+        })();
+  if (!found) return [];
+  const profile = env.get('AWS_PROFILE');
+  const region = env.get('AWS_REGION') ?? env.get('AWS_DEFAULT_REGION');
+  return [
+    {
+      label: '$(cloud) AWS: STS GetWebIdentityToken',
+      description: found,
+      detail:
+        'Mints web identity tokens with your AWS credentials (outbound identity federation must be enabled for the account).',
+      draft: {
+        kind: 'aws-sts',
+        settings: { ...(profile ? { profile } : {}), ...(region ? { region } : {}) },
+        name: `AWS ${profile ?? 'default credentials'}`,
+      },
+    },
+  ];
+}
+
+/** IAM outbound identity federation: STS GetWebIdentityToken, by the aws CLI or the AWS SDK. */
+export const awsStsDescriptor: ProviderDescriptor<'aws-sts'> = {
+  kind: 'aws-sts',
+  label: awsStsProvider.label,
+  icon: 'cloud',
+  group: { id: 'aws', label: 'AWS' },
+  audienceOptional: false,
+  pick: {
+    label: 'AWS web identity token',
+    description: 'sts get-web-identity-token',
+    detail:
+      'IAM outbound identity federation: a JWT for your AWS role or user, through the aws CLI or, without it, the AWS SDK.',
+  },
+  schema: {
+    description: 'AWS: STS GetWebIdentityToken (IAM outbound identity federation)',
+    settings: {
+      method: {
+        type: 'string',
+        enum: ['auto', 'cli', 'sdk'],
+        default: 'auto',
+        description: 'auto: the aws CLI when installed, else the AWS SDK; cli or sdk: only that.',
+      },
+      profile: {
+        type: 'string',
+        description: 'AWS profile (--profile); default credentials when absent.',
+      },
+      region: {
+        type: 'string',
+        description: "Region of the STS endpoint (--region); else AWS_REGION or the profile's.",
+      },
+      signingAlgorithm: {
+        type: 'string',
+        enum: [...SIGNING_ALGORITHMS],
+        default: 'RS256',
+        description: 'SigningAlgorithm of the token.',
+      },
+      durationSeconds: {
+        type: 'integer',
+        minimum: MIN_DURATION,
+        maximum: MAX_DURATION,
+        description: 'Lifetime of the token in seconds (STS: 60-3600, default 300).',
+      },
+      additionalAudiences: {
+        type: 'array',
+        items: { type: 'string' },
+        maxItems: 9,
+        description: 'More audiences after the requested one (STS takes up to 10).',
+      },
+      tags: {
+        type: 'object',
+        additionalProperties: { type: 'string' },
+        description: 'Request tags, added to the token under request_tags (up to 50).',
+      },
+      endpointUrl: {
+        type: 'string',
+        description: 'STS endpoint (--endpoint-url), e.g. a VPC endpoint; else the regional one.',
+      },
+      awsPath: { type: 'string', description: 'The aws executable; "aws" from PATH when absent.' },
+    },
+  },
+  create: () => awsStsProvider,
+  wizard: [chooseProfile, chooseRegionAndAlgorithm],
+  detect,
+};
