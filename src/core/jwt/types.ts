@@ -1,3 +1,5 @@
+import type { IssuerFamily } from './family';
+
 /** Which serialization a compact token uses. */
 export type TokenKind = 'jws' | 'jwe' | 'unsecured';
 
@@ -30,22 +32,7 @@ export type DecodeProblemCode =
   | 'missing-signature';
 
 /** Where a claim name comes from, for grouping and explanation. */
-export type ClaimSource =
-  | 'header'
-  | 'registered'
-  | 'oidc'
-  | 'google'
-  | 'gitlab'
-  | 'github'
-  | 'yandex'
-  | 'kubernetes'
-  | 'buildkite'
-  | 'circleci'
-  | 'bitbucket'
-  | 'azure-devops'
-  | 'entra'
-  | 'aws'
-  | 'unknown';
+export type ClaimSource = 'header' | 'registered' | 'oidc' | IssuerFamily | 'unknown';
 
 /** A point in time taken from a numeric date claim, already validated. */
 export interface ClaimTime {
