@@ -60,11 +60,10 @@ describe('Azure access tokens in VS Code', () => {
     await row.click();
     const audience = await quickInputBox(page, 'Audience for orders (az)');
     await audience.fill(APP);
-    await page
-      .locator('.quick-input-list .monaco-list-row', { hasText: 'use this audience' })
-      .waitFor();
+    // "use this audience" the first time; on a retry the audience is listed as recent.
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: APP }).first().waitFor();
     await audience.press('Enter');
-    await waitForNotification(page, 'Access token for orders (az) copied (new');
+    await waitForNotification(page, 'Access token for orders (az) copied (');
     const token = await eventually(
       'the token on the clipboard',
       () => vscode.readClipboard(),
@@ -75,11 +74,26 @@ describe('Azure access tokens in VS Code', () => {
     await showViewContainer(page, 'Token Explorer');
     await widenSideBar(page, 520);
     const account = treeRow(viewPane(page, 'Service Accounts'), 'orders (az)');
-    await account.hover();
     const hover = page
       .locator('.monaco-hover, .workbench-hover')
       .filter({ hasText: 'Mints access tokens.' });
-    await hover.first().waitFor();
+    // A hover can be swallowed while the tree re-renders: move away and hover again until shown.
+    await eventually(
+      'the account tooltip',
+      async () => {
+        await page.mouse.move(0, 0);
+        await account.hover();
+        return hover
+          .first()
+          .waitFor({ timeout: 3000 })
+          .then(
+            () => true,
+            () => false,
+          );
+      },
+      Boolean,
+      30_000,
+    );
     await vscode.screenshot(screenshotPath('azure-access-token.png'));
   });
 });
