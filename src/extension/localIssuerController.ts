@@ -8,7 +8,7 @@ import type { Settings } from './adapters/settings';
 const TEMPLATE_FILE = 'local-issuer-template.json';
 
 /**
- * The local dev issuer as the UI sees it: started on demand (key pair from SecretStorage),
+ * The local issuer as the UI sees it: started on demand (key pair from SecretStorage),
  * stopped with the extension, and a JSON template in global storage for "Mint Test Token".
  */
 export class LocalIssuerController implements vscode.Disposable {

@@ -1,6 +1,6 @@
 // Where tokens come from, as a user meets it in real VS Code: a Yandex Cloud account added with
 // the wizard (a fake yc), a GitLab CI token imported and verified against its (local) instance,
-// and the local dev issuer minting a test token.
+// and the local issuer minting a test token.
 import * as assert from 'node:assert/strict';
 import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import type { FrameLocator, Locator } from 'playwright-core';

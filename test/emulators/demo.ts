@@ -1,6 +1,6 @@
 // The embedded default `npm start` runs on: the project's own emulators (the GCE metadata server
 // and the Google APIs) on 127.0.0.1, and demo accounts that use them, plus one for the
-// extension's local dev issuer, so a newcomer can get, inspect and verify a token at once.
+// extension's local issuer, so a newcomer can get, inspect and verify a token at once.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GoogleApis } from './google/googleApis';
@@ -55,7 +55,7 @@ export async function startDemo(dir: string): Promise<Demo> {
     {
       id: 'demo-local-issuer',
       kind: 'local-issuer',
-      name: 'Demo: local dev issuer (start it first)',
+      name: 'Demo: local issuer (start it first)',
       defaultAudience: 'http://localhost:8080',
       settings: { sub: 'demo-user' },
     },

@@ -7,7 +7,7 @@ export type JsonSchema = Readonly<Record<string, unknown>>;
 
 /** What a provider may need from the composition root when it is created. */
 export interface ProviderDeps {
-  /** The local dev issuer of this window, undefined until it is loaded. */
+  /** The local issuer of this window, undefined until it is loaded. */
   readonly localIssuer: () => LocalIssuer | undefined;
 }
 

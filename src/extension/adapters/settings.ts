@@ -21,7 +21,7 @@ export interface Settings {
   readonly azPath: string;
   readonly buildkiteAgentPath: string;
   readonly circleciPath: string;
-  /** Port of the local dev issuer (0: any free port) and its signing algorithm. */
+  /** Port of the local issuer (0: any free port) and its signing algorithm. */
   readonly localIssuerPort: number;
   readonly localIssuerAlgorithm: 'ES256' | 'RS256';
   /** Seconds after which a copied token is cleared from the clipboard (0: never). */

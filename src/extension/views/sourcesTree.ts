@@ -45,7 +45,7 @@ const CI_FILE = '.gitlab-ci.yml';
 
 /**
  * "Pipelines & Test Tokens": tokens imported by hand (e.g. from a GitLab CI job), the ID tokens
- * the workspace's .gitlab-ci.yml declares, and the local dev issuer.
+ * the workspace's .gitlab-ci.yml declares, and the local issuer.
  */
 export class SourcesTree implements vscode.TreeDataProvider<SourceNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<SourceNode | SourceNode[] | undefined>();

@@ -23,7 +23,7 @@ function settingProblems(settings: Readonly<Record<string, unknown>>): string[] 
 }
 
 /**
- * The local dev issuer as an account kind: "Get ID token" signs with the running
+ * The local issuer as an account kind: "Get ID token" signs with the running
  * {@link LocalIssuer}, the request audience as `aud`. Settings (all optional): `sub` (default
  * "test-user"), `claims` (extra claims; they cannot override `iss`) and `expiresInSeconds`.
  * @param getIssuer the issuer of this window, undefined until it is loaded.
