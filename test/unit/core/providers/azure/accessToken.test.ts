@@ -2,45 +2,24 @@ import * as assert from 'node:assert/strict';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { detectIssuerFamily } from '../../../../../src/core/jwt/claims';
 import { inspectToken } from '../../../../../src/core/jwt/inspect';
-import { nodeProcessRunner } from '../../../../../src/core/node/processRunner';
 import {
   azureAccessTokenProvider,
   expiryOf,
 } from '../../../../../src/core/providers/azure/accessToken';
 import { azureAccessTokenDescriptor } from '../../../../../src/core/providers/azure/accessTokenDescriptor';
-import type { Account, ProviderContext } from '../../../../../src/core/providers/provider';
+import type { Account } from '../../../../../src/core/providers/provider';
 import { tokenNoun } from '../../../../../src/core/providers/registry';
-import { type Detector, detectCredentials } from '../../../../../src/core/wizard';
 import { makeFakeAz } from '../../../../emulators/azure/fakeAz';
 import type { FakeAz } from '../../../../emulators/azure/fakeAz';
 import { ManagedIdentityServer } from '../../../../emulators/azure/managedIdentityServer';
-import { testContext } from '../../../../helpers/context';
+import { detected, envContext } from '../../../helpers/jobContext';
 import { rejectsWith } from '../../../helpers/assertions';
 import { closedPort } from '../../../helpers/fixtures';
-
-/** What Detect Credentials finds with this one detector. */
-async function detected(detector: Detector, ctx: ProviderContext) {
-  const report = await detectCredentials([detector], ctx, {
-    timeoutMs: 10_000,
-    environmentNames: () => [],
-  });
-  assert.deepEqual(report.problems, []);
-  return report.found;
-}
 
 const APP = 'api://contoso-orders';
 const USER_ASSIGNED = '11111111-2222-4333-8444-555555555555';
 
-function context(
-  vars: Record<string, string | undefined>,
-  extra: Partial<ProviderContext> = {},
-): ProviderContext {
-  return {
-    ...testContext({ runner: nodeProcessRunner, timeoutMs: 15_000 }),
-    env: { get: (name) => vars[name], homeDir: '/nonexistent', platform: process.platform },
-    ...extra,
-  };
-}
+const context = envContext;
 const account = (settings: Record<string, unknown>): Account => ({
   id: 'az',
   kind: 'azure-access-token',

@@ -2,7 +2,6 @@ import * as assert from 'node:assert/strict';
 import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { detectIssuerFamily, lookupClaim } from '../../../../../src/core/jwt/claims';
 import { inspectToken } from '../../../../../src/core/jwt/inspect';
-import { nodeProcessRunner } from '../../../../../src/core/node/processRunner';
 import { azurePipelinesProvider } from '../../../../../src/core/providers/azurePipelines/oidcToken';
 import { azurePipelinesDescriptor } from '../../../../../src/core/providers/azurePipelines/oidcTokenDescriptor';
 import { bitbucketPipelinesProvider } from '../../../../../src/core/providers/bitbucket/pipelines';
@@ -11,36 +10,16 @@ import { buildkiteProvider } from '../../../../../src/core/providers/buildkite/a
 import { buildkiteDescriptor } from '../../../../../src/core/providers/buildkite/agentOidcDescriptor';
 import { circleciProvider } from '../../../../../src/core/providers/circleci/oidc';
 import { circleciDescriptor } from '../../../../../src/core/providers/circleci/oidcDescriptor';
-import type { Account, ProviderContext } from '../../../../../src/core/providers/provider';
-import { type Detector, detectCredentials } from '../../../../../src/core/wizard';
+import type { Account } from '../../../../../src/core/providers/provider';
 import { makeFakeBuildkiteAgent, makeFakeCircleci } from '../../../../emulators/ci/fakeCiClis';
 import type { FakeBuildkiteAgent, FakeCircleci } from '../../../../emulators/ci/fakeCiClis';
 import { PipelinesOidcServer } from '../../../../emulators/azure/pipelinesOidcServer';
-import { testContext } from '../../../../helpers/context';
+import { detected, envContext } from '../../../helpers/jobContext';
 import { rejectsWith, rejectsWithout, verifyThroughIssuer } from '../../../helpers/assertions';
-
-/** What Detect Credentials finds with this one detector. */
-async function detected(detector: Detector, ctx: ProviderContext) {
-  const report = await detectCredentials([detector], ctx, {
-    timeoutMs: 10_000,
-    environmentNames: () => [],
-  });
-  assert.deepEqual(report.problems, []);
-  return report.found;
-}
 
 const CONNECTION = { id: '5e0a6c3f-1a2b-4c3d-8e9f-0a1b2c3d4e5f', name: 'prod-deploy' };
 
-function context(
-  vars: Record<string, string | undefined>,
-  extra: Partial<ProviderContext> = {},
-): ProviderContext {
-  return {
-    ...testContext({ runner: nodeProcessRunner, timeoutMs: 15_000 }),
-    env: { get: (name) => vars[name], homeDir: '/nonexistent', platform: process.platform },
-    ...extra,
-  };
-}
+const context = envContext;
 
 const account = (kind: Account['kind'], settings: Record<string, unknown> = {}): Account => ({
   id: `a-${kind}`,
