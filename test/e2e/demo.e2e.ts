@@ -44,9 +44,10 @@ describe('npm start: the demo profile', function () {
   ] as const) {
     it(`gets a verified token from "${account}" with two clicks (Get ID Token, Inspect)`, async () => {
       const tree = viewPane(vscode.page, 'Service Accounts');
-      const toast = vscode.page.locator('.notification-toast', {
-        hasText: `ID token for ${account}`,
-      });
+      // `first()`: a slow mint can meet inlineAction's second click, which shows a second toast.
+      const toast = vscode.page
+        .locator('.notification-toast', { hasText: `ID token for ${account}` })
+        .first();
       await inlineAction(treeRow(tree, account), 'Get ID Token', toast);
       const frame = webviewFrame(vscode.page);
       const shown = frame.locator('.summary-value', { hasText: account });

@@ -180,9 +180,12 @@ export function webviewFrame(page: Page): FrameLocator {
   return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
 }
 
-/** Waits for a notification toast holding text and returns it. */
+/**
+ * Waits for a notification toast holding text and returns it: the first of them, since a test's
+ * retry (or a slow action clicked twice) can leave an earlier toast with the same text.
+ */
 export async function waitForNotification(page: Page, text: string): Promise<Locator> {
-  const toast = page.locator('.notification-toast', { hasText: text });
+  const toast = page.locator('.notification-toast', { hasText: text }).first();
   await toast.waitFor();
   return toast;
 }
@@ -329,7 +332,9 @@ export async function inlineAction(row: Locator, title: string, done?: Locator):
     await row.locator(`.actions .action-label[aria-label^="${title}"]`).click();
     if (!done) return;
     try {
-      await done.waitFor({ timeout: 3000 });
+      // `first()`: when the first click was slow rather than dropped, a second click makes a second
+      // result (a second toast); either proves the action ran.
+      await done.first().waitFor({ timeout: 3000 * attempt });
       return;
     } catch (error) {
       if (attempt === 3) throw error;
