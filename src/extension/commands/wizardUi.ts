@@ -4,7 +4,7 @@ import type { TokenService } from '../../core/tokenService';
 import type { Logger } from '../../core/ports';
 import { TokenExplorerError } from '../../core/errors';
 import { remedyLabel } from '../../core/remedies';
-import type { WizardPorts, WizardUi } from '../../core/wizard';
+import { type WizardPorts, type WizardUi, logCancels } from '../../core/wizard';
 import { runWizardRemedy, settingWhere } from '../remedies';
 import type { AccountsStore } from '../adapters/accountsStore';
 import type { Settings } from '../adapters/settings';
@@ -88,9 +88,10 @@ export const vscodeWizardUi: WizardUi = {
 
 /** The ports the providers' wizard steps run with. */
 export function wizardPorts(deps: AccountCommandDeps): WizardPorts {
+  const ui = logCancels(vscodeWizardUi, (line) => deps.logger.info(line));
   return {
     ui: {
-      ...vscodeWizardUi,
+      ...ui,
       error(message) {
         // A wizard dead end: the user saw why; the log keeps it.
         deps.logger.info(`Add Account ended: ${message}`);

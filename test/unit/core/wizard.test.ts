@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { type Remedy, remedyLabel } from '../../../src/core/remedies';
+import { TokenExplorerError } from '../../../src/core/errors';
 import { writeFile as writeFileText } from 'node:fs/promises';
 import { join } from 'node:path';
 import { customCommandDescriptor } from '../../../src/core/providers/custom/commandDescriptor';
@@ -22,6 +23,7 @@ import {
   type PickItem,
   type WizardPorts,
   type WizardUi,
+  logCancels,
   runWizardSteps,
 } from '../../../src/core/wizard';
 import { testContext } from '../../helpers/context';
@@ -353,14 +355,16 @@ describe('Add Account wizard steps', () => {
       assert.ok(!lines.some((l) => l.startsWith('error:')));
     });
 
-    it('gcloud not found: Add Anyway saves the draft as it is', async () => {
+    it('gcloud not found: Add Anyway saves the draft as it is, without a test mint', async () => {
       const { context } = recording({ gcloudPath: join(dir.path, 'no-gcloud') });
       const ui = new ScriptedUi(['Add Anyway']);
       const draft: AccountDraft = { kind: 'google-gcloud', settings: {} };
+      const filled = await runWizardSteps(gcloudDescriptor.wizard, draft, ports(ui, context));
       assert.deepEqual(
-        await runWizardSteps(gcloudDescriptor.wizard, draft, ports(ui, context)),
-        draft,
+        { ...filled, skipTestMint: undefined },
+        { ...draft, skipTestMint: undefined },
       );
+      assert.match(filled?.skipTestMint ?? '', /^added anyway after: gcloud was not found at /);
       assert.match(
         ui.asked[0] ?? '',
         /^recover: Pick gcloud… \| Open Setting \| Install Guide \| Add Anyway: gcloud was not found at/,
@@ -412,6 +416,58 @@ describe('Add Account wizard steps', () => {
       });
     });
 
+    // Every kind whose step offers "Add Anyway" (the generic askPastMissing): after it, Add
+    // Account must not test-mint and ask a second time about what the user just accepted.
+    for (const [kind, steps, extra, answers] of [
+      ['kubernetes', kubernetesDescriptor.wizard, {}, ['Add Anyway', 'team-a', 'builder']],
+      [
+        'yandex-cli',
+        yandexCliDescriptor.wizard,
+        { ycPath: '/nonexistent/yc' },
+        ['Add Anyway', 'aje0123456789abcdefg'],
+      ],
+      [
+        'google-gcloud',
+        gcloudDescriptor.wizard,
+        { gcloudPath: '/nonexistent/gcloud' },
+        ['Add Anyway'],
+      ],
+    ] as const) {
+      it(`${kind}: after Add Anyway the draft says not to test-mint, and why`, async () => {
+        const { context } = recording({ parseYaml, ...extra });
+        const ui = new ScriptedUi([...answers]);
+        const filled = await runWizardSteps(
+          steps,
+          { kind, settings: {} } as AccountDraft,
+          ports(ui, context),
+        );
+        assert.equal(ui.unanswered, 0);
+        assert.match(filled?.skipTestMint ?? '', /^added anyway after: \S/);
+      });
+    }
+
+    it('without Add Anyway the draft is test-minted as before', async () => {
+      const { context } = recording({ parseYaml });
+      const kubeconfig = join(dir.path, 'found.yaml');
+      await writeFileText(
+        kubeconfig,
+        'clusters: [{name: c, cluster: {server: "https://127.0.0.1:6443"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: dev, context: {cluster: c, user: u}}]\n',
+      );
+      const ui = new ScriptedUi([
+        'Pick Kubeconfig…',
+        { path: kubeconfig, text: '' },
+        'dev',
+        'default',
+        'builder',
+      ]);
+      const filled = await runWizardSteps(
+        kubernetesDescriptor.wizard,
+        { kind: 'kubernetes', settings: {} },
+        ports(ui, context),
+      );
+      assert.equal(filled?.skipTestMint, undefined);
+    });
+
     it('metadata server known unreachable: the draft says not to test-mint', async () => {
       const ui = new ScriptedUi([true, 'default']);
       const filled = await runWizardSteps(
@@ -440,5 +496,38 @@ describe('Add Account wizard steps', () => {
         'invoker@my-project.iam.gserviceaccount.com',
       );
     });
+  });
+});
+
+describe('Add Account wizard: cancels are logged where they happen', () => {
+  it('logs each cancelled question with its title, and nothing for an answer', async () => {
+    const lines: string[] = [];
+    const ui = logCancels(new ScriptedUi([undefined, 'typed', undefined, undefined, false]), (l) =>
+      lines.push(l),
+    );
+    assert.equal(await ui.pick([{ label: 'a' }], { title: 'Kubernetes: context' }), undefined);
+    assert.equal(await ui.input({ title: 'Add account: default audience' }), 'typed');
+    assert.equal(await ui.input({ title: 'Add account: name in the tree' }), undefined);
+    assert.equal(await ui.pickFile({ title: 'Choose a kubeconfig', filters: {} }), undefined);
+    assert.equal(await ui.confirm('No metadata server answered.\nmore', 'Add Anyway'), false);
+    assert.deepEqual(lines, [
+      'Add Account: "Kubernetes: context" cancelled by the user',
+      'Add Account: "Add account: name in the tree" cancelled by the user',
+      'Add Account: "Choose a kubeconfig" cancelled by the user',
+      'Add Account: "Add Anyway" not chosen after: No metadata server answered.',
+    ]);
+  });
+
+  it('logs a cancelled progress notification and passes the cancel on', async () => {
+    const lines: string[] = [];
+    const inner = new ScriptedUi([]);
+    inner.busy = () =>
+      Promise.reject(new TokenExplorerError('cancelled', 'Listing cancelled by the user.'));
+    const ui = logCancels(inner, (l) => lines.push(l));
+    await assert.rejects(
+      ui.busy('Listing service accounts…', async () => 1),
+      /cancelled/,
+    );
+    assert.deepEqual(lines, ['Add Account: "Listing service accounts…" cancelled by the user']);
   });
 });
