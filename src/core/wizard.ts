@@ -121,12 +121,24 @@ export async function runWizardSteps(
   ports: WizardPorts,
 ): Promise<AccountDraft | undefined> {
   let anyway: string | undefined;
+  const addedAnyway = (reason: string) => {
+    anyway ??= reason;
+    ports.addedAnyway?.(reason);
+  };
+  const addAnywayLabel = remedyLabel({ kind: 'addAnyway' });
   const tracked: WizardPorts = {
     ...ports,
-    addedAnyway: (reason) => {
-      anyway ??= reason;
-      ports.addedAnyway?.(reason);
+    // Steps that ask "Add the account anyway?" as a confirm (a CI job's variables are not set,
+    // gcloud has no active account) are an Add Anyway too.
+    ui: {
+      ...delegate(ports.ui),
+      async confirm(message, action) {
+        const yes = await ports.ui.confirm(message, action);
+        if (yes && action === addAnywayLabel) addedAnyway(message.split('\n')[0] ?? message);
+        return yes;
+      },
     },
+    addedAnyway,
   };
   let current: AccountDraft | undefined = draft;
   for (const step of steps) {
@@ -137,6 +149,20 @@ export async function runWizardSteps(
   return { ...current, skipTestMint: `added anyway after: ${anyway}` };
 }
 
+/** `ui`'s methods as a plain object (a class instance's methods do not survive a spread). */
+function delegate(ui: WizardUi): WizardUi {
+  return {
+    pick: (items, options) => ui.pick(items, options),
+    input: (options) => ui.input(options),
+    confirm: (message, action) => ui.confirm(message, action),
+    recover: (message, remedies) => ui.recover(message, remedies),
+    pickFile: (options) => ui.pickFile(options),
+    busy: (title, task) => ui.busy(title, task),
+    error: (message) => ui.error(message),
+    warn: (message) => ui.warn(message),
+  };
+}
+
 /**
  * The wizard's questions with every cancel logged where it happens ("… cancelled by the user"),
  * so that the log line "ended before saving" always follows its reason. `log` gets one line.
@@ -144,7 +170,7 @@ export async function runWizardSteps(
 export function logCancels(ui: WizardUi, log: (line: string) => void): WizardUi {
   const cancelled = (title: string) => log(`Add Account: "${title}" cancelled by the user`);
   return {
-    ...ui,
+    ...delegate(ui),
     async pick(items, options) {
       const picked = await ui.pick(items, options);
       if (picked === undefined) cancelled(options.title);

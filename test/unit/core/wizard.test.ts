@@ -4,6 +4,7 @@ import { TokenExplorerError } from '../../../src/core/errors';
 import { writeFile as writeFileText } from 'node:fs/promises';
 import { join } from 'node:path';
 import { customCommandDescriptor } from '../../../src/core/providers/custom/commandDescriptor';
+import { githubActionsDescriptor } from '../../../src/core/providers/github/actionsDescriptor';
 import { gitlabCiDescriptor } from '../../../src/core/providers/gitlab/ciTokenDescriptor';
 import { metadataDescriptor } from '../../../src/core/providers/google/metadataDescriptor';
 import { serviceAccountKeyDescriptor } from '../../../src/core/providers/google/serviceAccountKeyDescriptor';
@@ -227,10 +228,11 @@ describe('Add Account wizard steps', () => {
       };
       const ui = new ScriptedUi([true]);
       const draft: AccountDraft = { kind: 'google-gcloud', settings: {} };
-      assert.deepEqual(
-        await runWizardSteps(gcloudDescriptor.wizard, draft, ports(ui, context)),
-        draft,
-      );
+      assert.deepEqual(await runWizardSteps(gcloudDescriptor.wizard, draft, ports(ui, context)), {
+        ...draft,
+        skipTestMint:
+          'added anyway after: gcloud has no active account: run "gcloud auth login" before minting. Add the account anyway?',
+      });
       assert.deepEqual(ui.asked, [
         'confirm: Add Anyway: gcloud has no active account: run "gcloud auth login" before minting. Add the account anyway?',
       ]);
@@ -416,10 +418,11 @@ describe('Add Account wizard steps', () => {
       });
     });
 
-    // Every kind whose step offers "Add Anyway" (the generic askPastMissing): after it, Add
-    // Account must not test-mint and ask a second time about what the user just accepted.
+    // Every kind whose step offers "Add Anyway" (askPastMissing's button, or a confirm): after
+    // it, Add Account must not test-mint and ask a second time about what the user accepted.
     for (const [kind, steps, extra, answers] of [
       ['kubernetes', kubernetesDescriptor.wizard, {}, ['Add Anyway', 'team-a', 'builder']],
+      ['github-actions', githubActionsDescriptor.wizard, {}, [true]],
       [
         'yandex-cli',
         yandexCliDescriptor.wizard,
