@@ -43,6 +43,8 @@ export interface InputOptions {
    * undefined when it is acceptable; a promise when checking needs the disk.
    */
   readonly validate?: (value: string) => string | undefined | Promise<string | undefined>;
+  /** A warning about the typed text that does not refuse it (shown when `validate` passes). */
+  readonly warn?: (value: string) => string | undefined;
 }
 
 /**

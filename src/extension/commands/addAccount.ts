@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { newAccountId } from '../../core/accounts';
 import { TokenExplorerError, errorMessage } from '../../core/errors';
-import { audienceProblem } from '../../core/inputRules';
+import { audienceProblem, audienceSchemeWarning } from '../../core/inputRules';
 import { PROVIDERS, descriptorOf } from '../../core/providers/registry';
 import type { Account } from '../../core/providers/provider';
 import { secretKey } from '../../core/providers/provider';
@@ -115,7 +115,7 @@ export async function addAccount(
     prompt:
       descriptor.audienceText?.prompt ??
       (descriptor.audienceOptional
-        ? 'Optional: left empty, the token gets its default audience (the OAuth client id, the service-account id, the API server, the repository owner, or the one in .gitlab-ci.yml).'
+        ? `Optional: left empty, the token gets its default audience: ${descriptor.defaultAudienceIs ?? 'the one its issuer chooses'}.`
         : descriptor.tokenType === 'access token'
           ? "The resource the access tokens are for: the app's Application ID URI or client id (optional; asked at each mint when empty)"
           : 'The service URL the tokens are for (optional; asked at each mint when empty)'),
@@ -126,6 +126,7 @@ export async function addAccount(
         : 'https://my-service-abc123-uc.a.run.app'),
     value: filled.defaultAudience ?? '',
     validate: (v) => audienceProblem(v, true),
+    ...(descriptor.audienceExpectsUrl ? { warn: audienceSchemeWarning } : {}),
   });
   if (defaultAudience === undefined) return undefined;
   const taken = new Set(deps.store.read().accounts.map((a) => a.id));

@@ -113,7 +113,7 @@ async function pickAudience(deps: TokenCommandDeps, account: Account): Promise<s
             label: '',
             description:
               wording?.none ??
-              "no audience: the token's default (client id, account id, API server...)",
+              `no audience: the token's default (${descriptorOf(account.kind).defaultAudienceIs ?? 'chosen by the issuer'})`,
           },
         ]
       : []),

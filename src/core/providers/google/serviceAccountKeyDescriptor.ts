@@ -54,6 +54,7 @@ export const serviceAccountKeyDescriptor: ProviderDescriptor<'google-service-acc
   icon: 'key',
   group: GOOGLE_GROUP,
   audienceOptional: false,
+  audienceExpectsUrl: true,
   pick: {
     label: 'Service-account key file',
     description: 'A downloaded JSON key, kept in VS Code SecretStorage',
