@@ -103,12 +103,18 @@ export async function addAccount(
       ...(replaced?.defaultAudience ? { defaultAudience: replaced.defaultAudience } : {}),
     };
   }
-  const descriptor = descriptorOf(draft.kind);
-  const filled = await runWizardSteps(descriptor.wizard, draft, ports);
+  let filled = await runWizardSteps(descriptorOf(draft.kind).wizard, draft, ports);
+  // A step may hand the draft to the kind it turned out to be (a credentials file that is not a
+  // key): that kind's steps run next.
+  if (filled && filled.kind !== draft.kind) {
+    deps.logger.info(`Add Account: continued as ${filled.kind}`);
+    filled = await runWizardSteps(descriptorOf(filled.kind).wizard, filled, ports);
+  }
   if (!filled) {
     deps.logger.info(`Add Account (${draft.kind}) ended before saving (the log above says why)`);
     return undefined;
   }
+  const descriptor = descriptorOf(filled.kind);
   const provider = deps.tokens.provider(filled.kind);
   const defaultAudience = await ui.input({
     title: 'Add account: default audience',

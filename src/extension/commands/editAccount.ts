@@ -22,7 +22,7 @@ export async function editAccount(deps: AccountCommandDeps, arg?: unknown): Prom
   );
   if (!choice) return;
   if (choice.action === 'json') {
-    await openAccountsJson();
+    await openAccountsJson(account.id);
     return;
   }
   const key = choice.action === 'rename' ? 'name' : 'defaultAudience';

@@ -172,20 +172,70 @@ describe('Add Account wizard steps', () => {
       undefined,
     );
     assert.match(declined.asked[0] ?? '', /^confirm: Import Key: Google discourages/);
-    // The warning is not repeated: the next run goes straight to the file.
-    const path = join(dir.path, 'not-a-key.json');
-    const chosen = new ScriptedUi([{ path, text: '{"type": "authorized_user"}' }]);
-    assert.equal(
-      await runWizardSteps(
-        serviceAccountKeyDescriptor.wizard,
-        draft,
-        ports(chosen, undefined, state),
-      ),
-      undefined,
+    // The warning is not repeated: the next run goes straight to the file. A file that is not
+    // JSON: why, and "Choose Another File…", which asks again and keeps going.
+    const key = await (async () => {
+      const { GoogleApis } = await import('../../emulators/google/googleApis');
+      const apis = await GoogleApis.start();
+      try {
+        return (
+          await apis.addServiceAccount({
+            email: 'deployer@my-project-123456.iam.gserviceaccount.com',
+            withKey: true,
+          })
+        ).keyFile;
+      } finally {
+        await apis.stop();
+      }
+    })();
+    const notJson = join(dir.path, 'notes.txt');
+    const keyPath = join(dir.path, 'key.json');
+    const again = new ScriptedUi([
+      { path: notJson, text: 'not json' },
+      '$(file) Choose Another File…',
+      { path: keyPath, text: key },
+    ]);
+    const filled = await runWizardSteps(
+      serviceAccountKeyDescriptor.wizard,
+      draft,
+      ports(again, undefined, state),
     );
-    assert.deepEqual(chosen.asked, ['file: Choose a service-account key (JSON)']);
-    assert.equal(chosen.errors.length, 1);
-    assert.match(chosen.errors[0] ?? '', /^Token Explorer: /);
+    assert.equal(
+      filled?.settings.clientEmail,
+      'deployer@my-project-123456.iam.gserviceaccount.com',
+    );
+    assert.match(
+      again.asked[1] ?? '',
+      /^pick: Add Account: the file is not a service-account key$/,
+    );
+    assert.equal(again.errors.length, 0);
+    // Credentials of another kind: offered as that kind, with the file as its credentialsFile.
+    for (const [type, kind] of [
+      ['authorized_user', 'google-user'],
+      ['external_account', 'google-impersonation'],
+      ['impersonated_service_account', 'google-impersonation'],
+    ] as const) {
+      const path = join(dir.path, `${type}.json`);
+      const ui = new ScriptedUi([{ path, text: JSON.stringify({ type }) }, undefined]);
+      assert.equal(
+        await runWizardSteps(
+          serviceAccountKeyDescriptor.wizard,
+          draft,
+          ports(ui, undefined, state),
+        ),
+        undefined,
+      );
+      const as = new ScriptedUi([{ path, text: JSON.stringify({ type }) }]);
+      as.pick = async (items) => items[0];
+      assert.deepEqual(
+        await runWizardSteps(
+          serviceAccountKeyDescriptor.wizard,
+          draft,
+          ports(as, undefined, state),
+        ),
+        { kind, settings: { credentialsFile: path } },
+      );
+    }
   });
 
   it('runs no further step once one is cancelled', async () => {
