@@ -2,6 +2,7 @@ import { isNonEmptyString, isRecord } from '../../guards';
 import { join } from 'node:path';
 import type { Remedy } from '../../remedies';
 import { TokenExplorerError, errorMessage } from '../../errors';
+import { yamlProblemInWords } from '../../yamlProblem';
 import type { ProviderContext } from '../provider';
 import type { ExecConfig } from './execCredential';
 
@@ -209,8 +210,10 @@ export async function loadKubeconfig(
     try {
       doc = parseYaml(text);
     } catch (error) {
+      // A notification shows one line: the position in words there, js-yaml's code frame here.
+      context.logger.warn(`The kubeconfig ${file} is not valid YAML:\n${errorMessage(error)}`);
       throw badConfig(
-        `The kubeconfig ${file} is not valid YAML: ${errorMessage(error)}`,
+        `The kubeconfig ${file} is not valid YAML: ${yamlProblemInWords(error)}.`,
         error,
         openIt(file),
       );
