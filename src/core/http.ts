@@ -1,4 +1,4 @@
-import { TokenExplorerError } from './errors';
+import { TokenExplorerError, asClause } from './errors';
 import type { Fetch } from './ports';
 
 /**
@@ -67,7 +67,9 @@ export async function networkStep<T>(
   } catch (error) {
     throw (
       stopped(error) ??
-      new TokenExplorerError('network', failed(networkReason(error, reasons)), { cause: error })
+      new TokenExplorerError('network', failed(asClause(networkReason(error, reasons))), {
+        cause: error,
+      })
     );
   }
 }

@@ -1,4 +1,4 @@
-import { TokenExplorerError, errorMessage } from '../../errors';
+import { TokenExplorerError, errorMessage, asClause } from '../../errors';
 import type { ProviderContext } from '../provider';
 import type { KubeCredentials, ResolvedKubeContext } from './kubeconfig';
 
@@ -11,7 +11,7 @@ async function read(context: ProviderContext, path: string): Promise<string | un
   } catch (error) {
     throw new TokenExplorerError(
       'bad-config',
-      `The pod's service-account file ${path} could not be read: ${errorMessage(error)}.`,
+      `The pod's service-account file ${path} could not be read: ${asClause(errorMessage(error))}.`,
       { cause: error },
     );
   }

@@ -1,7 +1,7 @@
 import { isNonEmptyString, isRecord } from '../../guards';
 import { join } from 'node:path';
 import type { Remedy } from '../../remedies';
-import { TokenExplorerError, errorMessage } from '../../errors';
+import { TokenExplorerError, errorMessage, asClause } from '../../errors';
 import { yamlProblemInWords } from '../../yamlProblem';
 import type { ProviderContext } from '../provider';
 import type { ExecConfig } from './execCredential';
@@ -200,9 +200,11 @@ export async function loadKubeconfig(
     try {
       text = await context.files.readText(file);
     } catch (error) {
-      throw badConfig(`The kubeconfig ${file} could not be read: ${errorMessage(error)}.`, error, [
-        { kind: 'pickKubeconfig' },
-      ]);
+      throw badConfig(
+        `The kubeconfig ${file} could not be read: ${asClause(errorMessage(error))}.`,
+        error,
+        [{ kind: 'pickKubeconfig' }],
+      );
     }
     if (text === undefined) continue;
     files.push(file);
