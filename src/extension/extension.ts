@@ -48,14 +48,16 @@ export interface TokenExplorerApi {
 const ALL_FILES: vscode.DocumentSelector = '*';
 
 /**
- * Extension-host tests only (ExtensionMode.Test, never a user's window): a folder standing in for
- * the pod's service-account mount, from TOKEN_EXPLORER_TEST_IN_CLUSTER_ROOT, so a test can be
- * "in a pod" without writing to /var/run/secrets. Read at each use, like the settings.
+ * Tests only: a folder standing in for the pod's service-account mount, from the variable
+ * TOKEN_EXPLORER_TEST_IN_CLUSTER_ROOT, so a test can be "in a pod" without writing to
+ * /var/run/secrets. Read only when the extension runs from source (extension-host tests run in
+ * ExtensionMode.Test, the UI tests in Development); an installed extension never reads it, and
+ * no workspace can set the extension host's environment. Read at each use, like the settings.
  */
 function testInClusterRoot(context: vscode.ExtensionContext): string | undefined {
-  return context.extensionMode === vscode.ExtensionMode.Test
-    ? nodeEnvironment.get('TOKEN_EXPLORER_TEST_IN_CLUSTER_ROOT')
-    : undefined;
+  return context.extensionMode === vscode.ExtensionMode.Production
+    ? undefined
+    : nodeEnvironment.get('TOKEN_EXPLORER_TEST_IN_CLUSTER_ROOT');
 }
 
 /** The composition root: builds the adapters and wires them to the core. */
