@@ -58,6 +58,11 @@ describe('npm start: the demo profile', function () {
       assert.match(await frame.locator('#countdown').innerText(), /expires in (59 min|1 h)/);
       const aud = frame.locator('#claims-table tr[data-claim="aud"] .claim-value');
       assert.equal(await aud.innerText(), DEMO_AUDIENCE);
+      // The status bar leads with the countdown: a narrow window cuts an item's end, not its start.
+      const status = vscode.page
+        .locator('.statusbar-item', { hasText: account.slice(0, 20) })
+        .first();
+      assert.match((await status.innerText()).trim(), /^(59 min|1 h) · Demo: /);
       if (screenshot) await vscode.screenshot(screenshotPath(screenshot));
     });
   }

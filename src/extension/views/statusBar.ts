@@ -3,7 +3,8 @@ import { shownToken } from '../../core/jwt/mask';
 import type { TokenService } from '../../core/tokenService';
 import { tokenNoun } from '../../core/providers/registry';
 import type { AccountsStore } from '../adapters/accountsStore';
-import { tokenStateText } from './tokenState';
+import { statusBarParts, tokenStateText } from './tokenState';
+import { inert } from './untrusted';
 import { CommandId } from '../commands/commandId';
 
 /** Status bar item for the most recent token: account, audience, countdown; click inspects it. */
@@ -39,9 +40,13 @@ export class TokenStatusBar implements vscode.Disposable {
       return;
     }
     const state = tokenStateText(latest.token, undefined, Date.now()) ?? '';
-    const audience =
-      latest.audience === '' ? 'default audience' : latest.audience.replace(/^https?:\/\//, '');
-    const text = `$(key) ${account.name ?? account.id} · ${audience.length > 32 ? `${audience.slice(0, 32)}…` : audience} · ${state.replace(/^expires /, '')}`;
+    // The account name and audience are the user's text: no "$(icon)" may form from them.
+    const [countdown, name, audience] = statusBarParts(
+      state,
+      account.name ?? account.id,
+      latest.audience,
+    );
+    const text = `$(key) ${countdown} · ${inert(name)} · ${inert(audience)}`;
     if (text === this.shown) return;
     this.shown = text;
     this.item.text = text;

@@ -47,3 +47,24 @@ export function countdownBadge(
   const hours = Math.floor(minutes / 60);
   return { badge: hours < 10 ? `${hours}h` : '9+', tone: 'ok' };
 }
+
+/** The longest account name or audience the status bar shows before cutting it with "…". */
+export const STATUS_BAR_PART = 24;
+
+function cut(text: string): string {
+  return text.length > STATUS_BAR_PART ? `${text.slice(0, STATUS_BAR_PART - 1)}…` : text;
+}
+
+/**
+ * The status bar's parts for the latest token, most important first: the countdown ("59 min",
+ * "expired 3 min ago"), then the account and the audience (scheme dropped), each cut at
+ * STATUS_BAR_PART characters. The countdown leads because a narrow window cuts an item's end.
+ */
+export function statusBarParts(
+  state: string,
+  account: string,
+  audience: string,
+): readonly [string, string, string] {
+  const shownAudience = audience === '' ? 'default audience' : audience.replace(/^https?:\/\//, '');
+  return [state.replace(/^expires in /, ''), cut(account), cut(shownAudience)];
+}

@@ -1,6 +1,11 @@
 import * as assert from 'node:assert/strict';
 import type { MintedToken } from '../../../src/core/providers/provider';
-import { countdownBadge, tokenStateText } from '../../../src/extension/views/tokenState';
+import {
+  STATUS_BAR_PART,
+  countdownBadge,
+  statusBarParts,
+  tokenStateText,
+} from '../../../src/extension/views/tokenState';
 
 const NOW = Date.UTC(2030, 0, 1, 12, 0, 0);
 const token = (secondsLeft: number): MintedToken =>
@@ -36,5 +41,34 @@ describe('account row badge (countdown in two characters)', () => {
     // A failed refresh with a live token still counts down, as the words do.
     assert.equal(countdownBadge(token(600), new Error('no'), NOW)?.badge, '10');
     assert.match(tokenStateText(token(600), new Error('no'), NOW) ?? '', /refresh failed/);
+  });
+});
+
+describe('status bar text (countdown first)', () => {
+  it('puts the countdown first, then the account and the audience without its scheme', () => {
+    const state = tokenStateText(token(59 * 60), undefined, NOW) ?? '';
+    assert.deepEqual(statusBarParts(state, 'runtime', 'https://svc.example'), [
+      '59 min',
+      'runtime',
+      'svc.example',
+    ]);
+    assert.deepEqual(statusBarParts('expired 3 min ago', 'a', ''), [
+      'expired 3 min ago',
+      'a',
+      'default audience',
+    ]);
+  });
+
+  it('cuts a long account name and audience to a fixed width, keeping the countdown whole', () => {
+    const long = 'x'.repeat(200);
+    const [countdown, account, audience] = statusBarParts(
+      'expires in 1 h 5 min',
+      long,
+      `https://${long}`,
+    );
+    assert.equal(countdown, '1 h 5 min');
+    assert.equal(account.length, STATUS_BAR_PART);
+    assert.equal(audience.length, STATUS_BAR_PART);
+    assert.ok(account.endsWith('…') && audience.endsWith('…'));
   });
 });
