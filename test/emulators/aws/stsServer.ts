@@ -116,7 +116,8 @@ export class StsServer extends HttpEmulator {
       );
       return;
     }
-    const path = new URL(req.url ?? '/', this.url).pathname;
+    const url = new URL(req.url ?? '/', this.url);
+    const path = url.pathname;
     if (req.method === 'GET' && path === '/.well-known/openid-configuration') {
       this.json(res, 200, {
         issuer: this.issuer,
@@ -142,13 +143,12 @@ export class StsServer extends HttpEmulator {
     const nowMs = this.now ?? Date.now();
     let principal: StsPrincipal;
     try {
-      const identity = verifySigV4(
-        { method: 'POST', path, headers: req.headers, body },
-        { service: 'sts', region: this.options.region },
+      principal = verifySigV4(
+        { method: 'POST', url, headers: req.headers, body },
+        { service: 'sts', region: this.options.region, sessionTokenSigned: true },
         this.options.principals,
         nowMs,
-      );
-      principal = identity as StsPrincipal;
+      ).identity;
     } catch (error) {
       if (!(error instanceof SigV4Refused)) throw error;
       this.calls.push({ params, status: error.status });
