@@ -12,6 +12,7 @@ import type { OutboundProxy } from '../../../../src/core/net/outboundProxy';
 import { proxiedFetch } from '../../../../src/core/net/proxiedFetch';
 import { KubeApiServer } from '../../../emulators/kubernetes/apiServer';
 import { ForwardProxy } from '../../../emulators/net/forwardProxy';
+import { SocksProxy } from '../../../emulators/net/socksProxy';
 import { ProxyTarget } from '../../../emulators/proxyTarget';
 import { rejectsWith } from '../../helpers/assertions';
 
@@ -235,6 +236,40 @@ describe('outbound proxy: requests through a real local proxy', () => {
       );
       assert.doesNotMatch(error.message, /pw@/);
     }
+  });
+
+  it('http.proxy socks5:// (an ssh -D tunnel): http and https go through SOCKS5, TLS checked', async () => {
+    const socks = await SocksProxy.start();
+    socks.hosts.set(HTTP_HOST, '127.0.0.1');
+    socks.hosts.set(TLS_HOST, '127.0.0.1');
+    try {
+      current = { ...current, httpProxy: socks.url, httpsProxy: socks.url, strictSSL: false };
+      const echoed = (await fetchJson(fetchVia, httpUrl(), 3000)) as { url: string };
+      assert.equal(echoed.url, '/echo');
+      const jwks = (await fetchJson(fetchVia, httpsUrl(), 3000)) as { keys: unknown[] };
+      assert.equal(jwks.keys.length, 1);
+      assert.deepEqual(socks.connects, [
+        `${HTTP_HOST}:${new URL(target.url).port}`,
+        `${TLS_HOST}:${new URL(kube.url).port}`,
+      ]);
+      assert.equal(proxy.requests.length, 0, 'the HTTP proxy is not used');
+      // The TLS session is with the server, through the SOCKS tunnel: its CA is still checked.
+      current = { ...current, strictSSL: true };
+      await rejectsWith(
+        fetchJson(fetchVia, httpsUrl(), 3000),
+        'network',
+        /not signed by a CA this computer trusts/,
+      );
+    } finally {
+      await socks.stop();
+    }
+    const port = await closedPort();
+    current = { ...current, httpProxy: `socks5://127.0.0.1:${port}` };
+    await rejectsWith(
+      fetchJson(fetchVia, httpUrl(), 1000),
+      'network',
+      /the proxy socks5:\/\/127\.0\.0\.1:\d+ \(from the VS Code setting http\.proxy\) could not be reached: connection refused/,
+    );
   });
 
   it('a proxy that cannot reach the server: the tunnel refusal is explained', async () => {
