@@ -1,4 +1,4 @@
-import { TokenExplorerError } from '../errors';
+import { TokenExplorerError, asClause } from '../errors';
 import { peekToken } from '../jwt/peek';
 import type { ProcessResult, ProcessRunner } from '../ports';
 import type { Remedy } from '../remedies';
@@ -19,6 +19,8 @@ export interface CliRunMessages {
   timeout(seconds: number): string;
   /** What fixes a missing executable (pick it, open its setting, install it); none by default. */
   readonly notFoundRemedies?: readonly Remedy[];
+  /** What fixes a run that took too long (a longer timeout where it is set); else Retry. */
+  readonly timeoutRemedies?: readonly Remedy[];
 }
 
 /**
@@ -57,6 +59,7 @@ export async function runCli(
       case 'timeout':
         throw new TokenExplorerError('timeout', messages.timeout(options.timeoutMs / 1000), {
           cause: error,
+          remedies: messages.timeoutRemedies ?? [],
         });
       default:
         throw error;
@@ -122,7 +125,7 @@ export function tokenFromStdout(
   const notToken = (why: string) =>
     new TokenExplorerError(
       'not-a-jwt',
-      `${cli.tool} printed something that is not a token (${why}). Run ${cli.command} in a terminal to see what it prints; a proxy or an outdated ${cli.tool} may be the cause${cli.update ? ` (${cli.update})` : ''}.`,
+      `${cli.tool} printed something that is not a token (${asClause(why)}). Run ${cli.command} in a terminal to see what it prints; a proxy or an outdated ${cli.tool} may be the cause${cli.update ? ` (${cli.update})` : ''}.`,
     );
   const token = stdout.trim();
   if (!token) throw notToken('nothing on standard output');

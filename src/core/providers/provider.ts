@@ -9,6 +9,7 @@ import type {
   SecretStore,
 } from '../ports';
 import type { AwsSdk } from './aws/native';
+import type { GoogleEndpoints } from './google/endpoints';
 import type { ProviderKind } from './registry';
 
 export type { ProviderKind } from './registry';
@@ -59,6 +60,8 @@ export interface ProviderContext {
   readonly buildkiteAgentPath?: string;
   /** The circleci executable, from a machine-scoped setting. */
   readonly circleciPath?: string;
+  /** Google API base URLs replacing Google's hosts, from a machine-scoped setting. */
+  readonly googleEndpoints?: GoogleEndpoints;
   /**
    * Parses YAML (kubeconfig, .gitlab-ci.yml, yc config) into plain data; throws an Error whose
    * message names the line on bad input. Injected so the YAML library loads only when needed.
@@ -97,8 +100,11 @@ export interface Provider {
   mint(account: Account, request: MintRequest, context: ProviderContext): Promise<MintedToken>;
   /** Problems with an account's settings, for the wizard and the tree; empty when fine. */
   validate(account: Account): string[];
-  /** A one-line description of the account, e.g. the service-account email. */
-  describe(account: Account): string;
+  /**
+   * A one-line description of the account, e.g. the service-account email; `env`, when given,
+   * for what the environment decides (the API server of a pod's in-cluster config).
+   */
+  describe(account: Account, env?: Environment): string;
 }
 
 /** The SecretStorage key for one secret of one account. */

@@ -12,7 +12,6 @@ import {
   ExternalAccountAuthorizedUserClient,
   ExternalAccountClient,
   IdentityPoolClient,
-  Impersonated,
   JWT,
   PluggableAuthClient,
   UserRefreshClient,
@@ -33,18 +32,24 @@ import { ImdsServer } from '../../../../emulators/aws/imdsServer';
 import { GoogleApis } from '../../../../emulators/google/googleApis';
 import type {
   EmulatedServiceAccount,
+  EmulatedUser,
   LoggedRequest,
 } from '../../../../emulators/google/googleApis';
 import { MetadataServer } from '../../../../emulators/google/metadataServer';
 import { MemorySecrets, testContext } from '../../../../helpers/context';
 import { verifyGoogleIdToken } from '../../../helpers/assertions';
 import { useTempDir } from '../../../helpers/fixtures';
+import {
+  AWS_VARIABLES,
+  awsExternalAccount,
+  clearVariables,
+  libraryImpersonatedIdToken,
+} from '../../../../fixtures/officialClients';
 
 const AUDIENCE = 'https://differential.example.com';
 const POOL =
   '//iam.googleapis.com/projects/9/locations/global/workloadIdentityPools/pool/providers/ci';
 const JWT_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
-const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
 
 /**
  * Fields of each request that the API reference documents (and that both clients must agree
@@ -123,13 +128,35 @@ describe('differential: our providers and google-auth-library send the same requ
 
   /** The library's ID token for `target`, through `sourceClient` as its documentation shows. */
   const libraryIdToken = (sourceClient: AuthClient, delegates: string[] = []) =>
-    new Impersonated({
-      sourceClient,
-      targetPrincipal: target.email,
-      delegates,
-      targetScopes: [CLOUD_PLATFORM],
+    libraryImpersonatedIdToken(sourceClient, {
+      target: target.email,
       endpoint: apis.url,
-    }).fetchIdToken(AUDIENCE, { includeEmail: true });
+      audience: AUDIENCE,
+      delegates,
+    });
+
+  /** Our impersonation provider's ID token for `target` with the ADC file at `path`, recorded. */
+  const ourIdToken = (path: string, context: ProviderContext = testContext()) =>
+    recorded(
+      async () =>
+        (
+          await impersonationProvider.mint(
+            impersonation({ credentialsFile: path }),
+            { audience: AUDIENCE },
+            context,
+          )
+        ).token,
+    );
+
+  /** The library's client for an emulated user's refresh token (what an authorized_user file holds). */
+  const libraryUserClient = (user: EmulatedUser, extra: { quotaProjectId?: string } = {}) =>
+    new UserRefreshClient({
+      clientId: user.clientId,
+      clientSecret: user.clientSecret,
+      refreshToken: user.refreshToken,
+      endpoints: { oauth2TokenUrl: apis.tokenUrl },
+      ...extra,
+    });
 
   it('user refresh (authorized_user): the refresh grant and its id_token', async () => {
     const user = apis.addUser({ email: 'diff-user@example.com' });
@@ -144,12 +171,7 @@ describe('differential: our providers and google-auth-library send the same requ
       return (await userIdentityProvider.mint(account, { audience: '' }, testContext())).token;
     });
     const theirs = await recorded(async () => {
-      const client = new UserRefreshClient({
-        clientId: user.clientId,
-        clientSecret: user.clientSecret,
-        refreshToken: user.refreshToken,
-        endpoints: { oauth2TokenUrl: apis.tokenUrl },
-      });
+      const client = libraryUserClient(user);
       await client.getAccessToken();
       return client.credentials.id_token ?? '';
     });
@@ -162,26 +184,9 @@ describe('differential: our providers and google-auth-library send the same requ
     apis.allow(user.email, target.email);
     const path = join(tmp.path, 'adc.json');
     await writeFile(path, JSON.stringify({ ...JSON.parse(user.adcJson), quota_project_id: 'q' }));
-    const ours = await recorded(
-      async () =>
-        (
-          await impersonationProvider.mint(
-            impersonation({ credentialsFile: path }),
-            { audience: AUDIENCE },
-            testContext(),
-          )
-        ).token,
-    );
+    const ours = await ourIdToken(path);
     const theirs = await recorded(() =>
-      libraryIdToken(
-        new UserRefreshClient({
-          clientId: user.clientId,
-          clientSecret: user.clientSecret,
-          refreshToken: user.refreshToken,
-          quotaProjectId: 'q',
-          endpoints: { oauth2TokenUrl: apis.tokenUrl },
-        }),
-      ),
+      libraryIdToken(libraryUserClient(user, { quotaProjectId: 'q' })),
     );
     assert.deepEqual(ours.calls, theirs.calls);
     await sameIdentity(ours.token, theirs.token);
@@ -205,27 +210,10 @@ describe('differential: our providers and google-auth-library send the same requ
         delegates: [`projects/-/serviceAccounts/${hop.email}`],
       }),
     );
-    const ours = await recorded(
-      async () =>
-        (
-          await impersonationProvider.mint(
-            impersonation({ credentialsFile: path }),
-            { audience: AUDIENCE },
-            testContext(),
-          )
-        ).token,
-    );
+    const ours = await ourIdToken(path);
     // What GoogleAuth.fromImpersonatedJSON builds from that file, pointed at the emulator.
     const theirs = await recorded(() =>
-      libraryIdToken(
-        new UserRefreshClient({
-          clientId: user.clientId,
-          clientSecret: user.clientSecret,
-          refreshToken: user.refreshToken,
-          endpoints: { oauth2TokenUrl: apis.tokenUrl },
-        }),
-        [`projects/-/serviceAccounts/${hop.email}`],
-      ),
+      libraryIdToken(libraryUserClient(user), [`projects/-/serviceAccounts/${hop.email}`]),
     );
     assert.deepEqual(ours.calls, theirs.calls);
     await sameIdentity(ours.token, theirs.token);
@@ -296,16 +284,7 @@ describe('differential: our providers and google-auth-library send the same requ
       };
       const path = join(tmp.path, `wif-${Math.random()}.json`);
       await writeFile(path, JSON.stringify(file));
-      const ours = await recorded(
-        async () =>
-          (
-            await impersonationProvider.mint(
-              impersonation({ credentialsFile: path }),
-              { audience: AUDIENCE },
-              context,
-            )
-          ).token,
-      );
+      const ours = await ourIdToken(path, context);
       const { service_account_impersonation_url: _, ...federated } = file;
       const client =
         'executable' in source
@@ -371,58 +350,29 @@ describe('differential: our providers and google-auth-library send the same requ
   });
 
   describe('external_account with an AWS source (aws1), IMDSv2 required', () => {
-    const AWS_VARIABLES = [
-      'AWS_REGION',
-      'AWS_DEFAULT_REGION',
-      'AWS_ACCESS_KEY_ID',
-      'AWS_SECRET_ACCESS_KEY',
-      'AWS_SESSION_TOKEN',
-    ];
-    const saved = new Map<string, string | undefined>();
+    let restore: () => void;
     let imds: ImdsServer;
     before(async () => {
-      for (const name of AWS_VARIABLES) saved.set(name, process.env[name]);
-      for (const name of AWS_VARIABLES) delete process.env[name];
+      restore = clearVariables(AWS_VARIABLES);
       imds = await ImdsServer.start({ requireSessionToken: true, availabilityZone: 'us-east-2b' });
     });
     after(async () => {
-      for (const [name, value] of saved) {
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-      }
+      restore();
       await imds.stop();
     });
 
     /** Both clients' IMDS calls, then their Google calls, then the ID token. */
     async function both(variables: Record<string, string>): Promise<void> {
       const principal = `principal://diff/aws/${Math.random()}`;
-      const role = imds.role!;
-      apis.trustAwsCredentials(
-        {
-          accessKeyId: role.accessKeyId,
-          secretAccessKey: role.secretAccessKey,
-          sessionToken: role.sessionToken,
-        },
-        { audience: POOL, principal },
-      );
+      apis.trustAwsCredentials(imds.role!, { audience: POOL, principal });
       apis.trustAwsCredentials(
         { accessKeyId: 'AKIADIFFENV', secretAccessKey: 'diff-env-secret' },
         { audience: POOL, principal },
       );
       apis.allow(principal, target.email);
+      const federated = awsExternalAccount(imds, { audience: POOL, tokenUrl: apis.stsUrl });
       const file = {
-        type: 'external_account',
-        audience: POOL,
-        subject_token_type: 'urn:ietf:params:aws:token-type:aws4_request',
-        token_url: apis.stsUrl,
-        credential_source: {
-          environment_id: 'aws1',
-          region_url: imds.regionUrl,
-          url: imds.securityCredentialsUrl,
-          regional_cred_verification_url:
-            'https://sts.{region}.amazonaws.com?Action=GetCallerIdentity&Version=2011-06-15',
-          imdsv2_session_token_url: imds.sessionTokenUrl,
-        },
+        ...federated,
         service_account_impersonation_url: apis.impersonationUrl(target.email),
       };
       const path = join(tmp.path, `aws-${Math.random()}.json`);
@@ -432,22 +382,12 @@ describe('differential: our providers and google-auth-library send the same requ
 
       const subjects = apis.awsSubjects.length;
       let start = imds.requests.length;
-      const ours = await recorded(
-        async () =>
-          (
-            await impersonationProvider.mint(
-              impersonation({ credentialsFile: path }),
-              { audience: AUDIENCE },
-              testContext({ env: variables }),
-            )
-          ).token,
-      );
+      const ours = await ourIdToken(path, testContext({ env: variables }));
       const ourImds = imdsShape(start);
 
       start = imds.requests.length;
       for (const [name, value] of Object.entries(variables)) process.env[name] = value;
       try {
-        const { service_account_impersonation_url: _, ...federated } = file;
         const client = ExternalAccountClient.fromJSON(federated as never);
         assert.ok(client);
         const theirs = await recorded(() => libraryIdToken(client));
@@ -484,16 +424,7 @@ describe('differential: our providers and google-auth-library send the same requ
     apis.allow(worker.principal, target.email);
     const path = join(tmp.path, 'workforce.json');
     await writeFile(path, worker.adcJson);
-    const ours = await recorded(
-      async () =>
-        (
-          await impersonationProvider.mint(
-            impersonation({ credentialsFile: path }),
-            { audience: AUDIENCE },
-            testContext(),
-          )
-        ).token,
-    );
+    const ours = await ourIdToken(path);
     const theirs = await recorded(() =>
       libraryIdToken(new ExternalAccountAuthorizedUserClient(JSON.parse(worker.adcJson) as never)),
     );
