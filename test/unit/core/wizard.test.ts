@@ -76,9 +76,6 @@ class ScriptedUi implements WizardUi {
   error(message: string): void {
     this.errors.push(message);
   }
-  warn(message: string): void {
-    this.errors.push(message);
-  }
 }
 
 function ports(
@@ -333,6 +330,32 @@ describe('Add Account wizard steps', () => {
       );
       assert.deepEqual(filled?.settings, { serviceAccountId: 'aje0123456789abcdefg' });
       assert.equal(ui.asked[1], 'input: Service account id');
+    });
+
+    it('yc cannot list the service accounts: the reason is in the id question, not a toast', async () => {
+      const yc = await makeFakeYc({
+        profiles: { default: { hasToken: true, folderId: 'b1gfolder00000000000' } },
+        activeProfile: 'default',
+        deniedFolders: ['b1gfolder00000000000'],
+      });
+      try {
+        const { context, lines } = recording({ ycPath: yc.path });
+        const ui = new ScriptedUi(['aje0123456789abcdefg']);
+        const filled = await runWizardSteps(
+          yandexCliDescriptor.wizard,
+          { kind: 'yandex-cli', settings: {} },
+          ports(ui, context),
+        );
+        assert.equal(filled?.settings.serviceAccountId, 'aje0123456789abcdefg');
+        assert.deepEqual(ui.errors, [], 'no toast');
+        assert.match(
+          ui.inputs.at(-1)?.prompt ?? '',
+          /^yc could not list the service accounts \(.*Permission denied.*\)\. Type the id instead\.$/,
+        );
+        assert.ok(lines.some((l) => /^warn: yc service-account list failed: /.test(l)));
+      } finally {
+        await yc.cleanup();
+      }
     });
 
     it('yc not found, Escape: stops and logs why, as info', async () => {

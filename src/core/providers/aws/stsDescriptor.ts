@@ -9,13 +9,16 @@ import { MAX_DURATION, MIN_DURATION, SIGNING_ALGORITHMS } from './stsQuery';
 const chooseProfile: WizardStep = async (draft, { ui, context }) => {
   if (draft.settings.profile !== undefined) return draft;
   let listed: string[] = [];
+  let why: string | undefined;
   try {
     listed =
       (await ui.busy('Asking the aws CLI for its profiles…', () =>
         awsProfiles(context, optionalString(draft.settings.awsPath)),
       )) ?? [];
   } catch (error) {
-    ui.warn(`Listing AWS profiles failed: ${errorMessage(error)}`);
+    // The reason is shown in the picker that follows, not in a toast beside the wizard.
+    why = errorMessage(error).replace(/\s+/g, ' ').trim().replace(/\.$/, '');
+    context.logger.warn(`aws configure list-profiles failed: ${why}`);
   }
   const fromEnv = context.env.get('AWS_PROFILE');
   const chain = '$(key) Default credentials';
@@ -30,7 +33,11 @@ const chooseProfile: WizardStep = async (draft, { ui, context }) => {
         profile: '',
       },
       ...listed.map((name) => ({ label: name, description: 'profile', profile: name })),
-      { label: typed, profile: '' },
+      {
+        label: typed,
+        ...(why ? { detail: `The aws CLI could not list the profiles: ${why}` } : {}),
+        profile: '',
+      },
     ],
     { title: 'AWS: which credentials call STS?' },
   );
