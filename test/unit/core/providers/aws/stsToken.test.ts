@@ -581,14 +581,14 @@ describe('AWS STS GetWebIdentityToken provider', function () {
       assert.deepEqual(byProfile[0]?.draft.settings, { profile: 'ci' });
     });
 
-    it('wizard: picks a profile listed by the aws CLI, a region and the algorithm', async () => {
+    it('wizard: picks a profile listed by the aws CLI, a region, the algorithm and the lifetime', async () => {
       const aws = await makeFakeAws({ endpoint: sts.url, profiles: { default: {}, ci: {} } });
       try {
         const seen: string[] = [];
         const ui: WizardUi = {
           pick: async (items, options) => {
             seen.push(`${options.title}: ${items.map((i) => i.label).join('|')}`);
-            return items.find((i) => i.label === 'ci' || i.label === 'ES384');
+            return items.find((i) => ['ci', 'ES384', '15 min'].includes(i.label));
           },
           input: async () => 'eu-central-1',
           confirm: async () => true,
@@ -612,11 +612,46 @@ describe('AWS STS GetWebIdentityToken provider', function () {
           profile: 'ci',
           region: 'eu-central-1',
           signingAlgorithm: 'ES384',
+          durationSeconds: 900,
         });
         assert.match(seen[0] ?? '', /Default credentials\|default\|ci\|/);
+        assert.match(seen.at(-1) ?? '', /^Lifetime of each token: 5 min\|15 min\|1 hour\|/);
       } finally {
         await aws.cleanup();
       }
+    });
+
+    it('wizard: says the SDK will call STS when no aws CLI is found, and keeps STS default lifetime', async () => {
+      const rows: { label: string; detail?: string }[][] = [];
+      const ui: WizardUi = {
+        pick: async (items) => {
+          rows.push([...items]);
+          return items.find((i) => /Default credentials|RS256|5 min/.test(i.label));
+        },
+        input: async () => 'us-east-1',
+        confirm: async () => true,
+        pickFile: async () => undefined,
+        busy: (_t, task) => task(new AbortController().signal),
+        recover: async () => undefined,
+        error: () => undefined,
+      };
+      const missing = join(tmpdir(), 'no-such-dir', 'aws');
+      const draft = await runWizardSteps(
+        awsStsDescriptor.wizard,
+        { kind: 'aws-sts', settings: { awsPath: missing } },
+        {
+          ui,
+          context: context(),
+          state: { get: () => undefined, update: async () => undefined },
+          environmentNames: () => [],
+        },
+      );
+      assert.match(rows[0]?.[0]?.detail ?? '', /No aws CLI was found here: the AWS SDK/);
+      assert.deepEqual(draft?.settings, {
+        awsPath: missing,
+        region: 'us-east-1',
+        signingAlgorithm: 'RS256',
+      });
     });
 
     it('wizard: a failed profile listing is said in the picker that follows, not a toast', async () => {
