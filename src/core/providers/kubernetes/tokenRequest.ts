@@ -42,7 +42,10 @@ async function withExecCredentials(
   const given = await execCredentials.get(
     exec,
     execCluster(resolved, credentials),
-    `user "${resolved.user?.name ?? ''}" (in ${cluster.source})`,
+    {
+      where: `user "${resolved.user?.name ?? ''}" (in ${cluster.source})`,
+      contextName: resolved.name,
+    },
     context,
     signal,
   );

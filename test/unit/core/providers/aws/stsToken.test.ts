@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { remediesFor } from '../../../../../src/core/remedies';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -432,36 +433,61 @@ describe('AWS STS GetWebIdentityToken provider', function () {
             { audience: 'aud' },
             context(),
           );
+        // Each carries its fix: the command to copy, or the account's settings.
+        const copy = (command: string) => ({ kind: 'copyCommand', command, label: 'Copy Command' });
         sts.federationEnabled = false;
-        await rejects(
+        const disabled = await rejects(
           mint({}),
           'bad-config',
           /exit code 254/,
           /An error occurred \(OutboundWebIdentityFederationDisabledException\)/,
           /enable-outbound-web-identity-federation/,
         );
+        assert.deepEqual(remediesFor(disabled), [
+          copy('aws iam enable-outbound-web-identity-federation'),
+        ]);
         sts.federationEnabled = true;
-        await rejects(
+        const nope = await rejects(
           mint({ profile: 'nope' }),
           'bad-config',
           /config profile \(nope\) could not be found/,
           /list-profiles/,
         );
-        await rejects(mint({ profile: 'sso' }), 'bad-credentials', /aws sso login --profile sso/);
-        await rejects(
+        assert.deepEqual(remediesFor(nope), [
+          { kind: 'editAccountSettings' },
+          copy('aws configure --profile nope'),
+        ]);
+        const sso = await rejects(
+          mint({ profile: 'sso' }),
+          'bad-credentials',
+          /aws sso login --profile sso/,
+        );
+        assert.deepEqual(remediesFor(sso), [copy('aws sso login --profile sso')]);
+        const empty = await rejects(
           mint({ profile: 'empty' }),
           'no-credentials',
           /exit code 253/,
           /aws configure --profile empty/,
         );
-        await rejects(
+        assert.deepEqual(remediesFor(empty), [copy('aws configure --profile empty')]);
+        const noRegion = await rejects(
           mint({ profile: 'noregion' }),
           'bad-config',
           /specify a region/,
           /regional STS endpoints/,
         );
+        assert.deepEqual(remediesFor(noRegion), [{ kind: 'editAccountSettings' }]);
         await aws.update({ outdated: true });
-        await rejects(mint({}), 'cli-failed', /exit code 252/, /Update AWS CLI v2/);
+        const outdated = await rejects(
+          mint({}),
+          'cli-failed',
+          /exit code 252/,
+          /Update AWS CLI v2/,
+        );
+        assert.deepEqual(
+          remediesFor(outdated).map((r) => r.kind),
+          ['openUrl', 'setAccountSetting'],
+        );
       } finally {
         await aws.cleanup();
       }
@@ -481,7 +507,7 @@ describe('AWS STS GetWebIdentityToken provider', function () {
         ROLE,
       );
       assert.match(ctx.infos.join('\n'), /aws CLI not found/);
-      await rejects(
+      const notFound = await rejects(
         awsStsProvider.mint(
           account({ method: 'cli', awsPath: missing, region: REGION }),
           { audience: 'aud' },
@@ -489,6 +515,11 @@ describe('AWS STS GetWebIdentityToken provider', function () {
         ),
         'cli-not-found',
         /Install AWS CLI v2/,
+      );
+      // The SDK is here, so switching the account to it fixes it; so do awsPath and installing.
+      assert.deepEqual(
+        remediesFor(notFound).map((r) => r.kind),
+        ['setAccountSetting', 'editAccountSettings', 'openUrl'],
       );
     });
   });
