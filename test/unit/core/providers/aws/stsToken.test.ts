@@ -666,7 +666,6 @@ describe('AWS STS GetWebIdentityToken provider', function () {
         busy: (_t, task) => task(new AbortController().signal),
         recover: async () => undefined,
         error: () => undefined,
-        warn: () => undefined,
       });
       const ports = (typed: string | undefined) => ({
         ui: ui(typed),
