@@ -14,6 +14,7 @@ import type { ProviderContext } from '../../../src/core/providers/provider';
 import { parseYaml } from '../../../src/core/yaml';
 import { makeFakeGcloud } from '../../emulators/gcloud/fakeGcloud';
 import { deployerYc } from '../../fixtures/fakeClis';
+import { makeFakeYc } from '../../emulators/yc/fakeYc';
 import { yandexCliDescriptor } from '../../../src/core/providers/yandex/ycDescriptor';
 import { impersonationDescriptor } from '../../../src/core/providers/google/impersonationDescriptor';
 import {
