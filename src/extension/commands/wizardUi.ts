@@ -98,9 +98,6 @@ export const vscodeWizardUi: WizardUi = {
   error(message) {
     void vscode.window.showErrorMessage(message);
   },
-  warn(message) {
-    void vscode.window.showWarningMessage(message);
-  },
 };
 
 /** The ports the providers' wizard steps run with. */
