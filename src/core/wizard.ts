@@ -159,7 +159,6 @@ function delegate(ui: WizardUi): WizardUi {
     pickFile: (options) => ui.pickFile(options),
     busy: (title, task) => ui.busy(title, task),
     error: (message) => ui.error(message),
-    warn: (message) => ui.warn(message),
   };
 }
 
