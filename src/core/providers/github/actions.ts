@@ -1,6 +1,6 @@
 import { TokenExplorerError } from '../../errors';
 import { peekToken } from '../../jwt/peek';
-import { ACTIONS_TOOLKIT_RETRY, withRetries } from '../../http';
+import { ACTIONS_TOOLKIT_RETRY, withRetries } from '../../retries';
 import type { Environment } from '../../ports';
 import type { Remedy } from '../../remedies';
 import type { MintedToken, Provider, ProviderContext } from '../provider';

@@ -7,7 +7,7 @@ import { AccessTokenSource } from './accessTokenSource';
 import { readCredentialsFile } from './credentialFiles';
 import type { AdcLocation, GoogleCredentials, MetadataCredentials } from './credentials';
 import { ADC_LOGIN, ADC_SIGN_IN } from './credentials';
-import { probeMetadataServer } from './metadata';
+import { probeMetadataServer } from './metadataProbe';
 
 /**
  * Where gcloud keeps the ADC file: `CLOUDSDK_CONFIG`, else `%APPDATA%\gcloud` on Windows or

@@ -1,7 +1,7 @@
 import { TokenExplorerError } from '../../errors';
 import type { Account, MintRequest, MintedToken, Provider, ProviderContext } from '../provider';
 import { optionalString } from '../settings';
-import { KUBERNETES_RETRY, withRetries } from '../../http';
+import { KUBERNETES_RETRY, withRetries } from '../../retries';
 import { httpsJson } from './apiClient';
 import { clusterProxyRoute, kubeRequestViaProxy } from './clusterProxy';
 import type { ClusterOrigin } from './apiClient';
