@@ -216,7 +216,15 @@ describe('Service accounts in VS Code', function () {
     // Its "Get ID Token" is a click, as on the account's row: the token is copied and said so.
     await clearClipboard(page);
     await added.getByRole('button', { name: 'Get ID Token' }).click();
-    await waitForNotification(page, `ID token for ${KEY_EMAIL} copied (`);
+    // Read in the notification centre: after a toast's button, code-server may not show new toasts.
+    await vscode.runCommand('Notifications: Show Notifications');
+    await page
+      .locator('.notifications-center .notification-list-item', {
+        hasText: `ID token for ${KEY_EMAIL} copied (`,
+      })
+      .first()
+      .waitFor();
+    await vscode.runCommand('Notifications: Hide Notifications');
     assert.equal((await verify(await clipboardJwt(), apis.jwks(), KEY_AUDIENCE)).email, KEY_EMAIL);
 
     // The test mint went to the emulator's token endpoint with the imported key.
