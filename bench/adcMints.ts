@@ -6,7 +6,6 @@ import {
   ExternalAccountAuthorizedUserClient,
   ExternalAccountClient,
   IdentityPoolClient,
-  Impersonated,
 } from 'google-auth-library';
 import type { AuthClient } from 'google-auth-library';
 import { nodeFileReader } from '../src/core/node/fileReader';
@@ -15,6 +14,12 @@ import { signedCallerIdentityRequest } from '../src/core/providers/google/awsSou
 import type { ExternalAccountCredentials } from '../src/core/providers/google/credentials';
 import { parseCredentials } from '../src/core/providers/google/credentialFiles';
 import { ImdsServer } from '../test/emulators/aws/imdsServer';
+import {
+  AWS_VARIABLES,
+  awsExternalAccount,
+  clearVariables,
+  libraryImpersonatedIdToken,
+} from '../test/fixtures/officialClients';
 import { benchContext } from './context';
 import type { World } from './mint';
 import {
@@ -35,13 +40,6 @@ const POOL =
   '//iam.googleapis.com/projects/9/locations/global/workloadIdentityPools/bench/providers/ci';
 const SUBJECT = 'bench-subject-token';
 const PRINCIPAL = 'principal://bench/ci';
-const AWS_VARIABLES = [
-  'AWS_REGION',
-  'AWS_DEFAULT_REGION',
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN',
-];
 
 function impersonationAccount(world: World, file: string): Account {
   return {
@@ -57,12 +55,11 @@ function impersonationAccount(world: World, file: string): Account {
 
 const libraryIdToken = async (world: World, sourceClient: AuthClient): Promise<string> =>
   requireJwt(
-    await new Impersonated({
-      sourceClient,
-      targetPrincipal: TARGET,
-      targetScopes: [CLOUD_PLATFORM],
+    await libraryImpersonatedIdToken(sourceClient, {
+      target: TARGET,
       endpoint: world.apis.url,
-    }).fetchIdToken(AUDIENCE, { includeEmail: true }),
+      audience: AUDIENCE,
+    }),
     'Impersonated',
   );
 
@@ -172,32 +169,11 @@ async function benchWorkforceUser(world: World): Promise<void> {
 async function benchExternalAws(world: World): Promise<void> {
   const imds = await ImdsServer.start({ requireSessionToken: true });
   // Neither client may take AWS credentials or a region from this machine's environment.
-  const saved = AWS_VARIABLES.map((name) => [name, process.env[name]] as const);
-  for (const name of AWS_VARIABLES) delete process.env[name];
+  const restore = clearVariables(AWS_VARIABLES);
   try {
     const role = imds.role!;
-    world.apis.trustAwsCredentials(
-      {
-        accessKeyId: role.accessKeyId,
-        secretAccessKey: role.secretAccessKey,
-        sessionToken: role.sessionToken,
-      },
-      { audience: POOL, principal: PRINCIPAL },
-    );
-    const federated = {
-      type: 'external_account',
-      audience: POOL,
-      subject_token_type: 'urn:ietf:params:aws:token-type:aws4_request',
-      token_url: world.apis.stsUrl,
-      credential_source: {
-        environment_id: 'aws1',
-        region_url: imds.regionUrl,
-        url: imds.securityCredentialsUrl,
-        regional_cred_verification_url:
-          'https://sts.{region}.amazonaws.com?Action=GetCallerIdentity&Version=2011-06-15',
-        imdsv2_session_token_url: imds.sessionTokenUrl,
-      },
-    };
+    world.apis.trustAwsCredentials(role, { audience: POOL, principal: PRINCIPAL });
+    const federated = awsExternalAccount(imds, { audience: POOL, tokenUrl: world.apis.stsUrl });
     const path = join(world.dir, 'aws.json');
     await writeFile(
       path,
@@ -258,7 +234,7 @@ async function benchExternalAws(world: World): Promise<void> {
       },
     );
   } finally {
-    for (const [name, value] of saved) if (value !== undefined) process.env[name] = value;
+    restore();
     await imds.stop();
   }
 }

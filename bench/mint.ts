@@ -3,14 +3,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
-import {
-  Compute,
-  GoogleAuth,
-  Impersonated,
-  JWT,
-  UserRefreshClient,
-  gaxios,
-} from 'google-auth-library';
+import { Compute, GoogleAuth, JWT, UserRefreshClient, gaxios } from 'google-auth-library';
 import { SignJWT, importPKCS8 } from 'jose';
 import { TokenCache } from '../src/core/cache/tokenCache';
 import { systemClock } from '../src/core/ports';
@@ -27,6 +20,11 @@ import { GoogleApis } from '../test/emulators/google/googleApis';
 import { MemorySecrets } from '../test/helpers/context';
 import type { EmulatedUser } from '../test/emulators/google/googleApis';
 import { MetadataServer } from '../test/emulators/google/metadataServer';
+import {
+  GOOGLE_CLIENT_VARIABLES,
+  clearVariables,
+  libraryImpersonatedIdToken,
+} from '../test/fixtures/officialClients';
 import { benchAdcFiles } from './adcMints';
 import { benchContext, googleProviders } from './context';
 import { median, percentile, row, timeAsync } from './report';
@@ -45,12 +43,7 @@ const LIBRARY_VARIABLES = [
   'PATH',
   'GOOGLE_CLOUD_PROJECT',
   'GCLOUD_PROJECT',
-  'GCE_METADATA_HOST',
-  'GCE_METADATA_IP',
-  'GCE_METADATA_ROOT',
-  'GOOGLE_APPLICATION_CREDENTIALS',
-  'CLOUDSDK_CONFIG',
-  'METADATA_SERVER_DETECTION',
+  ...GOOGLE_CLIENT_VARIABLES,
 ];
 
 type Mint = () => Promise<string>;
@@ -229,19 +222,14 @@ async function startWorld(cleanups: (() => Promise<unknown>)[]): Promise<World> 
 
 /** Points google-auth-library at the emulators through the variables it reads. */
 function libraryEnvironment(world: World): () => void {
-  const saved = new Map(LIBRARY_VARIABLES.map((name) => [name, process.env[name]]));
-  for (const name of LIBRARY_VARIABLES) delete process.env[name];
+  const path = process.env.PATH;
+  const restore = clearVariables(LIBRARY_VARIABLES);
   process.env.GCE_METADATA_HOST = world.metadata.host;
   // An empty gcloud config folder: GoogleAuth must find no ADC file before the metadata server.
   process.env.CLOUDSDK_CONFIG = world.dir;
   // GoogleAuth runs `gcloud config config-helper` to find a project id: let it find the fake.
-  process.env.PATH = `${dirname(world.gcloud.path)}${delimiter}${saved.get('PATH') ?? ''}`;
-  return () => {
-    for (const [name, value] of saved) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  };
+  process.env.PATH = `${dirname(world.gcloud.path)}${delimiter}${path ?? ''}`;
+  return restore;
 }
 
 async function benchMetadata(world: World): Promise<void> {
@@ -287,12 +275,11 @@ async function benchImpersonation(world: World): Promise<void> {
   };
   const impersonate = async (sourceClient: UserRefreshClient) =>
     requireJwt(
-      await new Impersonated({
-        sourceClient,
-        targetPrincipal: TARGET,
-        targetScopes: [CLOUD_PLATFORM],
+      await libraryImpersonatedIdToken(sourceClient, {
+        target: TARGET,
         endpoint: world.apis.url,
-      }).fetchIdToken(AUDIENCE, { includeEmail: true }),
+        audience: AUDIENCE,
+      }),
       'Impersonated',
     );
   // A new context is a new access-token cache (it is kept per context while the ADC file holds).

@@ -33,6 +33,14 @@ export type Remedy =
   | { readonly kind: 'addAnyway' }
   /** Copy a command the user runs (never run by us), e.g. the grant of a missing role. */
   | { readonly kind: 'copyCommand'; readonly command: string; readonly label: string }
+  /** Copy a snippet the user pastes into a file of theirs, e.g. a workflow's `permissions:`. */
+  | {
+      readonly kind: 'copyText';
+      readonly text: string;
+      readonly label: string;
+      /** Where it goes, for the confirmation: "your workflow file". */
+      readonly pasteInto: string;
+    }
   /** Open a documentation page, e.g. how to install a missing CLI. */
   | { readonly kind: 'openUrl'; readonly url: string; readonly label: string };
 
@@ -46,6 +54,7 @@ export const INSTALL_PAGES = {
   'buildkite-agent': 'https://buildkite.com/docs/agent/v3/installation',
   circleci: 'https://circleci.com/docs/local-cli/',
   az: 'https://learn.microsoft.com/cli/azure/install-azure-cli',
+  aws: 'https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html',
 } as const;
 
 /**
@@ -58,6 +67,11 @@ export function missingCliRemedies(tool: keyof typeof INSTALL_PAGES, setting: st
     { kind: 'openSetting', key: setting },
     { kind: 'openUrl', url: INSTALL_PAGES[tool], label: 'Install Guide' },
   ];
+}
+
+/** Opening a file the failure names, when it names one by an absolute path (not a label). */
+export function openFileRemedies(path: string | undefined): Remedy[] {
+  return path && /^(?:\/|[A-Za-z]:[\\/]|\\\\)/.test(path) ? [{ kind: 'openFile', path }] : [];
 }
 
 /**
@@ -123,6 +137,7 @@ export function remedyLabel(remedy: Remedy): string {
     case 'addAnyway':
       return 'Add Anyway';
     case 'copyCommand':
+    case 'copyText':
       return remedy.label;
     case 'openUrl':
       return remedy.label;

@@ -100,6 +100,12 @@ async function pickKubeconfig(deps: RemedyDeps, account: Account): Promise<boole
   return true;
 }
 
+/** Copies a snippet (not a secret: the plain clipboard) and says where it goes. */
+async function copyText(text: string, pasteInto: string): Promise<void> {
+  await vscode.env.clipboard.writeText(text);
+  vscode.window.setStatusBarMessage(`$(check) Copied: paste it into ${pasteInto}`, 5000);
+}
+
 /**
  * Runs a remedy chosen in a wizard (no account exists yet): those the adapter can run alone.
  * True when it was done (an executable picked, a page or setting opened, a command copied) or is
@@ -114,6 +120,9 @@ export async function runWizardRemedy(remedy: Remedy): Promise<boolean> {
       return true;
     case 'copyCommand':
       await vscode.env.clipboard.writeText(remedy.command);
+      return true;
+    case 'copyText':
+      await copyText(remedy.text, remedy.pasteInto);
       return true;
     case 'openUrl':
       await vscode.env.openExternal(vscode.Uri.parse(remedy.url));
@@ -193,6 +202,8 @@ export async function runRemedy(
       await vscode.env.clipboard.writeText(remedy.command);
       vscode.window.setStatusBarMessage('$(check) Command copied: run it in a terminal', 5000);
       return;
+    case 'copyText':
+      return copyText(remedy.text, remedy.pasteInto);
     case 'openUrl':
       await vscode.env.openExternal(vscode.Uri.parse(remedy.url));
       return;

@@ -5,21 +5,25 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { RuleId } from '../../src/core/call/types';
 import type { CallOutcome } from '../../src/extension/commands/callService';
-import { GoogleApis } from '../emulators/google/googleApis';
+import type { GoogleApis } from '../emulators/google/googleApis';
 import { mintGoogleIdToken } from '../emulators/services/googleTokens';
 import { OidcApi } from '../emulators/services/oidcApi';
-import { ProtectedService } from '../emulators/services/protectedService';
+import type { ProtectedService } from '../emulators/services/protectedService';
+import {
+  IAP_CLIENT,
+  INVOKER,
+  OUTSIDER,
+  USER,
+  type FrontEnds,
+  startFrontEnds,
+} from '../fixtures/frontEnds';
 import { waitFor } from '../helpers/poll';
 import { closedPort } from '../unit/helpers/fixtures';
 import { tokenExplorer } from './helpers/api';
 
-const USER = 'dev@example.com';
-const INVOKER = 'invoker@demo-project.iam.gserviceaccount.com';
-const OUTSIDER = 'outsider@demo-project.iam.gserviceaccount.com';
-const IAP_CLIENT = '123456789012-iapclient.apps.googleusercontent.com';
-
 /** Call Service through the command, on the Cloud Run and IAP emulators, with minted tokens. */
 describe('Call Service', () => {
+  let world: FrontEnds;
   let apis: GoogleApis;
   let run: ProtectedService;
   let iap: ProtectedService;
@@ -33,27 +37,12 @@ describe('Call Service', () => {
     outcome.findings.filter((f) => f.severity === 'error').map((f) => f.rule);
 
   before(async () => {
-    apis = await GoogleApis.start();
-    const user = apis.addUser({ email: USER });
-    for (const email of [INVOKER, OUTSIDER]) {
-      await apis.addServiceAccount({ email, withKey: false });
-      apis.allow(USER, email);
-    }
-    run = await ProtectedService.start({
-      frontEnd: 'cloud-run',
-      jwksUrl: apis.jwksUrl,
-      invokers: [INVOKER],
-    });
-    iap = await ProtectedService.start({
-      frontEnd: 'iap',
-      jwksUrl: apis.jwksUrl,
-      invokers: [INVOKER],
-      iapClientId: IAP_CLIENT,
-    });
+    world = await startFrontEnds();
+    ({ apis, run, iap } = world);
     api = await OidcApi.start({ jwksUrl: apis.jwksUrl, issuer: apis.issuer });
     dir = await mkdtemp(join(tmpdir(), 'call-service-'));
     const credentialsFile = join(dir, 'adc.json');
-    await writeFile(credentialsFile, user.adcJson);
+    await writeFile(credentialsFile, world.user.adcJson);
     const impersonate = (id: string, target: string, includeEmail = true) => ({
       id,
       kind: 'google-impersonation',
@@ -85,7 +74,7 @@ describe('Call Service', () => {
       vscode.ConfigurationTarget.Global,
     );
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    await Promise.all([run.stop(), iap.stop(), api.stop(), apis.stop()]);
+    await Promise.all([world.stop(), api.stop()]);
     await rm(dir, { recursive: true, force: true });
   });
 

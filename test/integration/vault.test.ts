@@ -13,9 +13,7 @@ describe('Log in to Vault with the inspected token', () => {
   before(async () => {
     issuer = await OidcIssuer.start();
     vault = await VaultServer.start();
-    const jwks = (await (await fetch(issuer.jwksUrl)).json()) as { keys: [] };
-    vault.mount('jwt', {
-      jwks,
+    await vault.mountTrusting('jwt', issuer.jwksUrl, {
       roles: {
         ci: {
           user_claim: 'sub',

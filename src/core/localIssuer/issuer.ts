@@ -7,6 +7,7 @@ import { SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK 
 import type { CryptoKey, JWK, JWTPayload } from 'jose';
 import { TokenExplorerError, errorMessage } from '../errors';
 import type { Clock, Logger, SecretStore } from '../ports';
+import type { Remedy } from '../remedies';
 
 /** The signing algorithms the local issuer can use. */
 export type LocalIssuerAlg = 'ES256' | 'RS256';
@@ -18,6 +19,8 @@ export const PREVIOUS_PUBLIC_JWK_SECRET = 'localIssuer/previousPublicJwk';
 
 /** Where the "Start local issuer" port comes from, named in the port-in-use error. */
 const PORT_SETTING = 'tokenExplorer.localIssuer.port';
+/** The port is the user's setting: opening it fixes a port that is taken or not allowed. */
+const PORT: Remedy = { kind: 'openSetting', key: PORT_SETTING };
 const START_COMMAND = '"Token Explorer: Start local issuer"';
 
 /** Claims of a minted token, as listed in the discovery document. */
@@ -198,6 +201,7 @@ export class LocalIssuer {
       throw new TokenExplorerError(
         'bad-config',
         `The local issuer port must be a whole number from 0 to 65535 (0 picks any free port), not ${port}: check the setting ${PORT_SETTING}.`,
+        { remedies: [PORT] },
       );
     }
     const server = createServer((req, res) => this.handle(req, res));
@@ -301,19 +305,19 @@ function listenError(error: unknown, port: number, host: string): TokenExplorerE
     return new TokenExplorerError(
       'bad-config',
       `Port ${port} on ${host} is already in use, so the local issuer cannot start. Stop the program using it, or change the setting ${PORT_SETTING} (0 picks any free port).`,
-      { cause: error },
+      { cause: error, remedies: [PORT] },
     );
   }
   if (code === 'EACCES') {
     return new TokenExplorerError(
       'bad-config',
       `Port ${port} needs administrator rights, so the local issuer cannot start. Set ${PORT_SETTING} to a port above 1023 (0 picks any free port).`,
-      { cause: error },
+      { cause: error, remedies: [PORT] },
     );
   }
   return new TokenExplorerError(
     'bad-config',
     `The local issuer cannot listen on ${host}:${port}: ${errorMessage(error)}. Check the setting ${PORT_SETTING} (0 picks any free port).`,
-    { cause: error },
+    { cause: error, remedies: [PORT] },
   );
 }

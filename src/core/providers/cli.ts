@@ -19,6 +19,8 @@ export interface CliRunMessages {
   timeout(seconds: number): string;
   /** What fixes a missing executable (pick it, open its setting, install it); none by default. */
   readonly notFoundRemedies?: readonly Remedy[];
+  /** What fixes a run that took too long (a longer timeout where it is set); else Retry. */
+  readonly timeoutRemedies?: readonly Remedy[];
 }
 
 /**
@@ -57,6 +59,7 @@ export async function runCli(
       case 'timeout':
         throw new TokenExplorerError('timeout', messages.timeout(options.timeoutMs / 1000), {
           cause: error,
+          remedies: messages.timeoutRemedies ?? [],
         });
       default:
         throw error;

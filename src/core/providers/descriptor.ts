@@ -37,6 +37,11 @@ export interface ProviderDescriptor<K extends string = string> {
    * others. Absent: ID tokens.
    */
   readonly tokenType?: 'access token';
+  /**
+   * How the audience questions speak of this kind's audience, where the generic text (a service
+   * URL, or "the token's default") would mislead. Absent: the generic text.
+   */
+  readonly audienceText?: AudienceText;
   /** The kind's row in the wizard's first pick list (the icon is prefixed). */
   readonly pick: { readonly label: string; readonly description: string; readonly detail: string };
   /** The kind's settings as JSON schema: description (of the kind) and settings properties. */
@@ -50,6 +55,17 @@ export interface ProviderDescriptor<K extends string = string> {
   readonly wizard: readonly WizardStep[];
   /** Existing credentials of this kind on this machine, for Detect Credentials (may be none). */
   detect(ports: DetectPorts): Promise<readonly DetectedCredential[]>;
+}
+
+/** A kind's own wording of the audience questions (Add Account's and Get ID Token's). */
+export interface AudienceText {
+  /** Add Account's default-audience question: its prompt and example. */
+  readonly prompt: string;
+  readonly placeHolder: string;
+  /** Get ID Token's row for "no audience" (audience-optional kinds only). */
+  readonly none?: string;
+  /** False when the audience is not the caller's choice (a token file): no presets offered. */
+  readonly presets?: false;
 }
 
 /** A detector for kinds that find nothing by themselves. */

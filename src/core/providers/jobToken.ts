@@ -1,5 +1,5 @@
 import { TokenExplorerError } from '../errors';
-import { JWT_SHAPE } from './cli';
+import { JWT_SHAPE, tokenFromStdout } from './cli';
 import { peekToken } from '../jwt/peek';
 import type { Clock, Environment } from '../ports';
 import type { MintedToken } from './provider';
@@ -61,6 +61,21 @@ export function jobTokenFrom(
     );
   }
   return { token, expiresAt, payload: inspection.payload };
+}
+
+/**
+ * The job token a CI's CLI printed: what is not one token is the CLI's output problem
+ * (`tokenFromStdout`, naming `cli.command` to run by hand), then {@link jobTokenFrom}'s checks.
+ */
+export function jobTokenFromCli(
+  stdout: string,
+  cli: { readonly tool: string; readonly command: string },
+  system: string,
+  clock: Clock,
+  rerun: string,
+): JobToken {
+  const printed = tokenFromStdout(stdout, cli);
+  return jobTokenFrom(printed.token, `the output of ${cli.command}`, system, clock, rerun);
 }
 
 /**

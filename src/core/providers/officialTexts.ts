@@ -1,5 +1,5 @@
 import type { ErrorCode } from '../errors';
-import type { Remedy } from '../remedies';
+import { INSTALL_PAGES, type Remedy } from '../remedies';
 
 /**
  * The official tools' texts for the failures users meet, where each comes from, and what to tell
@@ -69,6 +69,9 @@ function copyCommand(command: string): Remedy[] {
   return [{ kind: 'copyCommand', command, label: 'Copy Command' }];
 }
 
+/** The account's own settings (region, tags, duration) are what is wrong. */
+const EDIT_ACCOUNT: Remedy[] = [{ kind: 'editAccountSettings' }];
+
 /** `gcloud auth login` for a user; a service account is activated again with a (new) key. */
 function signInAgain({ account }: AdviceContext, why: string): string {
   if (isServiceAccountEmail(account)) {
@@ -105,6 +108,8 @@ const AWS_TEXTS: readonly OfficialText[] = [
     code: 'bad-config',
     advice: (context) =>
       `Outbound identity federation is off for this AWS account. An administrator enables it once per account (IAM console → Account settings, or \`aws iam enable-outbound-web-identity-federation${profileFlag(context)}\`); \`aws iam get-outbound-web-identity-federation-info\` then shows the account's issuer URL (https://<id>.tokens.sts.global.api.aws) to trust in the external service.`,
+    remedies: (context) =>
+      copyCommand(`aws iam enable-outbound-web-identity-federation${profileFlag(context)}`),
   },
   {
     id: 'aws-payload-too-large',
@@ -114,6 +119,7 @@ const AWS_TEXTS: readonly OfficialText[] = [
     code: 'bad-config',
     advice: () =>
       'The token would be too large. Remove or shorten request tags (the account\'s "tags" setting); the principal\'s own tags are in the token too.',
+    remedies: () => EDIT_ACCOUNT,
   },
   {
     id: 'aws-duration-escalation',
@@ -123,6 +129,10 @@ const AWS_TEXTS: readonly OfficialText[] = [
     code: 'bad-config',
     advice: (context) =>
       `The token would outlive the temporary credentials that ask for it. Lower "durationSeconds" in the account (60-3600, default 300), or start a fresh session first (\`aws sso login${profileFlag(context)}\`, or assume the role again).`,
+    remedies: (context) => [
+      ...EDIT_ACCOUNT,
+      ...copyCommand(`aws sso login${profileFlag(context)}`),
+    ],
   },
   {
     id: 'aws-access-denied',
@@ -143,6 +153,7 @@ const AWS_TEXTS: readonly OfficialText[] = [
     code: 'bad-credentials',
     advice: (context) =>
       `The IAM Identity Center (SSO) sign-in has expired. Run \`aws sso login${profileFlag(context)}\` in a terminal, then try again.`,
+    remedies: (context) => copyCommand(`aws sso login${profileFlag(context)}`),
   },
   {
     id: 'aws-profile-missing',
@@ -153,6 +164,10 @@ const AWS_TEXTS: readonly OfficialText[] = [
     code: 'bad-config',
     advice: () =>
       'The AWS profile does not exist in ~/.aws/config or ~/.aws/credentials. Check `aws configure list-profiles`, or create it with `aws configure --profile NAME` / `aws configure sso`.',
+    remedies: (context) => [
+      ...EDIT_ACCOUNT,
+      ...copyCommand(`aws configure${profileFlag(context)}`),
+    ],
   },
   {
     id: 'aws-no-credentials',
@@ -163,6 +178,7 @@ const AWS_TEXTS: readonly OfficialText[] = [
     code: 'no-credentials',
     advice: (context) =>
       `No AWS credentials were found (environment, ~/.aws profiles, SSO cache, container or instance role). Run \`aws configure${profileFlag(context)}\` or \`aws sso login${profileFlag(context)}\`, or start VS Code where AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE are set.`,
+    remedies: (context) => copyCommand(`aws configure${profileFlag(context)}`),
   },
   {
     id: 'aws-expired-credentials',
@@ -173,6 +189,7 @@ const AWS_TEXTS: readonly OfficialText[] = [
     code: 'bad-credentials',
     advice: (context) =>
       `The AWS credentials have expired (or the computer's clock is off by more than 15 minutes). Refresh them (\`aws sso login${profileFlag(context)}\`, or new session credentials) and check the clock.`,
+    remedies: (context) => copyCommand(`aws sso login${profileFlag(context)}`),
   },
   {
     id: 'aws-invalid-credentials',
@@ -192,6 +209,7 @@ const AWS_TEXTS: readonly OfficialText[] = [
     code: 'bad-config',
     advice: () =>
       'GetWebIdentityToken is served only by regional STS endpoints. Set "region" in the account, or a region in the profile (`aws configure set region us-east-1`).',
+    remedies: () => EDIT_ACCOUNT,
   },
   {
     id: 'aws-cli-outdated',
@@ -202,6 +220,10 @@ const AWS_TEXTS: readonly OfficialText[] = [
     code: 'cli-failed',
     advice: () =>
       'The installed aws CLI predates GetWebIdentityToken (November 2025). Update AWS CLI v2 (https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html), or set "method" to "sdk" in the account.',
+    remedies: () => [
+      { kind: 'openUrl', url: INSTALL_PAGES.aws, label: 'Install Guide' },
+      { kind: 'setAccountSetting', key: 'method', value: 'sdk', label: 'Use the SDK Method' },
+    ],
   },
 ];
 

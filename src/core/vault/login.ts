@@ -9,6 +9,7 @@ import type { ClientRequest, IncomingMessage } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { TokenExplorerError, errorMessage } from '../errors';
+import type { Remedy } from '../remedies';
 
 /** Where and how to log in. `caCertificate` is PEM text (from the machine-scoped setting's file). */
 export interface VaultLoginOptions {
@@ -55,12 +56,14 @@ export async function vaultLogin(options: VaultLoginOptions, jwt: string): Promi
     throw new TokenExplorerError(
       'bad-config',
       `The Vault address "${options.address}" is not a URL, e.g. https://vault.example.com:8200.`,
+      { remedies: [ADDRESS] },
     );
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new TokenExplorerError(
       'bad-config',
       `The Vault address must start with https:// (or http:// for a dev server); got "${url.protocol}".`,
+      { remedies: [ADDRESS] },
     );
   }
   const body = JSON.stringify(options.role ? { role: options.role, jwt } : { jwt });
@@ -77,6 +80,7 @@ export async function vaultLogin(options: VaultLoginOptions, jwt: string): Promi
     throw new TokenExplorerError(
       'bad-response',
       `${url.origin} answered HTTP ${answer.status} without JSON: is ${options.address} a Vault server?`,
+      { remedies: [ADDRESS] },
     );
   }
   const record =
@@ -117,6 +121,19 @@ export async function vaultLogin(options: VaultLoginOptions, jwt: string): Promi
         : {},
   };
 }
+
+/** Settings of the login that the user can change (the role's own rules are Vault's). */
+const ADDRESS: Remedy = { kind: 'openSetting', key: 'tokenExplorer.vault.address' };
+const ROLE: Remedy = { kind: 'openSetting', key: 'tokenExplorer.vault.role' };
+const MOUNT: Remedy = { kind: 'openSetting', key: 'tokenExplorer.vault.mount' };
+const NAMESPACE: Remedy = { kind: 'openSetting', key: 'tokenExplorer.vault.namespace' };
+const CA: Remedy = { kind: 'openSetting', key: 'tokenExplorer.vault.caCertificate' };
+
+/** What fixes a Vault login error, by a fragment of its text: a login setting, where one does. */
+const FIXES: readonly (readonly [RegExp, Remedy])[] = [
+  [/role ".*" could not be found|missing role/, ROLE],
+  [/no handler for route|unsupported path/, MOUNT],
+];
 
 /** The likely cause of each Vault login error, by a fragment of its text. */
 const CAUSES: readonly (readonly [RegExp, string])[] = [
@@ -179,9 +196,12 @@ function vaultError(
   const cause = CAUSES.find(([pattern]) => pattern.test(said))?.[1];
   const at = `auth/${where.mount}${where.role ? ` role "${where.role}"` : ''}${where.namespace ? ` in namespace "${where.namespace}"` : ''}`;
   const code = status === 400 || status === 403 ? 'permission-denied' : 'http-status';
+  const fix = FIXES.find(([pattern]) => pattern.test(said))?.[1];
+  const remedies = fix === MOUNT ? [MOUNT, NAMESPACE] : fix ? [fix] : [];
   return new TokenExplorerError(
     code,
     `Vault refused the login (${at}, HTTP ${status}): "${said}".${cause ? ` ${cause}` : ''}`,
+    { remedies },
   );
 }
 
@@ -201,6 +221,7 @@ function post(
     let size = 0;
     const fail = (error: unknown) => {
       const code = (error as { code?: string }).code;
+      const untrusted = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code ?? '');
       reject(
         code === 'ETIMEDOUT'
           ? new TokenExplorerError(
@@ -209,8 +230,8 @@ function post(
             )
           : new TokenExplorerError(
               'network',
-              `Could not reach Vault at ${url.origin}: ${code ?? errorMessage(error)}.${/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code ?? '') ? ' Set tokenExplorer.vault.caCertificate to the CA that signed Vault’s certificate.' : ''}`,
-              { cause: error },
+              `Could not reach Vault at ${url.origin}: ${code ?? errorMessage(error)}.${untrusted ? ' Set tokenExplorer.vault.caCertificate to the CA that signed Vault’s certificate.' : ''}`,
+              { cause: error, remedies: untrusted ? [CA] : [{ kind: 'retry' }, ADDRESS] },
             ),
       );
     };
@@ -254,7 +275,7 @@ function post(
         new TokenExplorerError(
           'bad-config',
           `The Vault CA certificate cannot be used: ${errorMessage(error)}.`,
-          { cause: error },
+          { cause: error, remedies: [CA] },
         ),
       );
       return;

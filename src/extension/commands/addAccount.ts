@@ -101,15 +101,18 @@ export async function addAccount(
   const provider = deps.tokens.provider(filled.kind);
   const defaultAudience = await vscodeWizardUi.input({
     title: 'Add account: default audience',
-    prompt: descriptor.audienceOptional
-      ? 'Optional: left empty, the token gets its default audience (the OAuth client id, the service-account id, the API server, the repository owner, or the one in .gitlab-ci.yml).'
-      : descriptor.tokenType === 'access token'
-        ? "The resource the access tokens are for: the app's Application ID URI or client id (optional; asked at each mint when empty)"
-        : 'The service URL the tokens are for (optional; asked at each mint when empty)',
+    prompt:
+      descriptor.audienceText?.prompt ??
+      (descriptor.audienceOptional
+        ? 'Optional: left empty, the token gets its default audience (the OAuth client id, the service-account id, the API server, the repository owner, or the one in .gitlab-ci.yml).'
+        : descriptor.tokenType === 'access token'
+          ? "The resource the access tokens are for: the app's Application ID URI or client id (optional; asked at each mint when empty)"
+          : 'The service URL the tokens are for (optional; asked at each mint when empty)'),
     placeHolder:
-      descriptor.tokenType === 'access token'
+      descriptor.audienceText?.placeHolder ??
+      (descriptor.tokenType === 'access token'
         ? 'api://my-app'
-        : 'https://my-service-abc123-uc.a.run.app',
+        : 'https://my-service-abc123-uc.a.run.app'),
     value: filled.defaultAudience ?? '',
     validate: (v) => audienceProblem(v, true),
   });

@@ -5,7 +5,7 @@ import { inspectToken } from '../../core/jwt/inspect';
 import type { Account, ProviderContext } from '../../core/providers/provider';
 import type { IssuedToken, TokenService } from '../../core/tokenService';
 import type { Logger } from '../../core/ports';
-import { tokenNoun } from '../../core/providers/registry';
+import { descriptorOf, tokenNoun } from '../../core/providers/registry';
 import type { AccountsStore } from '../adapters/accountsStore';
 import type { Settings } from '../adapters/settings';
 import type { ClipboardGuard } from '../../core/clipboard/clearAfter';
@@ -85,6 +85,7 @@ async function pickAccount(deps: TokenCommandDeps, title: string): Promise<Accou
 /** Asks for the audience: the account's default preselected, recent ones listed, any typed. */
 async function pickAudience(deps: TokenCommandDeps, account: Account): Promise<string | undefined> {
   const optional = AUDIENCE_OPTIONAL.has(account.kind);
+  const wording = descriptorOf(account.kind).audienceText;
   const recent = deps.store.recentAudiences(account.id);
   const known = [
     ...new Set([...(account.defaultAudience ? [account.defaultAudience] : []), ...recent]),
@@ -104,21 +105,26 @@ async function pickAudience(deps: TokenCommandDeps, account: Account): Promise<s
       ? [
           {
             label: '',
-            description: "no audience: the token's default (client id, account id, API server...)",
+            description:
+              wording?.none ??
+              "no audience: the token's default (client id, account id, API server...)",
           },
         ]
       : []),
   ];
   // Presets: common audiences with what each is for; templates with CAPITALISED placeholders
   // are put in the input box for the user to fill in rather than accepted as they are.
-  const presets: vscode.QuickPickItem[] = [
-    { label: 'Presets', kind: vscode.QuickPickItemKind.Separator },
-    ...AUDIENCE_PRESETS.filter((p) => !known.includes(p.audience)).map((preset) => ({
-      label: preset.audience,
-      description: preset.label,
-      detail: preset.explanation,
-    })),
-  ];
+  const presets: vscode.QuickPickItem[] =
+    wording?.presets === false
+      ? []
+      : [
+          { label: 'Presets', kind: vscode.QuickPickItemKind.Separator },
+          ...AUDIENCE_PRESETS.filter((p) => !known.includes(p.audience)).map((preset) => ({
+            label: preset.audience,
+            description: preset.label,
+            detail: preset.explanation,
+          })),
+        ];
   const render = (value: string) => {
     const typed = value.trim();
     quickPick.items =

@@ -12,12 +12,10 @@
 //   (botocore NoCredentialsError) and "You must specify a region. …" (NoRegionError), exit 253;
 // - "The config profile (NAME) could not be found" (ProfileNotFound) and SSO's "Error when
 //   retrieving token from sso: Token has expired and refresh failed" exit 255.
-import { appendFileSync, readFileSync } from 'node:fs';
 import aws4 from 'aws4';
+import { startRun } from '../fakeCliScript.mjs';
 
-const state = JSON.parse(readFileSync(process.env.FAKE_AWS_STATE, 'utf8'));
-const argv = process.argv.slice(2);
-appendFileSync(process.env.FAKE_AWS_LOG, `${JSON.stringify(argv)}\n`);
+const { argv, state } = startRun('AWS');
 
 function fail(code, text) {
   process.stderr.write(text);

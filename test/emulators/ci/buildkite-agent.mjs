@@ -7,14 +7,10 @@
 // the Agent API, POST /v3/jobs/{job}/oidc/tokens) and prints it with a newline, as the agent's
 // `fmt.Fprintln(c.App.Writer, token.Token)` does. State: FAKE_BUILDKITE_STATE (see fakeCiClis.ts);
 // each run's arguments are appended to FAKE_BUILDKITE_LOG.
-import { appendFileSync, readFileSync } from 'node:fs';
+import { startRun } from '../fakeCliScript.mjs';
 import { signToken } from './signing.mjs';
 
-const argv = process.argv.slice(2);
-if (process.env.FAKE_BUILDKITE_LOG) {
-  appendFileSync(process.env.FAKE_BUILDKITE_LOG, `${JSON.stringify(argv)}\n`);
-}
-const state = JSON.parse(readFileSync(process.env.FAKE_BUILDKITE_STATE ?? '', 'utf8'));
+const { argv, state } = startRun('BUILDKITE');
 
 /** Ends the run as the agent does: a log line on stderr, exit code 1. */
 function fail(message) {

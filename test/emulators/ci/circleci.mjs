@@ -7,14 +7,10 @@
 // one-hour lifetime). Whether the CLI's token has the V1 or the V2 subject is unconfirmed: this
 // fake gives the V2 one. State: FAKE_CIRCLECI_STATE (see fakeCiClis.ts); each run's arguments are
 // appended to FAKE_CIRCLECI_LOG.
-import { appendFileSync, readFileSync } from 'node:fs';
+import { startRun } from '../fakeCliScript.mjs';
 import { signToken, circleciClaims } from './signing.mjs';
 
-const argv = process.argv.slice(2);
-if (process.env.FAKE_CIRCLECI_LOG) {
-  appendFileSync(process.env.FAKE_CIRCLECI_LOG, `${JSON.stringify(argv)}\n`);
-}
-const state = JSON.parse(readFileSync(process.env.FAKE_CIRCLECI_STATE ?? '', 'utf8'));
+const { argv, state } = startRun('CIRCLECI');
 
 function fail(message) {
   process.stderr.write(`Error: ${message}\n`);

@@ -4,18 +4,15 @@
 // JSON file named by FAKE_GCLOUD_STATE (see fakeGcloud.ts for the schema). When FAKE_GCLOUD_LOG
 // is set, each invocation's arguments are appended to that file as one JSON line.
 // `jose` is resolved from the repository's node_modules, found by walking up from this file.
-import { appendFileSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { SignJWT, importJWK } from 'jose';
+import { parseLongFlags, startRun } from '../fakeCliScript.mjs';
 import { writer } from '../terminalColour.mjs';
 
 /** The OAuth client gcloud signs users in with; the `aud` of a user's own ID token. */
 const GCLOUD_CLIENT_ID = '32555940559.apps.googleusercontent.com';
 
-const argv = process.argv.slice(2);
-if (process.env.FAKE_GCLOUD_LOG)
-  appendFileSync(process.env.FAKE_GCLOUD_LOG, `${JSON.stringify(argv)}\n`);
-const state = JSON.parse(readFileSync(process.env.FAKE_GCLOUD_STATE ?? '', 'utf8'));
+const { argv, state } = startRun('GCLOUD');
 const out = writer(process.stdout, state.colour === true);
 const err = writer(process.stderr, state.colour === true);
 
@@ -39,32 +36,6 @@ function fail(command, message, code = 1) {
   err(`ERROR: (${command}) ${message}\n`);
   process.exitCode = code;
   throw new Exit();
-}
-
-function parse(args) {
-  const positional = [];
-  const flags = {};
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (arg === '-q') {
-      flags.quiet = true;
-    } else if (arg.startsWith('--')) {
-      const eq = arg.indexOf('=');
-      const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
-      if (VALUED.has(name)) {
-        if (eq !== -1) flags[name] = arg.slice(eq + 1);
-        else if (i + 1 < args.length) flags[name] = args[++i];
-        else return { positional, error: `argument --${name}: expected one argument` };
-      } else if (SWITCHES.has(name) && eq === -1) {
-        flags[name] = true;
-      } else {
-        return { positional, error: `unrecognized arguments: ${arg}` };
-      }
-    } else {
-      positional.push(arg);
-    }
-  }
-  return { positional, flags };
 }
 
 /** gcloud's JSON printer: two-space indent, keys sorted. */
@@ -305,10 +276,15 @@ function serviceAccountsList() {
 }
 
 async function main() {
-  const parsed = parse(argv);
+  const parsed = parseLongFlags(argv, VALUED, SWITCHES, { '-q': 'quiet' });
   const groupLength = argv[0] === 'iam' ? 3 : 2;
-  const commandName = ['gcloud', ...(parsed.positional?.slice(0, groupLength) ?? [])].join('.');
-  if (parsed.error) fail(commandName, parsed.error, 2);
+  const commandName = ['gcloud', ...parsed.positional.slice(0, groupLength)].join('.');
+  const { problem } = parsed;
+  if (problem?.kind === 'missing') {
+    fail(commandName, `argument --${problem.name}: expected one argument`, 2);
+  } else if (problem) {
+    fail(commandName, `unrecognized arguments: ${problem.arg}`, 2);
+  }
   ({ positional, flags } = parsed);
 
   // The active configuration: the default one, or the one named by --configuration.

@@ -70,6 +70,18 @@ export class VaultServer extends HttpEmulator {
   mount(path: string, mount: EmulatedVaultMount): void {
     this.mounts.set(`${mount.namespace ?? ''}|${path}`, mount);
   }
+  /**
+   * Mounts JWT auth at `path` with the keys an issuer serves now at `jwksUrl` (as `vault write
+   * auth/<path>/config jwt_validation_pubkeys=…` would pin them).
+   */
+  async mountTrusting(
+    path: string,
+    jwksUrl: string,
+    mount: Omit<EmulatedVaultMount, 'jwks'>,
+  ): Promise<void> {
+    const jwks = (await (await fetch(jwksUrl)).json()) as JSONWebKeySet;
+    this.mount(path, { ...mount, jwks });
+  }
 
   /** The same handler over TLS with the given certificate; resolves to its https URL. */
   async startTls(pems: {

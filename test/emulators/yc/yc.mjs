@@ -4,14 +4,12 @@
 // Its state is the JSON file named by FAKE_YC_STATE (see fakeYc.ts for the schema). When
 // FAKE_YC_LOG is set, each invocation's arguments are appended to that file as one JSON line.
 // `jose` is resolved from the repository's node_modules, found by walking up from this file.
-import { appendFileSync, readFileSync } from 'node:fs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT, importJWK } from 'jose';
+import { parseLongFlags, startRun } from '../fakeCliScript.mjs';
 import { writer } from '../terminalColour.mjs';
 
-const argv = process.argv.slice(2);
-if (process.env.FAKE_YC_LOG) appendFileSync(process.env.FAKE_YC_LOG, `${JSON.stringify(argv)}\n`);
-const state = JSON.parse(readFileSync(process.env.FAKE_YC_STATE ?? '', 'utf8'));
+const { argv, state } = startRun('YC');
 const out = writer(process.stdout, state.colour === true);
 const err = writer(process.stderr, state.colour === true);
 
@@ -36,32 +34,6 @@ function rpcFail(code, desc) {
   );
   process.exitCode = 1;
   throw new Exit();
-}
-
-function parse(args) {
-  const positional = [];
-  const flags = {};
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (!arg.startsWith('--')) {
-      positional.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
-    if (VALUED.has(name)) {
-      if (eq !== -1) flags[name] = arg.slice(eq + 1);
-      else if (i + 1 < args.length) flags[name] = args[++i];
-      // Unconfirmed wording (pflag's text, which yc is built on).
-      else fail(`flag needs an argument: --${name}`);
-    } else if (SWITCHES.has(name) && eq === -1) {
-      flags[name] = true;
-    } else {
-      // Unconfirmed wording (pflag's text, which yc is built on).
-      fail(`unknown flag: --${name}`);
-    }
-  }
-  return { positional, flags };
 }
 
 let positional = [];
@@ -191,7 +163,11 @@ function serviceAccountList() {
 }
 
 async function main() {
-  ({ positional, flags } = parse(argv));
+  const { problem, ...parsed } = parseLongFlags(argv, VALUED, SWITCHES);
+  // Unconfirmed wordings (pflag's texts, which yc is built on).
+  if (problem?.kind === 'missing') fail(`flag needs an argument: --${problem.name}`);
+  else if (problem) fail(`unknown flag: --${problem.name}`);
+  ({ positional, flags } = parsed);
   const [group, command, verb] = positional;
   if (group === 'iam' && command === 'create-id-token') await createIdToken();
   else if (group === 'config' && command === 'profile' && verb === 'list') profileList();

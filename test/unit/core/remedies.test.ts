@@ -39,6 +39,7 @@ const ALL: readonly Remedy[] = [
   { kind: 'retry' },
   { kind: 'addAnyway' },
   { kind: 'copyCommand', command: 'gcloud auth login', label: 'Copy Command' },
+  { kind: 'copyText', text: 'permissions:\n', label: 'Copy Permissions', pasteInto: 'a workflow' },
   { kind: 'openUrl', url: 'https://example.com/install', label: 'Install Guide' },
 ];
 
@@ -102,6 +103,7 @@ describe('remedies', () => {
         'openSetting',
         'openFile',
         'copyCommand',
+        'copyText',
         'openUrl',
       ]);
     });
@@ -119,6 +121,7 @@ describe('remedies', () => {
           'editAccountSettings',
           'retry',
           'copyCommand',
+          'copyText',
           'openUrl',
         ],
       );

@@ -4,6 +4,7 @@
 import { sign } from 'aws4';
 import { TokenExplorerError, errorMessage } from '../../errors';
 import { networkStep } from '../../http';
+import { INSTALL_PAGES } from '../../remedies';
 import { recogniseOfficialText } from '../officialTexts';
 import type { ProviderContext } from '../provider';
 import {
@@ -51,7 +52,9 @@ export function withAwsAdvice(
 ): TokenExplorerError {
   const row = recogniseOfficialText('aws', said);
   const advice = row?.advice(profile ? { profile } : {});
-  return new TokenExplorerError(row?.code ?? fallback, advice ? `${said}\n${advice}` : said);
+  return new TokenExplorerError(row?.code ?? fallback, advice ? `${said}\n${advice}` : said, {
+    remedies: row?.remedies?.(profile ? { profile } : {}) ?? [],
+  });
 }
 
 /**
@@ -114,6 +117,12 @@ export async function webIdentityTokenNatively(
     throw new TokenExplorerError(
       'cli-not-found',
       'Neither the aws CLI nor the AWS SDK is available here. Install AWS CLI v2, or set "awsPath" in the account to its full path.',
+      {
+        remedies: [
+          { kind: 'editAccountSettings' },
+          { kind: 'openUrl', url: INSTALL_PAGES.aws, label: 'Install Guide' },
+        ],
+      },
     );
   }
   const sdk = await context.awsSdk();

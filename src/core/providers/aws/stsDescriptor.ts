@@ -9,11 +9,13 @@ import { MAX_DURATION, MIN_DURATION, SIGNING_ALGORITHMS } from './stsQuery';
 const chooseProfile: WizardStep = async (draft, { ui, context }) => {
   if (draft.settings.profile !== undefined) return draft;
   let listed: string[] = [];
+  let noCli = false;
   try {
-    listed =
-      (await ui.busy('Asking the aws CLI for its profiles…', () =>
-        awsProfiles(context, optionalString(draft.settings.awsPath)),
-      )) ?? [];
+    const profiles = await ui.busy('Asking the aws CLI for its profiles…', () =>
+      awsProfiles(context, optionalString(draft.settings.awsPath)),
+    );
+    noCli = profiles === undefined;
+    listed = profiles ?? [];
   } catch (error) {
     ui.warn(`Listing AWS profiles failed: ${errorMessage(error)}`);
   }
@@ -27,6 +29,13 @@ const chooseProfile: WizardStep = async (draft, { ui, context }) => {
         description: fromEnv
           ? `AWS_PROFILE=${fromEnv}`
           : 'environment, default profile, SSO, instance role',
+        // method "auto" then calls STS natively; say so before the first mint does.
+        ...(noCli
+          ? {
+              detail:
+                'No aws CLI was found here: the AWS SDK built into Token Explorer will call STS.',
+            }
+          : {}),
         profile: '',
       },
       ...listed.map((name) => ({ label: name, description: 'profile', profile: name })),
@@ -73,6 +82,44 @@ const chooseRegionAndAlgorithm: WizardStep = async (draft, { ui, context }) => {
     settings = { ...settings, signingAlgorithm: picked.label };
   }
   return { ...draft, settings };
+};
+
+/** The lifetimes offered; STS signs 60-3600 s and defaults to 300 (API reference). */
+const LIFETIMES = [
+  { label: '5 min', seconds: 300, description: "STS's default" },
+  { label: '15 min', seconds: 900, description: '' },
+  { label: '1 hour', seconds: MAX_DURATION, description: 'the longest STS signs' },
+] as const;
+
+/** Asks the token's lifetime (DurationSeconds); STS's default leaves the setting out. */
+const chooseDuration: WizardStep = async (draft, { ui }) => {
+  if (draft.settings.durationSeconds !== undefined) return draft;
+  const other = `$(edit) Other (${MIN_DURATION} to ${MAX_DURATION} seconds)…`;
+  const picked = await ui.pick(
+    [
+      ...LIFETIMES.map((l) => ({ label: l.label, description: l.description, seconds: l.seconds })),
+      { label: other, description: '', seconds: 0 },
+    ],
+    { title: 'Lifetime of each token' },
+  );
+  if (!picked) return undefined;
+  let seconds: number = picked.seconds;
+  if (picked.label === other) {
+    const typed = await ui.input({
+      title: 'Lifetime of each token, in seconds',
+      placeHolder: '600',
+      validate: (text) => {
+        const n = Number(text.trim());
+        return Number.isInteger(n) && n >= MIN_DURATION && n <= MAX_DURATION
+          ? undefined
+          : `A whole number of seconds from ${MIN_DURATION} to ${MAX_DURATION}.`;
+      },
+    });
+    if (typed === undefined) return undefined;
+    seconds = Number(typed.trim());
+  }
+  if (seconds === 300) return draft;
+  return { ...draft, settings: { ...draft.settings, durationSeconds: seconds } };
 };
 
 /**
@@ -123,6 +170,11 @@ export const awsStsDescriptor: ProviderDescriptor<'aws-sts'> = {
   icon: 'cloud',
   group: { id: 'aws', label: 'AWS' },
   audienceOptional: false,
+  audienceText: {
+    prompt:
+      'The audience the external service expects (the "aud" its trust checks, e.g. your GCP workload identity provider or api://AzureADTokenExchange). Optional: asked at each mint when empty; more audiences go in "additionalAudiences".',
+    placeHolder: 'https://api.example.com',
+  },
   pick: {
     label: 'AWS web identity token',
     description: 'sts get-web-identity-token',
@@ -177,6 +229,6 @@ export const awsStsDescriptor: ProviderDescriptor<'aws-sts'> = {
     },
   },
   create: () => awsStsProvider,
-  wizard: [chooseProfile, chooseRegionAndAlgorithm],
+  wizard: [chooseProfile, chooseRegionAndAlgorithm, chooseDuration],
   detect,
 };

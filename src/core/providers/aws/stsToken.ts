@@ -1,4 +1,5 @@
 import { TokenExplorerError } from '../../errors';
+import { INSTALL_PAGES } from '../../remedies';
 import { isRecord } from '../../guards';
 import { peekToken } from '../../jwt/peek';
 import { errorLines, excerpt, failureHead, jsonFromStdout, runCli } from '../cli';
@@ -194,6 +195,21 @@ async function webIdentityTokenWithCli(
     {
       notFound: () =>
         `The aws CLI was not found (${settings.awsPath}). Install AWS CLI v2, set "awsPath" in the account, or set "method" to "sdk".`,
+      // "awsPath" is the account's own setting; the SDK method needs no CLI.
+      notFoundRemedies: [
+        ...(context.awsSdk
+          ? [
+              {
+                kind: 'setAccountSetting' as const,
+                key: 'method',
+                value: 'sdk',
+                label: 'Use the SDK Method',
+              },
+            ]
+          : []),
+        { kind: 'editAccountSettings' },
+        { kind: 'openUrl', url: INSTALL_PAGES.aws, label: 'Install Guide' },
+      ],
       timeout: (seconds) =>
         `${shown} did not finish within ${seconds} s and was stopped. Run it in a terminal: the CLI may be waiting for the network, an SSO sign-in or an MFA code.`,
     },
@@ -203,9 +219,11 @@ async function webIdentityTokenWithCli(
     // aws CLI return codes: 252 bad syntax, 253 bad configuration or credentials, 254 service error
     // (https://docs.aws.amazon.com/cli/latest/userguide/cli-usage-returncodes.html).
     const row = recogniseOfficialText('aws', result.stderr);
+    const advised = settings.profile ? { profile: settings.profile } : {};
     throw new TokenExplorerError(
       row?.code ?? (result.exitCode === 253 ? 'no-credentials' : 'cli-failed'),
-      `${head}${row?.advice(settings.profile ? { profile: settings.profile } : {}) ?? 'Run the same command in a terminal to see the whole output.'}`,
+      `${head}${row?.advice(advised) ?? 'Run the same command in a terminal to see the whole output.'}`,
+      { remedies: row?.remedies?.(advised) ?? [] },
     );
   }
   const output = jsonFromStdout(result.stdout, shown);

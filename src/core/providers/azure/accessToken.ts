@@ -1,5 +1,5 @@
 import { TokenExplorerError } from '../../errors';
-import { missingCliRemedies } from '../../remedies';
+import { type Remedy, missingCliRemedies } from '../../remedies';
 import { isRecord } from '../../guards';
 import { peekToken } from '../../jwt/peek';
 import type { Environment } from '../../ports';
@@ -88,6 +88,20 @@ export function expiryOf(
 }
 
 /** `az account get-access-token --resource R --output json [--tenant T]`. */
+/**
+ * Copying the sign-in that fixes an Azure CLI failure: the `az login …` line the CLI printed
+ * itself (azure-cli prints e.g. "az login --scope https://…/.default" when a resource needs
+ * consent or MFA), else `az login` for the account's tenant when it asked for a login at all.
+ */
+function azLoginRemedies(stderr: string, settings: AzureSettings): Remedy[] {
+  const printed = /\baz login\b[^\n`'"]*/.exec(stderr)?.[0]?.trim();
+  if (!printed) return [];
+  const command = /--(?:tenant|scope)\b/.test(printed)
+    ? printed
+    : `${printed}${settings.tenant ? ` --tenant ${settings.tenant}` : ''}`;
+  return [{ kind: 'copyCommand', command, label: 'Copy Sign-in Command' }];
+}
+
 async function viaAz(
   resource: string,
   settings: AzureSettings,
@@ -131,6 +145,7 @@ async function viaAz(
     throw new TokenExplorerError(
       /az login/i.test(said) ? 'no-credentials' : 'cli-failed',
       `${failureHead(command, result, said)}${hint}`,
+      { remedies: azLoginRemedies(result.stderr, settings) },
     );
   }
   const answer = jsonFromStdout(result.stdout, command);
@@ -241,9 +256,12 @@ async function viaManagedIdentity(
           : response.status >= 500 || response.status === 429
             ? ' Try again in a moment.'
             : '';
+    // A wrong client id is the account's setting; a missing identity is fixed on the resource.
+    const wrongClient = response.status === 400 && /identity/i.test(text) && settings.clientId;
     throw new TokenExplorerError(
       response.status === 400 || response.status === 403 ? 'permission-denied' : 'http-status',
       `${where} answered HTTP ${response.status}${quoted}.${hint}`,
+      { remedies: wrongClient ? [{ kind: 'editAccountSettings' }] : [] },
     );
   }
   let answer: unknown;

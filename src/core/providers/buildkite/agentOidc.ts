@@ -1,8 +1,8 @@
 import { TokenExplorerError } from '../../errors';
 import { missingCliRemedies } from '../../remedies';
 import type { Environment } from '../../ports';
-import { errorLines, excerpt, failureHead, runCli, tokenFromStdout } from '../cli';
-import { jobTokenFrom } from '../jobToken';
+import { errorLines, excerpt, failureHead, runCli } from '../cli';
+import { jobTokenFromCli } from '../jobToken';
 import type { Account, Provider } from '../provider';
 
 /**
@@ -101,10 +101,9 @@ export const buildkiteProvider: Provider = {
         `${failureHead(command, result, excerpt(errorLines(result.stderr)))}${why}`,
       );
     }
-    const minted = tokenFromStdout(result.stdout, { tool: 'buildkite-agent', command });
-    const token = jobTokenFrom(
-      minted.token,
-      `the output of ${command}`,
+    const token = jobTokenFromCli(
+      result.stdout,
+      { tool: 'buildkite-agent', command },
       SYSTEM,
       context.clock,
       RERUN,

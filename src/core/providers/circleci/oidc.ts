@@ -1,8 +1,8 @@
 import { TokenExplorerError } from '../../errors';
 import { missingCliRemedies } from '../../remedies';
 import type { Environment } from '../../ports';
-import { errorLines, excerpt, failureHead, runCli, tokenFromStdout } from '../cli';
-import { audiencesOf, holdsJwt, jobTokenFrom, jobTokenFromVariable } from '../jobToken';
+import { errorLines, excerpt, failureHead, runCli } from '../cli';
+import { audiencesOf, holdsJwt, jobTokenFromCli, jobTokenFromVariable } from '../jobToken';
 import type { Account, Provider, ProviderContext } from '../provider';
 import { nonTextSettings, optionalString } from '../settings';
 
@@ -61,10 +61,9 @@ async function tokenForAudience(audience: string, context: ProviderContext, sign
       `${failureHead(command, result, excerpt(errorLines(result.stderr)))}It runs only inside a CircleCI job (not locally) and customises only "aud"; leave the audience empty to use the job's $${VARIABLES.v2}.`,
     );
   }
-  const minted = tokenFromStdout(result.stdout, { tool: 'circleci', command });
-  const token = jobTokenFrom(
-    minted.token,
-    `the output of ${command}`,
+  const token = jobTokenFromCli(
+    result.stdout,
+    { tool: 'circleci', command },
     SYSTEM,
     context.clock,
     RERUN,

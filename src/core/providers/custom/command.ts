@@ -1,4 +1,5 @@
 import { TokenExplorerError } from '../../errors';
+import { withRemedies } from '../../remedies';
 import { extractToken } from '../../jwt/extract';
 import { findJwts } from '../../jwt/find';
 import { peekToken } from '../../jwt/peek';
@@ -70,6 +71,7 @@ function run(
       notFoundRemedies: [{ kind: 'editAccountSettings' }],
       timeout: (seconds) =>
         `The custom command ${file} did not finish within ${seconds} s and was stopped. Run it in a terminal to see whether it waits for input (a sign-in prompt) or the network, or raise "timeoutSeconds".`,
+      timeoutRemedies: [{ kind: 'retry' }, { kind: 'editAccountSettings' }],
     },
   );
 }
@@ -207,9 +209,16 @@ export const customCommandProvider: Provider = {
       throw new TokenExplorerError(
         'cli-failed',
         `The custom command ${shown(argv)} ${how}${said ? `:\n${said}\n` : ' without an error message. '}Run it in a terminal to see the whole output.`,
+        { remedies: [{ kind: 'editAccountSettings' }] },
       );
     }
-    const minted = checkedToken(tokenFromOutput(result.stdout, settings), argv);
+    let minted: ReturnType<typeof checkedToken>;
+    try {
+      minted = checkedToken(tokenFromOutput(result.stdout, settings), argv);
+    } catch (error) {
+      // What it printed is read by the account's "output" and "jsonField", or the command is wrong.
+      throw withRemedies(error, [{ kind: 'editAccountSettings' }]);
+    }
     if (audience && !minted.aud.includes(audience)) {
       context.logger.warn(
         `The custom command ${shown(argv)} printed a token for ${minted.aud.join(', ') || 'no audience'}, not the requested ${audience}; does its command line use ${PLACEHOLDER}?`,

@@ -1,11 +1,33 @@
 import { TokenExplorerError } from '../../errors';
 import { peekToken } from '../../jwt/peek';
-import { ACTIONS_TOOLKIT_RETRY, withRetries } from '../../http';
+import { ACTIONS_TOOLKIT_RETRY, withRetries } from '../../retries';
 import type { Environment } from '../../ports';
+import type { Remedy } from '../../remedies';
 import type { MintedToken, Provider, ProviderContext } from '../provider';
 
 const URL_VARIABLE = 'ACTIONS_ID_TOKEN_REQUEST_URL';
 const TOKEN_VARIABLE = 'ACTIONS_ID_TOKEN_REQUEST_TOKEN';
+/**
+ * What a job needs to request ID tokens: "permissions: id-token: write" on the workflow or the
+ * job (docs.github.com, "About security hardening with OpenID Connect", "Adding permissions
+ * settings"; without it the runner sets neither variable, and a job-level `permissions:` block
+ * replaces the workflow's).
+ */
+const PERMISSIONS_SNIPPET = 'permissions:\n  id-token: write\n  contents: read\n';
+const PERMISSIONS_DOCS =
+  'https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/about-security-hardening-with-openid-connect#adding-permissions-settings';
+
+/** Copy the permissions block, or read GitHub's page about it. */
+const PERMISSION_REMEDIES: readonly Remedy[] = [
+  {
+    kind: 'copyText',
+    text: PERMISSIONS_SNIPPET,
+    label: 'Copy Permissions',
+    pasteInto: 'the job of your workflow file',
+  },
+  { kind: 'openUrl', url: PERMISSIONS_DOCS, label: 'Open GitHub Docs' },
+];
+
 /** Longest piece of the service's error text quoted in a message. */
 const MAX_BODY_EXCERPT = 200;
 
@@ -63,7 +85,8 @@ function statusError(status: number, text: string, service: string, requestToken
   if (status === 403) {
     return new TokenExplorerError(
       'permission-denied',
-      `The GitHub Actions token service at ${service} refused to mint an ID token (HTTP 403${quoted}). The workflow or job needs "permissions: id-token: write".`,
+      `The GitHub Actions token service at ${service} refused to mint an ID token (HTTP 403${quoted}). The workflow or job needs "permissions: id-token: write" (a job's own "permissions:" block replaces the workflow's, so it must list id-token there too).`,
+      { remedies: PERMISSION_REMEDIES },
     );
   }
   return new TokenExplorerError(
@@ -177,6 +200,7 @@ export const githubActionsProvider: Provider = {
       throw new TokenExplorerError(
         'no-credentials',
         `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set. The GitHub Actions runner gives them only to the steps of a workflow job with "permissions: id-token: write"; Codespaces and other editors do not have them. Run VS Code (or code-server) from such a job to use this account.`,
+        { remedies: PERMISSION_REMEDIES },
       );
     }
     if (!URL.canParse(base)) {

@@ -13,7 +13,7 @@ import { CLOUD_PLATFORM_SCOPE, EAGER_REFRESH_MS } from './credentials';
 import { exchangeSubjectToken } from './externalAccount';
 import { generateAccessToken } from './iamCredentials';
 import { jwtBearerGrant } from './jwtBearer';
-import { metadataAccessToken } from './metadata';
+import { metadataAccessToken } from './metadataServer';
 import { expiresAtFrom, requireField } from './tokenResponses';
 import { refreshUserTokens, refreshWorkforceTokens } from './userRefresh';
 

@@ -1,5 +1,6 @@
 // The `executable` credential source of `external_account` (pluggable auth).
 import { TokenExplorerError } from '../../errors';
+import { type Remedy, openFileRemedies } from '../../remedies';
 import { runCli } from '../cli';
 import type { ProviderContext } from '../provider';
 import { targetOfImpersonationUrl } from './credentialFiles';
@@ -21,6 +22,22 @@ const ID_TOKEN_TYPES = [
   'urn:ietf:params:oauth:token-type:jwt',
   'urn:ietf:params:oauth:token-type:id_token',
 ];
+
+/**
+ * Google's page on executable-sourced credentials: the program's contract and the
+ * GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES switch (google-auth-library-nodejs README
+ * "Executable-sourced credentials" links it; PluggableAuthClient's docstring requires the variable).
+ */
+const EXECUTABLE_DOCS =
+  'https://cloud.google.com/iam/docs/workload-identity-federation-with-other-providers#executable-sourced-credentials';
+
+/** What fixes a program that is off, missing or too slow: its credentials file, and the docs. */
+function programRemedies(credentials: ExternalAccountCredentials): Remedy[] {
+  return [
+    ...openFileRemedies(credentials.from),
+    { kind: 'openUrl', url: EXECUTABLE_DOCS, label: 'Open Google Docs' },
+  ];
+}
 
 function refused(where: string, problem: string): TokenExplorerError {
   return new TokenExplorerError('bad-credentials', `${where} ${problem}`);
@@ -106,7 +123,8 @@ export async function executableSubjectToken(
   if (context.env.get('GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES') !== '1') {
     throw new TokenExplorerError(
       'bad-config',
-      `The credentials in ${credentials.from} get their subject token by running a program, which is off by default. If you trust that file, set the environment variable GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES=1 before starting VS Code.`,
+      `The credentials in ${credentials.from} get their subject token by running a program, which is off by default. If you trust that file, set the environment variable GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES=1 before starting VS Code (\`export GOOGLE_EXTERNAL_ACCOUNT_ALLOW_EXECUTABLES=1\` in the shell that starts it, or in the remote host's environment); only a new VS Code process sees it.`,
+      { remedies: programRemedies(credentials) },
     );
   }
   const nowMs = context.clock.now();
@@ -152,6 +170,8 @@ export async function executableSubjectToken(
         `${where}, named by "credential_source.executable.command" in ${credentials.from}, could not be started: ${error.message}`,
       timeout: (seconds) =>
         `${where} did not finish within ${seconds} s ("credential_source.executable.timeout_millis" in ${credentials.from}) and was stopped.`,
+      notFoundRemedies: programRemedies(credentials),
+      timeoutRemedies: [{ kind: 'retry' }, ...openFileRemedies(credentials.from)],
     },
   );
   if (result.exitCode !== 0) {

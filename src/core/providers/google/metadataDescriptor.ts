@@ -1,7 +1,8 @@
 import type { ProviderDescriptor } from '../descriptor';
 import { googleServiceAccountProblem } from '../../inputRules';
 import { attempt, type WizardStep } from '../../wizard';
-import { metadataProvider, probeMetadataServer } from './metadata';
+import { metadataProvider } from './metadata';
+import { probeMetadataServer } from './metadataProbe';
 import { GOOGLE_GROUP } from './wizardSteps';
 
 /** Asks which attached service account, after checking that a metadata server answers. */

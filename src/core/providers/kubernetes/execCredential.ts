@@ -1,4 +1,6 @@
+import { shellQuote } from '../../call/headerForms';
 import { TokenExplorerError } from '../../errors';
+import { INSTALL_PAGES, type Remedy, openFileRemedies } from '../../remedies';
 import { errorLines, excerpt, parseStdoutJson, runCli } from '../cli';
 import type { ProviderContext } from '../provider';
 
@@ -23,6 +25,8 @@ export interface ExecConfig {
   readonly interactiveMode: InteractiveMode;
   readonly provideClusterInfo: boolean;
   readonly installHint?: string;
+  /** The kubeconfig file that defines the user (for "Open <file>"). */
+  readonly kubeconfig?: string;
 }
 
 /** The cluster as the plugin sees it in `spec.cluster` (clientauthentication/v1 `Cluster`). */
@@ -46,8 +50,55 @@ export interface ExecCredentials {
   readonly expiresAt?: number;
 }
 
-function bad(where: string, problem: string): TokenExplorerError {
-  return new TokenExplorerError('bad-config', `The exec plugin of ${where}: ${problem}`);
+function badIn(where: string, problem: string, file?: string): TokenExplorerError {
+  return new TokenExplorerError('bad-config', `The exec plugin of ${where}: ${problem}`, {
+    remedies: openFileRemedies(file),
+  });
+}
+
+/**
+ * Install pages of the exec plugins kubeconfigs name, by executable (without `.exe`): each
+ * vendor's own page, the one its kubeconfig generator points to.
+ */
+export const EXEC_PLUGIN_PAGES: Readonly<Record<string, string>> = {
+  // GKE: "Install required plugins" of "Install kubectl and configure cluster access".
+  'gke-gcloud-auth-plugin':
+    'https://cloud.google.com/kubernetes-engine/docs/how-to/cluster-access-for-kubectl#install_plugin',
+  // EKS: `aws eks update-kubeconfig` writes `command: aws` with `eks get-token`.
+  aws: INSTALL_PAGES.aws,
+  'aws-iam-authenticator': 'https://github.com/kubernetes-sigs/aws-iam-authenticator#readme',
+  // AKS: Azure/kubelogin (azure.github.io/kubelogin "Installation"; also `az aks install-cli`).
+  kubelogin: 'https://azure.github.io/kubelogin/install.html',
+  // int128/kubelogin, the generic OIDC plugin, runs as `kubectl oidc-login` / kubectl-oidc_login.
+  'kubectl-oidc_login': 'https://github.com/int128/kubelogin#setup',
+  gcloud: INSTALL_PAGES.gcloud,
+  az: INSTALL_PAGES.az,
+  yc: INSTALL_PAGES.yc,
+  doctl: 'https://docs.digitalocean.com/reference/doctl/how-to/install/',
+  oci: 'https://docs.oracle.com/en-us/iaas/Content/API/SDKDocs/cliinstall.htm',
+};
+
+/** The first http(s) URL in a kubeconfig's `installHint` (client-go prints the hint as is). */
+function hintUrl(hint: string | undefined): string | undefined {
+  return hint?.match(/https?:\/\/[^\s"'<>)]+/)?.[0]?.replace(/[.,;:]+$/, '');
+}
+
+/**
+ * What fixes a plugin that is not there: its kubeconfig (the command may be misspelt or need a
+ * full path), and its install page: the kubeconfig's own `installHint` URL, else the vendor's.
+ */
+export function missingPluginRemedies(config: ExecConfig): Remedy[] {
+  const name = (config.command.split(/[\\/]/).pop() ?? '').replace(/\.exe$/i, '');
+  const url = hintUrl(config.installHint) ?? EXEC_PLUGIN_PAGES[name];
+  return [
+    ...openFileRemedies(config.kubeconfig),
+    ...(url ? [{ kind: 'openUrl' as const, url, label: 'Install Guide' }] : []),
+  ];
+}
+
+/** A word as a POSIX shell reads it: quoted only when it must be. */
+function shellWord(text: string): string {
+  return /^[\w./:@=-]+$/.test(text) ? text : shellQuote(text);
 }
 
 /**
@@ -56,7 +107,8 @@ function bad(where: string, problem: string): TokenExplorerError {
  * interactiveMode to IfAvailable, v1 requires it). v1alpha1 is gone from client-go.
  * @throws TokenExplorerError `bad-config` naming the user and the field.
  */
-export function readExecConfig(raw: unknown, where: string): ExecConfig {
+export function readExecConfig(raw: unknown, where: string, kubeconfig?: string): ExecConfig {
+  const bad = (w: string, problem: string) => badIn(w, problem, kubeconfig);
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw bad(where, '"exec" is not a mapping.');
   }
@@ -109,6 +161,7 @@ export function readExecConfig(raw: unknown, where: string): ExecConfig {
     interactiveMode: mode,
     provideClusterInfo: exec.provideClusterInfo === true,
     ...(typeof hint === 'string' && hint.trim() ? { installHint: hint.trim() } : {}),
+    ...(kubeconfig ? { kubeconfig } : {}),
   };
 }
 
@@ -134,14 +187,39 @@ function execInfo(config: ExecConfig, cluster: ExecCluster, interactive: boolean
   return JSON.stringify({ kind: 'ExecCredential', apiVersion: config.apiVersion, spec });
 }
 
-/** What one run of a plugin needs: its config, the cluster, where it was set (for messages). */
+/**
+ * Where a plugin is used: `where` names the user for messages; `contextName` is the kubeconfig
+ * context, for the kubectl command that runs the plugin in a terminal (to sign in).
+ */
+export interface ExecOrigin {
+  readonly where: string;
+  readonly contextName: string;
+}
+
+/** What one run of a plugin needs: its config, the cluster, where it is used. */
 type ExecRun = [
   config: ExecConfig,
   cluster: ExecCluster,
-  where: string,
+  origin: ExecOrigin,
   context: ProviderContext,
   signal?: AbortSignal,
 ];
+
+/**
+ * The command that runs the same plugin in a terminal, where it can ask for a sign-in:
+ * `kubectl get --raw /version` with the context (and the kubeconfig file that defines it).
+ */
+export function signInCommand(config: ExecConfig, origin: ExecOrigin): string {
+  const file = config.kubeconfig ? ` --kubeconfig ${shellWord(config.kubeconfig)}` : '';
+  return `kubectl${file} --context ${shellWord(origin.contextName)} get --raw /version`;
+}
+
+/** Copying the sign-in command: the user runs it (the plugin may open a browser or ask). */
+function signInRemedies(config: ExecConfig, origin: ExecOrigin): Remedy[] {
+  return [
+    { kind: 'copyCommand', command: signInCommand(config, origin), label: 'Copy Sign-in Command' },
+  ];
+}
 
 /** The credentials in the plugin's stdout, checked as client-go checks them. */
 function readCredential(stdout: string, config: ExecConfig, where: string): ExecCredentials {
@@ -226,13 +304,16 @@ export class ExecCredentialCache {
 
 /** Runs the plugin once, as client-go `refreshCredsLocked` does, and reads what it printed. */
 async function runExecPlugin(
-  ...[config, cluster, where, context, signal]: ExecRun
+  ...[config, cluster, origin, context, signal]: ExecRun
 ): Promise<ExecCredentials> {
+  const { where } = origin;
+  const signIn = signInCommand(config, origin);
   if (config.interactiveMode === 'Always') {
     // client-go isInteractive: "standard input is not a terminal" when Always has no terminal.
     throw new TokenExplorerError(
       'bad-config',
-      `The exec plugin ${config.command} of ${where} needs a terminal (interactiveMode: Always), which the editor cannot give it: run \`kubectl get --raw /version\` once in a terminal to log in, or use the kubectl method in a terminal-backed setup.`,
+      `The exec plugin ${config.command} of ${where} needs a terminal (interactiveMode: Always), which the editor cannot give it: run \`${signIn}\` once in a terminal to log in, or use the kubectl method in a terminal-backed setup.`,
+      { remedies: signInRemedies(config, origin) },
     );
   }
   const env: Record<string, string> = {};
@@ -245,16 +326,19 @@ async function runExecPlugin(
     { timeoutMs: context.timeoutMs, env, signal },
     {
       notFound: () =>
-        `The exec plugin ${config.command} of ${where} was not found.${config.installHint ? ` ${config.installHint}` : ''}`,
+        `The exec plugin ${config.command} of ${where} was not found.${config.installHint ? ` ${config.installHint}` : ' Install it, or give its full path as "command" in the kubeconfig.'}`,
       timeout: (seconds) =>
-        `The exec plugin ${config.command} of ${where} did not finish within ${seconds} s and was stopped. Run \`kubectl get --raw /version\` in a terminal: the plugin may be waiting for a sign-in.`,
+        `The exec plugin ${config.command} of ${where} did not finish within ${seconds} s and was stopped. Run \`${signIn}\` in a terminal: the plugin may be waiting for a sign-in.`,
+      notFoundRemedies: missingPluginRemedies(config),
+      timeoutRemedies: [...signInRemedies(config, origin), { kind: 'retry' }],
     },
   );
   if (result.exitCode !== 0) {
     const said = excerpt(errorLines(result.stderr));
     throw new TokenExplorerError(
       'cli-failed',
-      `The exec plugin ${config.command} of ${where} failed (exit code ${result.exitCode ?? 'none'})${said ? `:\n${said}\n` : '. '}Run \`kubectl get --raw /version\` in a terminal to see the plugin's output and log in again.`,
+      `The exec plugin ${config.command} of ${where} failed (exit code ${result.exitCode ?? 'none'})${said ? `:\n${said}\n` : '. '}Run \`${signIn}\` in a terminal to see the plugin's output and log in again.`,
+      { remedies: signInRemedies(config, origin) },
     );
   }
   return readCredential(result.stdout, config, where);

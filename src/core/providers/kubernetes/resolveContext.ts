@@ -133,7 +133,8 @@ function resolveUser(entry: KubeconfigEntry): KubeUser {
   const auth = authOf(entry.value);
   const base = { name: entry.name, source: entry.source };
   if (auth === 'exec') {
-    return { ...base, exec: readExecConfig(entry.value.exec, `${what} in ${entry.source}`) };
+    const exec = readExecConfig(entry.value.exec, `${what} in ${entry.source}`, entry.source);
+    return { ...base, exec };
   }
   if (auth === 'auth-provider') {
     // The legacy gcp/oidc/azure providers cache their token in the kubeconfig (client-go

@@ -1,7 +1,7 @@
 import { TokenExplorerError } from '../../errors';
 import type { Account, MintRequest, MintedToken, Provider, ProviderContext } from '../provider';
 import { optionalString } from '../settings';
-import { KUBERNETES_RETRY, withRetries } from '../../http';
+import { KUBERNETES_RETRY, withRetries } from '../../retries';
 import { httpsJson } from './apiClient';
 import { clusterProxyRoute, kubeRequestViaProxy } from './clusterProxy';
 import type { ClusterOrigin } from './apiClient';
@@ -42,7 +42,10 @@ async function withExecCredentials(
   const given = await execCredentials.get(
     exec,
     execCluster(resolved, credentials),
-    `user "${resolved.user?.name ?? ''}" (in ${cluster.source})`,
+    {
+      where: `user "${resolved.user?.name ?? ''}" (in ${cluster.source})`,
+      contextName: resolved.name,
+    },
     context,
     signal,
   );

@@ -1,6 +1,7 @@
 import { TokenExplorerError } from '../../errors';
 import { detectIssuerFamily } from '../../jwt/family';
 import { peekToken } from '../../jwt/peek';
+import { type Remedy, openFileRemedies, withRemedies } from '../../remedies';
 import { JWT_SHAPE } from '../cli';
 import type { Account, MintedToken, Provider, ProviderContext } from '../provider';
 import { assertSettingsValid, nonTextSettings, optionalString } from '../settings';
@@ -113,6 +114,27 @@ async function readLocation(
   return { text, where };
 }
 
+/**
+ * The location's text and token; a failure the account's settings can fix (a wrong path or
+ * variable, a file that is not the token) carries "Open Account Settings", and one about what a
+ * file holds also opens that file.
+ */
+async function readTokenAt(
+  location: TokenLocation,
+  context: ProviderContext,
+): Promise<ReturnType<typeof peekToken> & { where: string }> {
+  let file: string | undefined;
+  try {
+    if (location.kind !== 'variable') file = filePath(location, context);
+    const { text, where } = await readLocation(location, context);
+    return { ...readToken(text, where), where };
+  } catch (error) {
+    const fixes: Remedy[] = [{ kind: 'editAccountSettings' }];
+    const content = error instanceof TokenExplorerError && error.code === 'not-a-jwt';
+    throw withRemedies(error, content ? [...openFileRemedies(file), ...fixes] : fixes);
+  }
+}
+
 /** The token in the text: exactly one signed JWT with a payload; otherwise says what it holds. */
 function readToken(text: string, where: string): ReturnType<typeof peekToken> {
   const token = text.trim();
@@ -165,8 +187,8 @@ export const tokenFileProvider: Provider = {
   async mint(account, request, context): Promise<MintedToken> {
     assertSettingsValid(tokenFileProvider.validate(account), account);
     const location = locationOf(account) as TokenLocation;
-    const { text, where } = await readLocation(location, context);
-    const peeked = readToken(text, where);
+    const peeked = await readTokenAt(location, context);
+    const { where } = peeked;
     const payload = peeked.payload ?? {};
     const wanted = request.audience.trim();
     const audiences = audiencesOf(payload);

@@ -18,6 +18,8 @@ const KIND = 'token-file';
 interface FoundToken {
   readonly location: TokenLocation;
   readonly label: string;
+  /** The account's suggested name. */
+  readonly name: string;
   /** Issuer, audience and time left, for the pick row (never the token). */
   readonly summary: string;
 }
@@ -25,9 +27,10 @@ interface FoundToken {
 /** The well-known locations, the Kubernetes one under the context's in-cluster root. */
 function wellKnownLocations(
   context: ProviderContext,
-): { location: TokenLocation; label: string }[] {
+): { location: TokenLocation; label: string; name: string }[] {
   return WELL_KNOWN_TOKEN_PLACES.map((place) => ({
     label: place.label,
+    name: place.name,
     location:
       place.location.kind === 'path' && context.inClusterRoot !== undefined
         ? {
@@ -85,7 +88,7 @@ export async function findTokenLocations(
       location &&
       !candidates.some((c) => shownLocation(c.location) === shownLocation(location))
     ) {
-      candidates.push({ location, label: `$${name}` });
+      candidates.push({ location, label: `$${name}`, name: `$${name}` });
     }
   }
   const summaries = await Promise.all(candidates.map((c) => summarize(c.location, context)));
@@ -151,7 +154,7 @@ const chooseLocation: WizardStep = async (draft, { ui, context, environmentNames
   return {
     ...draft,
     settings: { ...draft.settings, ...settingsOf(location) },
-    name: draft.name ?? (place ? place.label : `Token file ${shortLocation(location)}`),
+    name: draft.name ?? (place ? place.name : `Token file ${shortLocation(location)}`),
   };
 };
 
@@ -164,7 +167,7 @@ async function detect({
     label: `$(file-code) ${f.label}`,
     description: shortLocation(f.location),
     detail: f.summary,
-    draft: { kind: KIND, settings: settingsOf(f.location), name: f.label },
+    draft: { kind: KIND, settings: settingsOf(f.location), name: f.name },
   }));
 }
 
@@ -175,6 +178,13 @@ export const tokenFileDescriptor: ProviderDescriptor<'token-file'> = {
   icon: 'file-code',
   group: { id: 'files', label: 'Token files' },
   audienceOptional: true,
+  audienceText: {
+    prompt:
+      "Optional: the platform that writes the file chose its token's audience. Left empty, Get ID Token takes the token as it is; an audience given here is checked against it.",
+    placeHolder: 'Leave empty to take the token as it is',
+    none: "the file's token as it is (the platform chose its audience)",
+    presets: false,
+  },
   pick: {
     label: 'Token file',
     description: 'a JWT a platform keeps in a file or variable',

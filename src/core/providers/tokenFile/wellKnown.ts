@@ -14,6 +14,8 @@ export type TokenLocation =
 export interface WellKnownTokenPlace {
   /** Short name of the platform feature, e.g. "EKS IAM roles for service accounts". */
   readonly label: string;
+  /** The account's suggested name: short enough for the tree's row at its default width. */
+  readonly name: string;
   readonly location: TokenLocation;
   /** Who writes a fresh token there and when, for the message about an expired one. */
   readonly rotatedBy: string;
@@ -27,6 +29,7 @@ export const KUBERNETES_TOKEN_DIR = '/var/run/secrets/kubernetes.io/serviceaccou
 export const WELL_KNOWN_TOKEN_PLACES: readonly WellKnownTokenPlace[] = [
   {
     label: 'EKS IAM roles for service accounts (IRSA)',
+    name: 'EKS IRSA token',
     location: { kind: 'pathVariable', name: 'AWS_WEB_IDENTITY_TOKEN_FILE' },
     rotatedBy:
       'The kubelet rewrites this projected token (default 24 h, refreshed at 80 % of its life); if it stays expired, restart the pod or check the EKS Pod Identity webhook',
@@ -34,6 +37,7 @@ export const WELL_KNOWN_TOKEN_PLACES: readonly WellKnownTokenPlace[] = [
   },
   {
     label: 'EKS Pod Identity',
+    name: 'EKS Pod Identity token',
     location: { kind: 'pathVariable', name: 'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE' },
     rotatedBy:
       'The kubelet rewrites this projected token (audience pods.eks.amazonaws.com); if it stays expired, restart the pod and check the EKS Pod Identity Agent add-on',
@@ -41,6 +45,7 @@ export const WELL_KNOWN_TOKEN_PLACES: readonly WellKnownTokenPlace[] = [
   },
   {
     label: 'AKS workload identity',
+    name: 'AKS workload token',
     location: { kind: 'pathVariable', name: 'AZURE_FEDERATED_TOKEN_FILE' },
     rotatedBy:
       'The kubelet rewrites this projected token (audience api://AzureADTokenExchange, 1 h by default); if it stays expired, restart the pod and check the azure-workload-identity webhook',
@@ -48,6 +53,7 @@ export const WELL_KNOWN_TOKEN_PLACES: readonly WellKnownTokenPlace[] = [
   },
   {
     label: 'HCP Terraform workload identity',
+    name: 'HCP Terraform run token',
     location: { kind: 'variable', name: 'TFC_WORKLOAD_IDENTITY_TOKEN' },
     rotatedBy:
       'HCP Terraform puts a new token in the run environment for each plan and apply phase (when the workspace sets TFC_WORKLOAD_IDENTITY_AUDIENCE); start a new run',
@@ -56,6 +62,7 @@ export const WELL_KNOWN_TOKEN_PLACES: readonly WellKnownTokenPlace[] = [
   },
   {
     label: 'Kubernetes service-account token',
+    name: 'Pod service-account token',
     location: { kind: 'path', path: `${KUBERNETES_TOKEN_DIR}/token` },
     rotatedBy:
       'The kubelet rewrites the projected service-account token before it expires (at 80 % of its life, at least hourly); if it stays expired, the pod is likely orphaned: restart it',

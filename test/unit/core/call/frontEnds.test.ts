@@ -2,45 +2,30 @@ import * as assert from 'node:assert/strict';
 import { diagnose } from '../../../../src/core/call/diagnose';
 import { sendCall } from '../../../../src/core/call/send';
 import type { CallRequest, HeaderForm } from '../../../../src/core/call/types';
-import { GoogleApis } from '../../../emulators/google/googleApis';
+import type { GoogleApis } from '../../../emulators/google/googleApis';
 import { mintGoogleIdToken } from '../../../emulators/services/googleTokens';
-import { ProtectedService } from '../../../emulators/services/protectedService';
-
-const USER = 'dev@example.com';
-const INVOKER = 'invoker@demo-project.iam.gserviceaccount.com';
-const OUTSIDER = 'outsider@demo-project.iam.gserviceaccount.com';
-const IAP_CLIENT = '123456789012-iapclient.apps.googleusercontent.com';
+import type { ProtectedService } from '../../../emulators/services/protectedService';
+import {
+  IAP_CLIENT,
+  INVOKER,
+  OUTSIDER,
+  USER,
+  type FrontEnds,
+  startFrontEnds,
+} from '../../../fixtures/frontEnds';
 
 /** Both front ends, each case sent for real and diagnosed from what came back. */
 describe('Cloud Run and IAP front ends, diagnosed', () => {
+  let world: FrontEnds;
   let apis: GoogleApis;
   let run: ProtectedService;
   let iap: ProtectedService;
 
   before(async () => {
-    apis = await GoogleApis.start();
-    apis.addUser({ email: USER });
-    for (const email of [INVOKER, OUTSIDER]) {
-      await apis.addServiceAccount({ email, withKey: false });
-      apis.allow(USER, email);
-    }
-    run = await ProtectedService.start({
-      frontEnd: 'cloud-run',
-      jwksUrl: apis.jwksUrl,
-      invokers: [INVOKER],
-    });
-    iap = await ProtectedService.start({
-      frontEnd: 'iap',
-      jwksUrl: apis.jwksUrl,
-      invokers: [INVOKER],
-      iapClientId: IAP_CLIENT,
-    });
+    world = await startFrontEnds();
+    ({ apis, run, iap } = world);
   });
-  after(async () => {
-    await run.stop();
-    await iap.stop();
-    await apis.stop();
-  });
+  after(() => world.stop());
 
   const mint = (
     serviceAccount: string,

@@ -22,16 +22,17 @@ describe('Vault JWT login', () => {
   before(async () => {
     issuer = await OidcIssuer.start();
     vault = await VaultServer.start();
-    const jwks = (await (await fetch(issuer.jwksUrl)).json()) as { keys: [] };
-    vault.mount('jwt', {
-      jwks,
+    await vault.mountTrusting('jwt', issuer.jwksUrl, {
       roles: {
         ci: ROLE,
         browser: { ...ROLE, role_type: 'oidc' },
         cidr: { ...ROLE, token_bound_cidrs: ['10.0.0.0/8'] },
       },
     });
-    vault.mount('gitlab', { jwks, namespace: 'team-a', roles: { ci: ROLE } });
+    await vault.mountTrusting('gitlab', issuer.jwksUrl, {
+      namespace: 'team-a',
+      roles: { ci: ROLE },
+    });
     good = await issuer.sign({
       sub: 'project_path:my-group/my-project',
       aud: 'https://vault.example.com',

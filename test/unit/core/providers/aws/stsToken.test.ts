@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { remediesFor } from '../../../../../src/core/remedies';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -432,36 +433,61 @@ describe('AWS STS GetWebIdentityToken provider', function () {
             { audience: 'aud' },
             context(),
           );
+        // Each carries its fix: the command to copy, or the account's settings.
+        const copy = (command: string) => ({ kind: 'copyCommand', command, label: 'Copy Command' });
         sts.federationEnabled = false;
-        await rejects(
+        const disabled = await rejects(
           mint({}),
           'bad-config',
           /exit code 254/,
           /An error occurred \(OutboundWebIdentityFederationDisabledException\)/,
           /enable-outbound-web-identity-federation/,
         );
+        assert.deepEqual(remediesFor(disabled), [
+          copy('aws iam enable-outbound-web-identity-federation'),
+        ]);
         sts.federationEnabled = true;
-        await rejects(
+        const nope = await rejects(
           mint({ profile: 'nope' }),
           'bad-config',
           /config profile \(nope\) could not be found/,
           /list-profiles/,
         );
-        await rejects(mint({ profile: 'sso' }), 'bad-credentials', /aws sso login --profile sso/);
-        await rejects(
+        assert.deepEqual(remediesFor(nope), [
+          { kind: 'editAccountSettings' },
+          copy('aws configure --profile nope'),
+        ]);
+        const sso = await rejects(
+          mint({ profile: 'sso' }),
+          'bad-credentials',
+          /aws sso login --profile sso/,
+        );
+        assert.deepEqual(remediesFor(sso), [copy('aws sso login --profile sso')]);
+        const empty = await rejects(
           mint({ profile: 'empty' }),
           'no-credentials',
           /exit code 253/,
           /aws configure --profile empty/,
         );
-        await rejects(
+        assert.deepEqual(remediesFor(empty), [copy('aws configure --profile empty')]);
+        const noRegion = await rejects(
           mint({ profile: 'noregion' }),
           'bad-config',
           /specify a region/,
           /regional STS endpoints/,
         );
+        assert.deepEqual(remediesFor(noRegion), [{ kind: 'editAccountSettings' }]);
         await aws.update({ outdated: true });
-        await rejects(mint({}), 'cli-failed', /exit code 252/, /Update AWS CLI v2/);
+        const outdated = await rejects(
+          mint({}),
+          'cli-failed',
+          /exit code 252/,
+          /Update AWS CLI v2/,
+        );
+        assert.deepEqual(
+          remediesFor(outdated).map((r) => r.kind),
+          ['openUrl', 'setAccountSetting'],
+        );
       } finally {
         await aws.cleanup();
       }
@@ -481,7 +507,7 @@ describe('AWS STS GetWebIdentityToken provider', function () {
         ROLE,
       );
       assert.match(ctx.infos.join('\n'), /aws CLI not found/);
-      await rejects(
+      const notFound = await rejects(
         awsStsProvider.mint(
           account({ method: 'cli', awsPath: missing, region: REGION }),
           { audience: 'aud' },
@@ -489,6 +515,11 @@ describe('AWS STS GetWebIdentityToken provider', function () {
         ),
         'cli-not-found',
         /Install AWS CLI v2/,
+      );
+      // The SDK is here, so switching the account to it fixes it; so do awsPath and installing.
+      assert.deepEqual(
+        remediesFor(notFound).map((r) => r.kind),
+        ['setAccountSetting', 'editAccountSettings', 'openUrl'],
       );
     });
   });
@@ -581,14 +612,14 @@ describe('AWS STS GetWebIdentityToken provider', function () {
       assert.deepEqual(byProfile[0]?.draft.settings, { profile: 'ci' });
     });
 
-    it('wizard: picks a profile listed by the aws CLI, a region and the algorithm', async () => {
+    it('wizard: picks a profile listed by the aws CLI, a region, the algorithm and the lifetime', async () => {
       const aws = await makeFakeAws({ endpoint: sts.url, profiles: { default: {}, ci: {} } });
       try {
         const seen: string[] = [];
         const ui: WizardUi = {
           pick: async (items, options) => {
             seen.push(`${options.title}: ${items.map((i) => i.label).join('|')}`);
-            return items.find((i) => i.label === 'ci' || i.label === 'ES384');
+            return items.find((i) => ['ci', 'ES384', '15 min'].includes(i.label));
           },
           input: async () => 'eu-central-1',
           confirm: async () => true,
@@ -613,11 +644,47 @@ describe('AWS STS GetWebIdentityToken provider', function () {
           profile: 'ci',
           region: 'eu-central-1',
           signingAlgorithm: 'ES384',
+          durationSeconds: 900,
         });
         assert.match(seen[0] ?? '', /Default credentials\|default\|ci\|/);
+        assert.match(seen.at(-1) ?? '', /^Lifetime of each token: 5 min\|15 min\|1 hour\|/);
       } finally {
         await aws.cleanup();
       }
+    });
+
+    it('wizard: says the SDK will call STS when no aws CLI is found, and keeps STS default lifetime', async () => {
+      const rows: { label: string; detail?: string }[][] = [];
+      const ui: WizardUi = {
+        pick: async (items) => {
+          rows.push([...items]);
+          return items.find((i) => /Default credentials|RS256|5 min/.test(i.label));
+        },
+        input: async () => 'us-east-1',
+        confirm: async () => true,
+        pickFile: async () => undefined,
+        busy: (_t, task) => task(new AbortController().signal),
+        recover: async () => undefined,
+        error: () => undefined,
+        warn: () => undefined,
+      };
+      const missing = join(tmpdir(), 'no-such-dir', 'aws');
+      const draft = await runWizardSteps(
+        awsStsDescriptor.wizard,
+        { kind: 'aws-sts', settings: { awsPath: missing } },
+        {
+          ui,
+          context: context(),
+          state: { get: () => undefined, update: async () => undefined },
+          environmentNames: () => [],
+        },
+      );
+      assert.match(rows[0]?.[0]?.detail ?? '', /No aws CLI was found here: the AWS SDK/);
+      assert.deepEqual(draft?.settings, {
+        awsPath: missing,
+        region: 'us-east-1',
+        signingAlgorithm: 'RS256',
+      });
     });
   });
 });

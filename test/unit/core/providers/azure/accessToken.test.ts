@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { remediesFor } from '../../../../../src/core/remedies';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { detectIssuerFamily } from '../../../../../src/core/jwt/claims';
 import { inspectToken } from '../../../../../src/core/jwt/inspect';
@@ -84,7 +85,7 @@ describe('Azure access tokens', () => {
     it('says to run az login, and explains an unknown resource in Entra terms', async () => {
       await az.update({ loggedIn: false });
       try {
-        await rejectsWith(
+        const loggedOut = await rejectsWith(
           azureAccessTokenProvider.mint(
             account({ method: 'az' }),
             { audience: APP },
@@ -94,10 +95,14 @@ describe('Azure access tokens', () => {
           /Please run 'az login'/,
           /Run "az login"/,
         );
+        // The sign-in the CLI asked for, to copy (it opens a browser: the user runs it).
+        assert.deepEqual(remediesFor(loggedOut), [
+          { kind: 'copyCommand', command: 'az login', label: 'Copy Sign-in Command' },
+        ]);
       } finally {
         await az.update({ loggedIn: true });
       }
-      await rejectsWith(
+      const typo = await rejectsWith(
         azureAccessTokenProvider.mint(
           account({ method: 'az' }),
           { audience: 'api://typo' },
@@ -107,6 +112,8 @@ describe('Azure access tokens', () => {
         /AADSTS500011/,
         /Application ID URI \(api:\/\/…\) or its client id/,
       );
+      // The audience asked for is wrong: no button fixes that.
+      assert.deepEqual(remediesFor(typo), []);
       const missing = await rejectsWith(
         azureAccessTokenProvider.mint(
           account({ method: 'az' }),

@@ -12,7 +12,6 @@ import {
   ExternalAccountAuthorizedUserClient,
   ExternalAccountClient,
   IdentityPoolClient,
-  Impersonated,
   JWT,
   PluggableAuthClient,
   UserRefreshClient,
@@ -39,12 +38,17 @@ import { MetadataServer } from '../../../../emulators/google/metadataServer';
 import { MemorySecrets, testContext } from '../../../../helpers/context';
 import { verifyGoogleIdToken } from '../../../helpers/assertions';
 import { useTempDir } from '../../../helpers/fixtures';
+import {
+  AWS_VARIABLES,
+  awsExternalAccount,
+  clearVariables,
+  libraryImpersonatedIdToken,
+} from '../../../../fixtures/officialClients';
 
 const AUDIENCE = 'https://differential.example.com';
 const POOL =
   '//iam.googleapis.com/projects/9/locations/global/workloadIdentityPools/pool/providers/ci';
 const JWT_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
-const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
 
 /**
  * Fields of each request that the API reference documents (and that both clients must agree
@@ -123,13 +127,12 @@ describe('differential: our providers and google-auth-library send the same requ
 
   /** The library's ID token for `target`, through `sourceClient` as its documentation shows. */
   const libraryIdToken = (sourceClient: AuthClient, delegates: string[] = []) =>
-    new Impersonated({
-      sourceClient,
-      targetPrincipal: target.email,
-      delegates,
-      targetScopes: [CLOUD_PLATFORM],
+    libraryImpersonatedIdToken(sourceClient, {
+      target: target.email,
       endpoint: apis.url,
-    }).fetchIdToken(AUDIENCE, { includeEmail: true });
+      audience: AUDIENCE,
+      delegates,
+    });
 
   it('user refresh (authorized_user): the refresh grant and its id_token', async () => {
     const user = apis.addUser({ email: 'diff-user@example.com' });
@@ -371,58 +374,29 @@ describe('differential: our providers and google-auth-library send the same requ
   });
 
   describe('external_account with an AWS source (aws1), IMDSv2 required', () => {
-    const AWS_VARIABLES = [
-      'AWS_REGION',
-      'AWS_DEFAULT_REGION',
-      'AWS_ACCESS_KEY_ID',
-      'AWS_SECRET_ACCESS_KEY',
-      'AWS_SESSION_TOKEN',
-    ];
-    const saved = new Map<string, string | undefined>();
+    let restore: () => void;
     let imds: ImdsServer;
     before(async () => {
-      for (const name of AWS_VARIABLES) saved.set(name, process.env[name]);
-      for (const name of AWS_VARIABLES) delete process.env[name];
+      restore = clearVariables(AWS_VARIABLES);
       imds = await ImdsServer.start({ requireSessionToken: true, availabilityZone: 'us-east-2b' });
     });
     after(async () => {
-      for (const [name, value] of saved) {
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-      }
+      restore();
       await imds.stop();
     });
 
     /** Both clients' IMDS calls, then their Google calls, then the ID token. */
     async function both(variables: Record<string, string>): Promise<void> {
       const principal = `principal://diff/aws/${Math.random()}`;
-      const role = imds.role!;
-      apis.trustAwsCredentials(
-        {
-          accessKeyId: role.accessKeyId,
-          secretAccessKey: role.secretAccessKey,
-          sessionToken: role.sessionToken,
-        },
-        { audience: POOL, principal },
-      );
+      apis.trustAwsCredentials(imds.role!, { audience: POOL, principal });
       apis.trustAwsCredentials(
         { accessKeyId: 'AKIADIFFENV', secretAccessKey: 'diff-env-secret' },
         { audience: POOL, principal },
       );
       apis.allow(principal, target.email);
+      const federated = awsExternalAccount(imds, { audience: POOL, tokenUrl: apis.stsUrl });
       const file = {
-        type: 'external_account',
-        audience: POOL,
-        subject_token_type: 'urn:ietf:params:aws:token-type:aws4_request',
-        token_url: apis.stsUrl,
-        credential_source: {
-          environment_id: 'aws1',
-          region_url: imds.regionUrl,
-          url: imds.securityCredentialsUrl,
-          regional_cred_verification_url:
-            'https://sts.{region}.amazonaws.com?Action=GetCallerIdentity&Version=2011-06-15',
-          imdsv2_session_token_url: imds.sessionTokenUrl,
-        },
+        ...federated,
         service_account_impersonation_url: apis.impersonationUrl(target.email),
       };
       const path = join(tmp.path, `aws-${Math.random()}.json`);
@@ -447,7 +421,6 @@ describe('differential: our providers and google-auth-library send the same requ
       start = imds.requests.length;
       for (const [name, value] of Object.entries(variables)) process.env[name] = value;
       try {
-        const { service_account_impersonation_url: _, ...federated } = file;
         const client = ExternalAccountClient.fromJSON(federated as never);
         assert.ok(client);
         const theirs = await recorded(() => libraryIdToken(client));

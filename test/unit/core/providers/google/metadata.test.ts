@@ -7,12 +7,12 @@ import { inspectToken } from '../../../../../src/core/jwt/inspect';
 import { nodeProcessRunner } from '../../../../../src/core/node/processRunner';
 import type { Clock, Fetch } from '../../../../../src/core/ports';
 import type { Account, ProviderContext } from '../../../../../src/core/providers/provider';
+import { metadataProvider } from '../../../../../src/core/providers/google/metadata';
+import { probeMetadataServer } from '../../../../../src/core/providers/google/metadataProbe';
 import {
   metadataAccessToken,
   metadataBaseUrl,
-  metadataProvider,
-  probeMetadataServer,
-} from '../../../../../src/core/providers/google/metadata';
+} from '../../../../../src/core/providers/google/metadataServer';
 import { testContext } from '../../../../helpers/context';
 import { eventually } from '../../../../helpers/poll';
 import { MetadataServer } from '../../../../emulators/google/metadataServer';

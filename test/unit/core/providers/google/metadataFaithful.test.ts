@@ -6,39 +6,26 @@ import { isAvailable, resetIsAvailableCache } from 'gcp-metadata';
 import { GoogleAuth } from 'google-auth-library';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { MetadataServer } from '../../../../emulators/google/metadataServer';
-
-/** Variables the official clients read; saved and restored around the suite. */
-const VARIABLES = [
-  'GCE_METADATA_HOST',
-  'GCE_METADATA_IP',
-  'GCE_METADATA_ROOT',
-  'GOOGLE_APPLICATION_CREDENTIALS',
-  'CLOUDSDK_CONFIG',
-  'METADATA_SERVER_DETECTION',
-];
+import { GOOGLE_CLIENT_VARIABLES, clearVariables } from '../../../../fixtures/officialClients';
 
 // Proves the emulator speaks what Google's own Node client expects, so tests against it mean
 // something for real metadata servers.
 describe('metadata server emulator, seen by google-auth-library', () => {
   let server: MetadataServer;
   let emptyConfig: string;
-  const saved = new Map<string, string | undefined>();
+  let restore: () => void;
 
   before(async () => {
     server = await MetadataServer.start({ projectId: 'faithful-proj' });
     emptyConfig = await mkdtemp(join(tmpdir(), 'gcloud-config-'));
-    for (const name of VARIABLES) saved.set(name, process.env[name]);
-    for (const name of VARIABLES) delete process.env[name];
+    restore = clearVariables(GOOGLE_CLIENT_VARIABLES);
     process.env.GCE_METADATA_HOST = server.host;
     // No ADC file may be found before the metadata server.
     process.env.CLOUDSDK_CONFIG = emptyConfig;
     resetIsAvailableCache();
   });
   after(async () => {
-    for (const [name, value] of saved) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
+    restore();
     resetIsAvailableCache();
     await server.stop();
     await rm(emptyConfig, { recursive: true, force: true });

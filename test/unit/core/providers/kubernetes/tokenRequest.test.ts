@@ -436,14 +436,22 @@ describe('kubernetes provider (TokenRequest)', () => {
     });
 
     it('explains a plugin that fails, is missing, answers another version, or needs a terminal', async () => {
-      await rejectsWith(
+      const kubeconfig = join(tmp.path, 'config');
+      const signIn = {
+        kind: 'copyCommand',
+        command: `kubectl --kubeconfig ${kubeconfig} --context emu get --raw /version`,
+        label: 'Copy Sign-in Command',
+      };
+      const failed = await rejectsWith(
         mint(
           await kubeContext(execUser({ FAKE_EXEC_FAIL: 'error: please run gcloud auth login' })),
         ),
         'cli-failed',
         /failed \(exit code 1\):\nerror: please run gcloud auth login/,
+        /Run `kubectl --kubeconfig .* --context emu get --raw \/version` in a terminal/,
       );
-      await rejectsWith(
+      assert.deepEqual(remediesFor(failed), [signIn]);
+      const missing = await rejectsWith(
         mint(
           await kubeContext({
             exec: {
@@ -455,6 +463,46 @@ describe('kubernetes provider (TokenRequest)', () => {
         'cli-not-found',
         /was not found\. Install it with gcloud components install gke-gcloud-auth-plugin\./,
       );
+      // Open the kubeconfig that names it, or the vendor's install page (known by its name).
+      assert.deepEqual(remediesFor(missing), [
+        { kind: 'openFile', path: kubeconfig },
+        {
+          kind: 'openUrl',
+          url: 'https://cloud.google.com/kubernetes-engine/docs/how-to/cluster-access-for-kubectl#install_plugin',
+          label: 'Install Guide',
+        },
+      ]);
+      // A hint with a URL wins over the table; an unknown plugin without one: its kubeconfig.
+      for (const [command, installHint, url] of [
+        ['kubelogin', undefined, 'https://azure.github.io/kubelogin/install.html'],
+        [
+          'aws.exe',
+          undefined,
+          'https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html',
+        ],
+        [
+          'my-plugin',
+          'See https://plugins.example.com/install, then retry.',
+          'https://plugins.example.com/install',
+        ],
+        ['my-plugin', 'Ask your admin.', undefined],
+      ] as const) {
+        const error = await rejectsWith(
+          mint(
+            await kubeContext({
+              exec: {
+                command: join(tmp.path, 'none', command),
+                ...(installHint ? { installHint } : {}),
+              },
+            }),
+          ),
+          'cli-not-found',
+        );
+        assert.deepEqual(remediesFor(error), [
+          { kind: 'openFile', path: kubeconfig },
+          ...(url ? [{ kind: 'openUrl', url, label: 'Install Guide' }] : []),
+        ]);
+      }
       await rejectsWith(
         mint(
           await kubeContext(
@@ -467,7 +515,7 @@ describe('kubernetes provider (TokenRequest)', () => {
         'bad-response',
         /configured to use API version client\.authentication\.k8s\.io\/v1beta1, but returned version client\.authentication\.k8s\.io\/v1/,
       );
-      await rejectsWith(
+      const terminal = await rejectsWith(
         mint(
           await kubeContext(
             execUser({ FAKE_EXEC_TOKEN: janeToken }, { interactiveMode: 'Always' }),
@@ -476,6 +524,15 @@ describe('kubernetes provider (TokenRequest)', () => {
         'bad-config',
         /needs a terminal/,
       );
+      assert.deepEqual(remediesFor(terminal), [signIn]);
+      const broken = await rejectsWith(
+        mint(
+          await kubeContext(execUser({}, { apiVersion: 'client.authentication.k8s.io/v1alpha1' })),
+        ),
+        'bad-config',
+        /"apiVersion" must be/,
+      );
+      assert.deepEqual(remediesFor(broken), [{ kind: 'openFile', path: kubeconfig }]);
       assert.equal(api.requests.length, 0);
     });
   });

@@ -368,7 +368,7 @@ describe('Token file provider', () => {
       ports(ui(0)),
     );
     assert.deepEqual(picked?.settings, { pathVariable: 'AWS_WEB_IDENTITY_TOKEN_FILE' });
-    assert.equal(picked?.name, 'EKS IAM roles for service accounts (IRSA)');
+    assert.equal(picked?.name, 'EKS IRSA token');
     assert.match(answers[0] ?? '', /IRSA.*Choose a file.*Type a path/);
     const typed = await runWizardSteps(
       tokenFileDescriptor.wizard,
