@@ -47,6 +47,19 @@ export interface TokenExplorerApi {
 // Every document, output channels and untitled files included: tokens turn up in logs.
 const ALL_FILES: vscode.DocumentSelector = '*';
 
+/**
+ * Tests only: a folder standing in for the pod's service-account mount, from the variable
+ * TOKEN_EXPLORER_TEST_IN_CLUSTER_ROOT, so a test can be "in a pod" without writing to
+ * /var/run/secrets. Read only when the extension runs from source (extension-host tests run in
+ * ExtensionMode.Test, the UI tests in Development); an installed extension never reads it, and
+ * no workspace can set the extension host's environment. Read at each use, like the settings.
+ */
+function testInClusterRoot(context: vscode.ExtensionContext): string | undefined {
+  return context.extensionMode === vscode.ExtensionMode.Production
+    ? undefined
+    : nodeEnvironment.get('TOKEN_EXPLORER_TEST_IN_CLUSTER_ROOT');
+}
+
 /** The composition root: builds the adapters and wires them to the core. */
 export function activate(context: vscode.ExtensionContext): TokenExplorerApi {
   const channel = vscode.window.createOutputChannel('Token Explorer', { log: true });
@@ -93,6 +106,9 @@ export function activate(context: vscode.ExtensionContext): TokenExplorerApi {
     get outboundProxy() {
       return readOutboundProxy();
     },
+    get inClusterRoot() {
+      return testInClusterRoot(context);
+    },
   };
   // Read at each fetch, so a changed timeout applies without a reload.
   const jwks = new JwksCache(fetch, systemClock, {
@@ -130,7 +146,7 @@ export function activate(context: vscode.ExtensionContext): TokenExplorerApi {
   const tree = new AccountsTree(
     store,
     tokens,
-    (account) => tokens.provider(account.kind).describe(account),
+    (account) => tokens.provider(account.kind).describe(account, nodeEnvironment),
     masked,
   );
   const statusBar = new TokenStatusBar(tokens, store, masked);

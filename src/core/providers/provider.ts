@@ -97,8 +97,11 @@ export interface Provider {
   mint(account: Account, request: MintRequest, context: ProviderContext): Promise<MintedToken>;
   /** Problems with an account's settings, for the wizard and the tree; empty when fine. */
   validate(account: Account): string[];
-  /** A one-line description of the account, e.g. the service-account email. */
-  describe(account: Account): string;
+  /**
+   * A one-line description of the account, e.g. the service-account email; `env`, when given,
+   * for what the environment decides (the API server of a pod's in-cluster config).
+   */
+  describe(account: Account, env?: Environment): string;
 }
 
 /** The SecretStorage key for one secret of one account. */

@@ -1,3 +1,4 @@
+import { nodeEnvironment } from '../../core/node/environment';
 import * as vscode from 'vscode';
 import { AUDIENCE_OPTIONAL } from '../../core/accounts';
 import { TokenExplorerError, errorMessage } from '../../core/errors';
@@ -71,7 +72,7 @@ async function pickAccount(deps: TokenCommandDeps, title: string): Promise<Accou
     .map((account) => ({
       account,
       label: label(account),
-      description: deps.tokens.provider(account.kind).describe(account),
+      description: deps.tokens.provider(account.kind).describe(account, nodeEnvironment),
       detail: deps.tokens.provider(account.kind).label,
     }));
   const picked = await vscode.window.showQuickPick(items, {

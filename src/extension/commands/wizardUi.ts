@@ -1,3 +1,4 @@
+import { nodeEnvironment } from '../../core/node/environment';
 import * as vscode from 'vscode';
 import type { Account, ProviderContext } from '../../core/providers/provider';
 import type { TokenService } from '../../core/tokenService';
@@ -134,7 +135,7 @@ export async function pickExisting(
   const picked = await vscode.window.showQuickPick(
     accounts.map((account) => ({
       label: account.name ?? account.id,
-      description: deps.tokens.provider(account.kind).describe(account),
+      description: deps.tokens.provider(account.kind).describe(account, nodeEnvironment),
       account,
     })),
     { title },

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
-import { SignJWT, exportJWK, generateKeyPair } from 'jose';
+import { SignJWT, exportJWK, generateKeyPair, jwtVerify } from 'jose';
 import type { CryptoKey, JWK } from 'jose';
 
 /** A certificate and its private key, both PEM. */
@@ -306,6 +306,47 @@ export class KubeApiServer {
     return sa;
   }
 
+  /** Removes a service account: the tokens issued to it stop authenticating. */
+  removeServiceAccount(namespace: string, name: string): void {
+    this.serviceAccounts.delete(`${namespace}/${name}`);
+  }
+
+  /**
+   * The token the kubelet projects into a pod running as service account NAMESPACE/NAME: a
+   * TokenRequest for the API server's own audience, bound to the pod, 3607 s, as the
+   * `kube-api-access-*` projected volume asks
+   * (https://kubernetes.io/docs/reference/access-authn-authz/service-accounts-admin/#bound-service-account-token-volume).
+   * It authenticates as `system:serviceaccount:NAMESPACE:NAME`.
+   */
+  async podToken(namespace: string, name: string, pod = `${name}-pod`): Promise<string> {
+    const sa =
+      this.serviceAccounts.get(`${namespace}/${name}`) ?? this.addServiceAccount(namespace, name);
+    const now = Math.floor(Date.now() / 1000);
+    return this.sign(sa, [this.issuer], now, 3607, { pod: { name: pod, uid: randomUUID() } });
+  }
+
+  private sign(
+    sa: EmulatedKubeServiceAccount,
+    audiences: readonly string[],
+    now: number,
+    seconds: number,
+    bound: Record<string, unknown>,
+  ): Promise<string> {
+    const { namespace, name, uid } = sa;
+    return new SignJWT({
+      aud: [...audiences],
+      exp: now + seconds,
+      iat: now,
+      iss: this.issuer,
+      jti: randomUUID(),
+      'kubernetes.io': { namespace, serviceaccount: { name, uid }, ...bound },
+      nbf: now,
+      sub: `system:serviceaccount:${namespace}:${name}`,
+    })
+      .setProtectedHeader({ alg: 'RS256', kid: this.signingKey.kid })
+      .sign(this.signingKey.privateKey);
+  }
+
   /** Registers a bearer token (static token file) for a user; returns the token. */
   addTokenUser(username: string, token = randomBytes(24).toString('base64url')): string {
     this.tokens.set(token, username);
@@ -437,7 +478,7 @@ export class KubeApiServer {
   }
 
   /** The user of a request: client certificate first, then bearer token, else anonymous. */
-  private authenticate(req: IncomingMessage): string | undefined {
+  private async authenticate(req: IncomingMessage): Promise<string | undefined> {
     const socket = req.socket as TLSSocket;
     const peer = socket.getPeerCertificate();
     if (peer && Object.keys(peer).length > 0) {
@@ -448,9 +489,33 @@ export class KubeApiServer {
     const header = req.headers.authorization;
     if (header !== undefined) {
       const token = /^Bearer (.+)$/i.exec(header)?.[1];
-      return token ? this.tokens.get(token) : undefined;
+      if (!token) return undefined;
+      return this.tokens.get(token) ?? (await this.serviceAccountUser(token));
     }
     return 'system:anonymous';
+  }
+
+  /**
+   * The user of a service-account token this server issued (a pod's projected token), as the
+   * API server's service-account authenticator checks it: its own signature and issuer, one of
+   * its API audiences (--api-audiences, default the issuer), not expired, and the service account
+   * still there with the same uid (kubernetes/kubernetes pkg/serviceaccount/jwt.go `Validator`,
+   * claims.go `Validate`: "service account UID … does not match claim"). Anything else: 401.
+   */
+  private async serviceAccountUser(token: string): Promise<string | undefined> {
+    try {
+      const { payload } = await jwtVerify(token, this.signingKey.publicJwk, {
+        issuer: this.issuer,
+        audience: this.issuer,
+      });
+      const claim = payload['kubernetes.io'] as
+        { namespace?: string; serviceaccount?: { name?: string; uid?: string } } | undefined;
+      const sa = this.serviceAccounts.get(`${claim?.namespace}/${claim?.serviceaccount?.name}`);
+      if (!sa || sa.uid !== claim?.serviceaccount?.uid) return undefined;
+      return `system:serviceaccount:${sa.namespace}:${sa.name}`;
+    } catch {
+      return undefined;
+    }
   }
 
   private handleDiscovery(req: IncomingMessage, res: ServerResponse, base: string): boolean {
@@ -487,7 +552,7 @@ export class KubeApiServer {
     } catch {
       body = undefined;
     }
-    const user = this.authenticate(req);
+    const user = await this.authenticate(req);
     this.requests.push({
       method: req.method ?? '',
       path,
@@ -651,18 +716,7 @@ export class KubeApiServer {
       };
     }
     const now = Math.floor(Date.now() / 1000);
-    const token = await new SignJWT({
-      aud: audiences,
-      exp: now + seconds,
-      iat: now,
-      iss: this.issuer,
-      jti: randomUUID(),
-      'kubernetes.io': { namespace, serviceaccount: { name, uid: sa.uid }, ...bound },
-      nbf: now,
-      sub: `system:serviceaccount:${namespace}:${name}`,
-    })
-      .setProtectedHeader({ alg: 'RS256', kid: this.signingKey.kid })
-      .sign(this.signingKey.privateKey);
+    const token = await this.sign(sa, audiences, now, seconds, bound);
     this.json(res, 201, {
       kind: 'TokenRequest',
       apiVersion: 'authentication.k8s.io/v1',

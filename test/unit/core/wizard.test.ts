@@ -25,6 +25,8 @@ import {
   runWizardSteps,
 } from '../../../src/core/wizard';
 import { testContext } from '../../helpers/context';
+import { KubeApiServer } from '../../emulators/kubernetes/apiServer';
+import { type PodMountFile, writePodMount } from '../../emulators/kubernetes/podMount';
 import { useTempDir } from '../helpers/fixtures';
 
 /** One scripted answer: a pick's label, an input's text, a confirm's choice, a file, or cancel. */
@@ -439,6 +441,134 @@ describe('Add Account wizard steps', () => {
         filled?.settings.targetServiceAccount,
         'invoker@my-project.iam.gserviceaccount.com',
       );
+    });
+  });
+});
+
+describe('Kubernetes wizard in a pod (in-cluster)', () => {
+  const dir = useTempDir('wizard-pod-');
+  let api: KubeApiServer;
+
+  before(async () => {
+    api = await KubeApiServer.start();
+    api.addServiceAccount('team-a', 'builder');
+    api.allow('system:serviceaccount:team-a:runner', 'team-a');
+  });
+  after(() => api.stop());
+
+  /** A context in a pod running as team-a/runner, with `env` added. */
+  async function inPod(env: Record<string, string> = {}, without: PodMountFile[] = []) {
+    const root = join(dir.path, 'serviceaccount');
+    const variables = await writePodMount(api, root, 'team-a', 'runner', without);
+    const context: ProviderContext = {
+      ...testContext({ env: { ...variables, ...env }, homeDir: join(dir.path, 'home') }),
+      parseYaml,
+      inClusterRoot: root,
+    };
+    return context;
+  }
+
+  it('offers the pod first and finishes with its namespace and service account pre-filled', async () => {
+    const context = await inPod();
+    const ui = new ScriptedUi([
+      "$(server-process) Kubernetes in-cluster: this pod's service account",
+      'team-a',
+      'builder',
+    ]);
+    const filled = await runWizardSteps(
+      kubernetesDescriptor.wizard,
+      { kind: 'kubernetes', settings: {} },
+      ports(ui, context),
+    );
+    assert.deepEqual(ui.asked, [
+      'pick: Kubernetes: which cluster?',
+      'input: Kubernetes: namespace',
+      'input: Kubernetes: service account name',
+    ]);
+    assert.equal(ui.inputs[0]?.value, 'team-a');
+    assert.equal(ui.inputs[1]?.value, 'runner');
+    assert.match(ui.inputs[1]?.prompt ?? '', /this pod runs as runner/);
+    assert.deepEqual(filled, {
+      kind: 'kubernetes',
+      settings: { inCluster: true, namespace: 'team-a', serviceAccount: 'builder', method: 'api' },
+      name: 'in-cluster/team-a/builder',
+    });
+    // The account it saved mints, as the pod.
+    const minted = await kubernetesDescriptor
+      .create({} as never)
+      .mint(
+        { id: 'new', ...filled, kind: 'kubernetes' },
+        { audience: 'sts.amazonaws.com' },
+        context,
+      );
+    assert.ok(minted.token.split('.').length === 3);
+    assert.equal(api.requests.at(-1)?.user, 'system:serviceaccount:team-a:runner');
+  });
+
+  it('takes the detected pod without asking which cluster', async () => {
+    const ui = new ScriptedUi(['team-a', 'builder']);
+    const filled = await runWizardSteps(
+      kubernetesDescriptor.wizard,
+      { kind: 'kubernetes', settings: { inCluster: true, namespace: 'team-a' } },
+      ports(ui, await inPod()),
+    );
+    assert.deepEqual(ui.asked, [
+      'input: Kubernetes: namespace',
+      'input: Kubernetes: service account name',
+    ]);
+    assert.equal(filled?.settings.inCluster, true);
+  });
+
+  it('a kubeconfig context can still be chosen in a pod', async () => {
+    const kubeconfig = join(dir.path, 'kubeconfig');
+    await writeFileText(
+      kubeconfig,
+      'clusters: [{name: c, cluster: {server: "https://127.0.0.1:6443"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: dev, context: {cluster: c, user: u}}]\ncurrent-context: dev\n',
+    );
+    const ui = new ScriptedUi(['$(file) A kubeconfig context', 'dev', 'default', 'builder']);
+    const filled = await runWizardSteps(
+      kubernetesDescriptor.wizard,
+      { kind: 'kubernetes', settings: {} },
+      ports(ui, await inPod({ KUBECONFIG: kubeconfig })),
+    );
+    assert.deepEqual(filled?.settings, {
+      context: 'dev',
+      namespace: 'default',
+      serviceAccount: 'builder',
+      method: 'api',
+    });
+  });
+
+  it('a pod without a token: no pod offered, the kubeconfig questions as outside a pod', async () => {
+    const ui = new ScriptedUi([undefined]);
+    const filled = await runWizardSteps(
+      kubernetesDescriptor.wizard,
+      { kind: 'kubernetes', settings: {} },
+      ports(ui, await inPod({}, ['token'])),
+    );
+    assert.equal(filled, undefined);
+    assert.match(
+      ui.asked[0] ?? '',
+      /^recover: Pick Kubeconfig… \| Add Anyway: No kubeconfig: [^]*automountServiceAccountToken/,
+    );
+  });
+
+  it('the detected pod outside a pod: Add Anyway keeps it, with default names', async () => {
+    const ui = new ScriptedUi(['Add Anyway', 'default', 'default']);
+    const filled = await runWizardSteps(
+      kubernetesDescriptor.wizard,
+      { kind: 'kubernetes', settings: { inCluster: true } },
+      ports(ui, { ...testContext(), parseYaml }),
+    );
+    assert.match(
+      ui.asked[0] ?? '',
+      /^recover: Add Anyway: This editor does not run in a Kubernetes pod/,
+    );
+    assert.deepEqual(filled?.settings, {
+      inCluster: true,
+      namespace: 'default',
+      serviceAccount: 'default',
+      method: 'api',
     });
   });
 });

@@ -13,6 +13,8 @@ export interface ClusterOrigin {
   readonly cluster: string;
   readonly source: string;
   readonly user?: string;
+  /** The pod's own service account and cluster (client-go's in-cluster config). */
+  readonly inCluster?: boolean;
 }
 
 const UNTRUSTED_CERTIFICATE = new Set([
@@ -33,6 +35,12 @@ export function connectionProblem(
 ): string {
   const code = (error as { code?: unknown }).code;
   const cluster = `cluster "${origin.cluster}" in ${origin.source}`;
+  if (typeof code === 'string' && UNTRUSTED_CERTIFICATE.has(code) && origin.inCluster) {
+    // The kubelet mounts the cluster's CA beside the token (client-go reads it as rootCAFile).
+    return credentials.ca
+      ? `the API server's certificate is not signed by the pod's CA ${origin.source}/ca.crt (${code}): KUBERNETES_SERVICE_HOST may point at something other than this cluster's API server`
+      : `the API server's certificate is not signed by a CA this computer trusts, and the pod has no readable ${origin.source}/ca.crt (${code}). Mount the service-account volume with its ca.crt (the kube-api-access projected volume), or use a kubeconfig`;
+  }
   if (typeof code === 'string' && UNTRUSTED_CERTIFICATE.has(code)) {
     return credentials.ca
       ? `the cluster's certificate is not signed by the CA in your kubeconfig (${code}). The "certificate-authority-data" (or "certificate-authority") of ${cluster} is not this cluster's CA: fetch a fresh kubeconfig for the cluster`

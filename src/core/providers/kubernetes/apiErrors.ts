@@ -51,11 +51,27 @@ export function rbacHint(requester: string | undefined, namespace: string, servi
   return `It needs the RBAC permission "create" on "serviceaccounts/token" in the namespace ${namespace}, e.g.:\n${rbacCommands(requester, namespace, serviceAccount)}`;
 }
 
-/** Copying the grant (run by someone who may create roles, never by us). */
+/**
+ * The `kubectl auth can-i` line that checks the permission as whoever runs it (in the pod's
+ * terminal: the pod's service account). The `TYPE/NAME` form and `--subresource` are kubectl's
+ * (`kubectl auth can-i --help` examples: `list jobs.batch/bar -n foo`, `get pods
+ * --subresource=log`); the permission is "create" on the subresource
+ * `serviceaccounts/token` (https://kubernetes.io/docs/reference/kubernetes-api/authentication-resources/token-request-v1/,
+ * subresources in RBAC: https://kubernetes.io/docs/reference/access-authn-authz/rbac/#referring-to-resources).
+ */
+export function canICommand(namespace: string, serviceAccount: string): string {
+  return `kubectl auth can-i create serviceaccounts/${serviceAccount} --subresource=token -n ${namespace}`;
+}
+
+/**
+ * Copying the grant (run by someone who may create roles, never by us); from inside a pod also
+ * the check, which the pod's own kubectl runs as the pod's service account.
+ */
 export function copyRbacGrant(
   requester: string | undefined,
   namespace: string,
   serviceAccount: string,
+  inCluster = false,
 ): Remedy[] {
   return [
     {
@@ -63,6 +79,15 @@ export function copyRbacGrant(
       command: rbacCommands(requester, namespace, serviceAccount),
       label: 'Copy Grant Commands',
     },
+    ...(inCluster
+      ? [
+          {
+            kind: 'copyCommand' as const,
+            command: canICommand(namespace, serviceAccount),
+            label: 'Copy Check Command',
+          },
+        ]
+      : []),
   ];
 }
 
@@ -91,6 +116,13 @@ export function statusFailure(
   const who = origin.user ? `the user "${origin.user}"` : 'an anonymous request (no user)';
   switch (answer.status) {
     case 401:
+      if (origin.inCluster) {
+        return new TokenExplorerError(
+          'bad-credentials',
+          `The API server rejected the pod's service-account token from ${origin.source}/token (${http}): it has expired (the kubelet rewrites it well before; one that stays expired belongs to an orphaned pod) or its service account was deleted. Restart the pod, and check its service account with \`kubectl get pod $HOSTNAME -o jsonpath='{.spec.serviceAccountName}'\`.`,
+          { cause },
+        );
+      }
       return new TokenExplorerError(
         'bad-credentials',
         `The cluster of context "${origin.context}" rejected the credentials of ${who} (${http}): the token has expired or was revoked, or the cluster does not trust the client certificate. Refresh the kubeconfig (e.g. your cloud's "get-credentials" command) and try again.`,
@@ -99,10 +131,16 @@ export function statusFailure(
     case 403: {
       const requester = requesterIn(said);
       const anonymous = requester === 'system:anonymous' || (!requester && !origin.user);
+      const check = origin.inCluster
+        ? ` Check it from this pod's terminal with: ${canICommand(namespace, serviceAccount)}`
+        : '';
       return new TokenExplorerError(
         'permission-denied',
-        `${requester ? `"${requester}"` : who} may not request tokens for the service account ${namespace}/${serviceAccount} (${http}: ${said}).${anonymous ? ` The request was anonymous: the user of context "${origin.context}" has no token or client certificate.` : ''} ${rbacHint(requester, namespace, serviceAccount)}`,
-        { cause, remedies: copyRbacGrant(requester, namespace, serviceAccount) },
+        `${requester ? `"${requester}"` : who} may not request tokens for the service account ${namespace}/${serviceAccount} (${http}: ${said}).${anonymous ? ` The request was anonymous: the user of context "${origin.context}" has no token or client certificate.` : ''} ${rbacHint(requester, namespace, serviceAccount)}${check}`,
+        {
+          cause,
+          remedies: copyRbacGrant(requester, namespace, serviceAccount, origin.inCluster),
+        },
       );
     }
     case 404: {

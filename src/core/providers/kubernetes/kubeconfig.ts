@@ -180,6 +180,8 @@ export async function loadKubeconfig(
     readonly path?: string;
     /** Answer an empty kubeconfig (no files) instead of failing when the default one is missing. */
     readonly allowMissingDefault?: boolean;
+    /** The same when every file KUBECONFIG names is missing (kubectl skips missing files). */
+    readonly allowMissingVariable?: boolean;
   } = {},
 ): Promise<Kubeconfig> {
   const parseYaml = context.parseYaml;
@@ -233,7 +235,11 @@ export async function loadKubeconfig(
       currentContext = current;
     }
   }
-  if (files.length === 0 && from === 'default' && options.allowMissingDefault) {
+  if (
+    files.length === 0 &&
+    ((from === 'default' && options.allowMissingDefault) ||
+      (from === 'KUBECONFIG' && options.allowMissingVariable))
+  ) {
     return { files, ...maps };
   }
   if (files.length === 0) {

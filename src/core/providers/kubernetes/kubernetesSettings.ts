@@ -26,6 +26,8 @@ export interface KubernetesSettings {
   readonly kubectlPath?: string;
   /** The object the token is bound to: it stops being valid when the object is deleted. */
   readonly boundObject?: BoundObject;
+  /** Mint with the pod's own service account and cluster (client-go's in-cluster config). */
+  readonly inCluster?: true;
 }
 
 /**
@@ -61,6 +63,20 @@ function boundObjectProblems(value: unknown): string[] {
   return problems;
 }
 
+/** "inCluster" excludes naming a kubeconfig, a context, or kubectl (which reads a kubeconfig). */
+function inClusterProblems(settings: Readonly<Record<string, unknown>>): string[] {
+  const value = settings.inCluster;
+  if (value === undefined || value === false) return [];
+  if (value !== true) return ['"inCluster" must be true or false.'];
+  const clashing = ['kubeconfig', 'context'].filter((key) => optionalString(settings[key]));
+  if (settings.method === 'kubectl') clashing.push('"method": "kubectl"');
+  return clashing.length === 0
+    ? []
+    : [
+        `"inCluster": true mints with the pod's own service account over the TokenRequest API; remove ${clashing.map((k) => (k.startsWith('"') ? k : `"${k}"`)).join(' and ')}, or set "inCluster" to false.`,
+      ];
+}
+
 export function settingProblems(settings: Readonly<Record<string, unknown>>): string[] {
   const problems: string[] = [];
   const sa = settings.serviceAccount;
@@ -94,6 +110,7 @@ export function settingProblems(settings: Readonly<Record<string, unknown>>): st
     );
   }
   problems.push(...boundObjectProblems(settings.boundObject));
+  problems.push(...inClusterProblems(settings));
   if (settings.method !== undefined && settings.method !== 'api' && settings.method !== 'kubectl') {
     problems.push('"method" must be "api" or "kubectl".');
   }
@@ -122,6 +139,7 @@ export function readKubernetesSettings(account: Account): KubernetesSettings {
     ...(s.boundObject
       ? { boundObject: readBoundObject(s.boundObject as Record<string, string>) }
       : {}),
+    ...(s.inCluster === true ? { inCluster: true } : {}),
   };
 }
 

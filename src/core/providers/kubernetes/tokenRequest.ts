@@ -7,7 +7,7 @@ import { clusterProxyRoute, kubeRequestViaProxy } from './clusterProxy';
 import type { ClusterOrigin } from './apiClient';
 import { statusFailure } from './apiErrors';
 import { ExecCredentialCache } from './execCredential';
-import { inClusterContext } from './inCluster';
+import { inClusterContext, inClusterServer } from './inCluster';
 import type { KubeCredentials, ResolvedKubeContext } from './kubeconfig';
 import { loadKubeconfig } from './kubeconfig';
 import { readClusterCredentials } from './clusterCredentials';
@@ -71,29 +71,64 @@ function execCluster(resolved: ResolvedKubeContext, credentials: KubeCredentials
   };
 }
 
+/**
+ * The cluster and credentials an account mints with. An account with "inCluster" uses the pod's
+ * own (a kubeconfig that appears later does not move it elsewhere). Otherwise kubectl's order
+ * (client-go tools/clientcmd merged_client_builder.go `DeferredLoadingClientConfig.ClientConfig`):
+ * a kubeconfig that names a cluster wins; only an empty one (no file exists, missing KUBECONFIG
+ * files being skipped as loader.go does, or none sets a current context) falls back to the pod's
+ * in-cluster config, when no "kubeconfig" or "context" is set.
+ */
+async function clusterFor(
+  settings: KubernetesSettings,
+  context: ProviderContext,
+): Promise<{ resolved: ResolvedKubeContext; credentials: KubeCredentials; inCluster: boolean }> {
+  if (settings.inCluster) {
+    const pod = await inClusterContext(context, { chosen: true });
+    if (!pod) {
+      throw new TokenExplorerError(
+        'bad-config',
+        'This account mints with the pod\'s own service account ("inCluster": true), but VS Code is not running in a Kubernetes pod: KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are not set. Use it from inside the pod, or switch the account to a kubeconfig context.',
+        { remedies: [{ kind: 'switchMethod' }] },
+      );
+    }
+    return { ...pod, inCluster: true };
+  }
+  const config = await loadKubeconfig(
+    context,
+    settings.kubeconfig
+      ? { path: settings.kubeconfig }
+      : { allowMissingDefault: true, allowMissingVariable: true },
+  );
+  const empty = config.files.length === 0 || config.currentContext === undefined;
+  if (empty && !settings.kubeconfig && !settings.context) {
+    const pod = await inClusterContext(context, { chosen: false });
+    if (pod) return { ...pod, inCluster: true };
+  }
+  // No kubeconfig and no pod: the missing kubeconfig explained.
+  if (config.files.length === 0) await loadKubeconfig(context);
+  const resolved = resolveContext(config, settings.context);
+  return {
+    resolved,
+    credentials: await readClusterCredentials(context, resolved),
+    inCluster: false,
+  };
+}
+
 async function mintWithApi(
   settings: KubernetesSettings,
   expirationSeconds: number,
   request: MintRequest,
   context: ProviderContext,
 ): Promise<MintedToken> {
-  const config = await loadKubeconfig(
-    context,
-    settings.kubeconfig ? { path: settings.kubeconfig } : { allowMissingDefault: true },
-  );
-  // No kubeconfig at all: in a pod, use its service account as client-go's in-cluster config.
-  const inCluster = config.files.length === 0 ? await inClusterContext(context) : undefined;
-  if (config.files.length === 0 && !inCluster) await loadKubeconfig(context);
-  const resolved: ResolvedKubeContext =
-    inCluster?.resolved ?? resolveContext(config, settings.context);
-  const fromKubeconfig =
-    inCluster?.credentials ?? (await readClusterCredentials(context, resolved));
+  const { resolved, credentials: fromKubeconfig, inCluster } = await clusterFor(settings, context);
   let credentials = await withExecCredentials(fromKubeconfig, resolved, context, request.signal);
   const origin: ClusterOrigin = {
     context: resolved.name,
     cluster: resolved.cluster.name,
     source: resolved.cluster.source,
     ...(resolved.user ? { user: resolved.user.name } : {}),
+    ...(inCluster ? { inCluster } : {}),
   };
   if (credentials.insecureSkipTlsVerify) {
     context.logger.warn(
@@ -182,11 +217,15 @@ export const kubernetesProvider: Provider = {
   label: 'Kubernetes: service-account token',
   mint: mintKubernetesToken,
   validate: (account) => settingProblems(account.settings),
-  describe: (account) => {
+  describe: (account, env) => {
     const s = account.settings;
     const sa = optionalString(s.serviceAccount) ?? '(no service account)';
     const ns = optionalString(s.namespace);
-    const where = optionalString(s.context) ?? 'current context';
+    const server = env && inClusterServer(env);
+    const where =
+      s.inCluster === true
+        ? `in-cluster${server ? ` ${server}` : ''}`
+        : (optionalString(s.context) ?? 'current context');
     return `${ns ? `${ns}/` : ''}${sa} (${where}${s.method === 'kubectl' ? ', via kubectl' : ''})`;
   },
 };

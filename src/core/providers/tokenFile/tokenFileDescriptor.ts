@@ -163,12 +163,26 @@ async function detect({
   environmentNames,
 }: DetectPorts): Promise<readonly DetectedCredential[]> {
   const found = await findTokenLocations(context, environmentNames());
-  return found.map((f) => ({
-    label: `$(file-code) ${f.label}`,
-    description: shortLocation(f.location),
-    detail: f.summary,
-    draft: { kind: KIND, settings: settingsOf(f.location), name: f.name },
-  }));
+  return found.map((f) => {
+    // Told apart from the Kubernetes in-cluster candidate, which mints for a chosen audience.
+    const podToken = isPodToken(f.location, context);
+    return {
+      label: podToken
+        ? `$(file-code) ${f.label} file (this pod's own token)`
+        : `$(file-code) ${f.label}`,
+      description: shortLocation(f.location),
+      detail: podToken
+        ? `${f.summary} · re-read as the kubelet rotates it; its audience is fixed by the pod spec`
+        : f.summary,
+      draft: { kind: KIND, settings: settingsOf(f.location), name: f.name },
+    };
+  });
+}
+
+/** Whether a location is the pod's projected service-account token (under the in-cluster root). */
+function isPodToken(location: TokenLocation, context: ProviderContext): boolean {
+  const dir = context.inClusterRoot ?? KUBERNETES_TOKEN_DIR;
+  return location.kind === 'path' && location.path === `${dir}/token`;
 }
 
 /** A JWT a platform keeps in a file or variable, re-read at each refresh. */
