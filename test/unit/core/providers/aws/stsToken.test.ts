@@ -17,7 +17,7 @@ import {
 } from '../../../../../src/core/providers/aws/stsQuery';
 import { awsStsProvider } from '../../../../../src/core/providers/aws/stsToken';
 import type { Account, ProviderContext } from '../../../../../src/core/providers/provider';
-import { runWizardSteps, type WizardUi } from '../../../../../src/core/wizard';
+import { type AccountDraft, runWizardSteps, type WizardUi } from '../../../../../src/core/wizard';
 import { nodeProcessRunner } from '../../../../../src/core/node/processRunner';
 import { testContext } from '../../../../helpers/context';
 import { makeFakeAws } from '../../../../emulators/aws/fakeAws';
@@ -651,6 +651,42 @@ describe('AWS STS GetWebIdentityToken provider', function () {
       } finally {
         await aws.cleanup();
       }
+    });
+
+    it('wizard: takes a typed lifetime within STS bounds only', async () => {
+      const lifetime = awsStsDescriptor.wizard.at(-1)!;
+      let validate: ((text: string) => unknown) | undefined;
+      const ui = (typed: string | undefined): WizardUi => ({
+        pick: async (items) => items.find((i) => i.label.includes('Other')),
+        input: async (options) => {
+          validate = options.validate;
+          return typed;
+        },
+        confirm: async () => true,
+        pickFile: async () => undefined,
+        busy: (_t, task) => task(new AbortController().signal),
+        recover: async () => undefined,
+        error: () => undefined,
+        warn: () => undefined,
+      });
+      const ports = (typed: string | undefined) => ({
+        ui: ui(typed),
+        context: context(),
+        state: { get: () => undefined, update: async () => undefined },
+        environmentNames: () => [],
+      });
+      const draft: AccountDraft = { kind: 'aws-sts', settings: {} };
+      assert.deepEqual((await lifetime(draft, ports(' 1800 ')))?.settings, {
+        durationSeconds: 1800,
+      });
+      for (const bad of ['59', '3601', '90.5', 'ten']) {
+        assert.match(String(validate?.(bad)), /from 60 to 3600/, bad);
+      }
+      assert.equal(validate?.('60'), undefined);
+      assert.equal(await lifetime(draft, ports(undefined)), undefined);
+      // Set already (Use Another Method keeps it): not asked again.
+      const kept: AccountDraft = { kind: 'aws-sts', settings: { durationSeconds: 120 } };
+      assert.equal(await lifetime(kept, ports(undefined)), kept);
     });
 
     it('wizard: says the SDK will call STS when no aws CLI is found, and keeps STS default lifetime', async () => {
