@@ -7,7 +7,6 @@ import {
   ExternalAccountClient,
   IdentityPoolClient,
 } from 'google-auth-library';
-import type { AuthClient } from 'google-auth-library';
 import { nodeFileReader } from '../src/core/node/fileReader';
 import type { Account } from '../src/core/providers/provider';
 import { signedCallerIdentityRequest } from '../src/core/providers/google/awsSource';
@@ -18,21 +17,19 @@ import {
   AWS_VARIABLES,
   awsExternalAccount,
   clearVariables,
-  libraryImpersonatedIdToken,
 } from '../test/fixtures/officialClients';
 import { benchContext } from './context';
 import type { World } from './mint';
 import {
-  AUDIENCE,
   CLOUD_PLATFORM,
   FORM,
   TARGET,
   compare,
   generateIdToken,
+  libraryIdToken,
   ours,
   post,
   refreshGrant,
-  requireJwt,
   userClient,
 } from './mint';
 
@@ -52,16 +49,6 @@ function impersonationAccount(world: World, file: string): Account {
     },
   };
 }
-
-const libraryIdToken = async (world: World, sourceClient: AuthClient): Promise<string> =>
-  requireJwt(
-    await libraryImpersonatedIdToken(sourceClient, {
-      target: TARGET,
-      endpoint: world.apis.url,
-      audience: AUDIENCE,
-    }),
-    'Impersonated',
-  );
 
 /** impersonated_service_account whose target is the account asked for: the source user calls. */
 async function benchImpersonatedFile(world: World): Promise<void> {

@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { Compute, GoogleAuth, JWT, UserRefreshClient, gaxios } from 'google-auth-library';
+import type { AuthClient } from 'google-auth-library';
 import { SignJWT, importPKCS8 } from 'jose';
 import { TokenCache } from '../src/core/cache/tokenCache';
 import { systemClock } from '../src/core/ports';
@@ -64,6 +65,17 @@ export interface World {
   readonly keyFile: string;
   readonly user: EmulatedUser;
 }
+
+/** google-auth-library's ID token for {@link TARGET} through `sourceClient` (`Impersonated`). */
+export const libraryIdToken = async (world: World, sourceClient: AuthClient): Promise<string> =>
+  requireJwt(
+    await libraryImpersonatedIdToken(sourceClient, {
+      target: TARGET,
+      endpoint: world.apis.url,
+      audience: AUDIENCE,
+    }),
+    'Impersonated',
+  );
 
 export function requireJwt(token: string | null | undefined, who: string): string {
   if (!token || token.split('.').length !== 3) throw new Error(`${who} returned no JWT`);
@@ -273,15 +285,7 @@ async function benchImpersonation(world: World): Promise<void> {
     kind: 'google-impersonation',
     settings: { targetServiceAccount: TARGET, iamCredentialsEndpoint: world.apis.url },
   };
-  const impersonate = async (sourceClient: UserRefreshClient) =>
-    requireJwt(
-      await libraryImpersonatedIdToken(sourceClient, {
-        target: TARGET,
-        endpoint: world.apis.url,
-        audience: AUDIENCE,
-      }),
-      'Impersonated',
-    );
+  const impersonate = (sourceClient: UserRefreshClient) => libraryIdToken(world, sourceClient);
   // A new context is a new access-token cache (it is kept per context while the ADC file holds).
   await compare('google-impersonation, first mint: refresh grant + generateIdToken', world, {
     ours: ours(account, () => benchContext(env)),

@@ -8,12 +8,12 @@ import { join, relative } from 'node:path';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import type { JWK, JWTPayload } from 'jose';
 import type { Locator, Page } from 'playwright-core';
-import { makeFakeGcloud } from '../emulators/gcloud/fakeGcloud';
 import type { FakeGcloud } from '../emulators/gcloud/fakeGcloud';
 import { GoogleApis } from '../emulators/google/googleApis';
 import type { EmulatedServiceAccount } from '../emulators/google/googleApis';
 import { MetadataServer } from '../emulators/google/metadataServer';
 import { startJwksServer } from '../emulators/jwksServer';
+import { GCLOUD_EMAIL, GCLOUD_PROJECT, signedInGcloud } from '../fixtures/fakeClis';
 import { eventually } from '../helpers/poll';
 import {
   audienceRow,
@@ -39,7 +39,6 @@ const KEY_AUDIENCE = 'https://orders-abc123-uc.a.run.app';
 const VM_AUDIENCE = 'https://inventory-abc123-uc.a.run.app';
 const PALETTE_AUDIENCE = 'https://billing-abc123-uc.a.run.app';
 const GCLOUD_AUDIENCE = 'https://reports-abc123-uc.a.run.app';
-const GCLOUD_EMAIL = 'ci-bot@my-project-123456.iam.gserviceaccount.com';
 const JWT = /^[\w-]+\.[\w-]+\.[\w-]+$/;
 
 async function verify(token: string, jwks: { keys: JWK[] }, audience: string): Promise<JWTPayload> {
@@ -124,14 +123,8 @@ describe('Service accounts in VS Code', function () {
 
   before(async function () {
     apis = await GoogleApis.start();
-    metadata = await MetadataServer.start({ projectId: 'my-project-123456' });
-    gcloud = await makeFakeGcloud({
-      activeAccount: GCLOUD_EMAIL,
-      accounts: [
-        { email: GCLOUD_EMAIL, type: 'service_account', uniqueId: '109876543210987654321' },
-      ],
-      project: 'my-project-123456',
-    });
+    metadata = await MetadataServer.start({ projectId: GCLOUD_PROJECT });
+    gcloud = await signedInGcloud();
     serviceAccount = await apis.addServiceAccount({ email: KEY_EMAIL, withKey: true });
     // All three emulators sign as https://accounts.google.com, each with its own key: one key
     // set holding all of them lets the inspector verify whatever the accounts mint.

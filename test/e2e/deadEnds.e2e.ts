@@ -5,12 +5,17 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { makeFakeGcloud } from '../emulators/gcloud/fakeGcloud';
 import type { FakeGcloud } from '../emulators/gcloud/fakeGcloud';
-import { makeFakeYc } from '../emulators/yc/fakeYc';
 import type { FakeYc } from '../emulators/yc/fakeYc';
 import { GoogleApis } from '../emulators/google/googleApis';
 import type { EmulatedServiceAccount } from '../emulators/google/googleApis';
+import {
+  GCLOUD_EMAIL,
+  GCLOUD_PROJECT,
+  YC_DEPLOYER,
+  deployerYc,
+  signedInGcloud,
+} from '../fixtures/fakeClis';
 import { eventually } from '../helpers/poll';
 import {
   chooseFile,
@@ -26,7 +31,6 @@ import {
 } from './harness/vscode';
 import type { VsCode } from './harness/vscode';
 
-const GCLOUD_EMAIL = 'ci-bot@my-project-123456.iam.gserviceaccount.com';
 const KEY_EMAIL = 'deployer@my-project-123456.iam.gserviceaccount.com';
 const OTHER_EMAIL = 'stranger@my-project-123456.iam.gserviceaccount.com';
 const AUDIENCE = 'https://reports-abc123-uc.a.run.app';
@@ -56,26 +60,8 @@ describe('Dead ends: every error offers its fix', function () {
 
   before(async function () {
     apis = await GoogleApis.start();
-    gcloud = await makeFakeGcloud({
-      activeAccount: GCLOUD_EMAIL,
-      accounts: [
-        { email: GCLOUD_EMAIL, type: 'service_account', uniqueId: '109876543210987654321' },
-      ],
-      project: 'my-project-123456',
-    });
-    yc = await makeFakeYc({
-      profiles: { default: { hasToken: true, folderId: 'b1gfolder00000000000' } },
-      activeProfile: 'default',
-      serviceAccounts: [
-        {
-          id: 'aje0123456789abcdefg',
-          name: 'deployer',
-          folderId: 'b1gfolder00000000000',
-          createdAt: '2024-09-08T18:59:45Z',
-          tokenCreators: ['default'],
-        },
-      ],
-    });
+    gcloud = await signedInGcloud();
+    yc = await deployerYc();
     keyAccount = await apis.addServiceAccount({ email: KEY_EMAIL, withKey: true });
     stranger = await apis.addServiceAccount({ email: OTHER_EMAIL, withKey: true });
     workspace = mkdtempSync(join(tmpdir(), 'token-explorer-dead-ends-'));
@@ -105,7 +91,7 @@ describe('Dead ends: every error offers its fix', function () {
             settings: {
               clientEmail: KEY_EMAIL,
               privateKeyId: keyAccount.keyId,
-              projectId: 'my-project-123456',
+              projectId: GCLOUD_PROJECT,
               tokenUri: apis.tokenUrl,
             },
           },
@@ -267,7 +253,7 @@ describe('Dead ends: every error offers its fix', function () {
       settings: unknown;
     }[];
     assert.deepEqual(saved.find((a) => a.kind === 'yandex-cli')?.settings, {
-      serviceAccountId: 'aje0123456789abcdefg',
+      serviceAccountId: YC_DEPLOYER.id,
       profile: 'default',
     });
     assert.ok(

@@ -1,6 +1,6 @@
 // What the fake CLI scripts (gcloud, yc, aws, buildkite-agent, circleci) share: how a run starts
 // (its arguments, the call log, the state that fakeCli.ts wrote) and, for gcloud and yc, reading
-// long flags. Each script words its own errors.
+// long flags and playing faults. Each script words its own errors.
 import { appendFileSync, readFileSync } from 'node:fs';
 
 /**
@@ -51,4 +51,20 @@ export function parseLongFlags(args, valued, switches, short = {}) {
     }
   }
   return { positional, flags };
+}
+
+/**
+ * Plays the state's `fault`, if any: `hang` (the run never ends) or `garbage` (a proxy's HTML page
+ * on standard output instead of a token). Returns whether it played one (the run then ends there).
+ */
+export function playFault(fault, out) {
+  if (fault === 'hang') {
+    setInterval(() => {}, 1 << 30);
+    return true;
+  }
+  if (fault === 'garbage') {
+    out('<html><body>Proxy authentication required</body></html>\n');
+    return true;
+  }
+  return false;
 }

@@ -9,14 +9,8 @@ import type { GoogleApis } from '../emulators/google/googleApis';
 import { mintGoogleIdToken } from '../emulators/services/googleTokens';
 import { OidcApi } from '../emulators/services/oidcApi';
 import type { ProtectedService } from '../emulators/services/protectedService';
-import {
-  IAP_CLIENT,
-  INVOKER,
-  OUTSIDER,
-  USER,
-  type FrontEnds,
-  startFrontEnds,
-} from '../fixtures/frontEnds';
+import { IAP_CLIENT, INVOKER, OUTSIDER, USER } from '../fixtures/frontEnds';
+import { type FrontEnds, startFrontEnds } from '../fixtures/frontEnds';
 import { waitFor } from '../helpers/poll';
 import { closedPort } from '../unit/helpers/fixtures';
 import { tokenExplorer } from './helpers/api';

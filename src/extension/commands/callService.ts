@@ -18,7 +18,8 @@ import type { Fetch } from '../../core/ports';
 import type { CallView } from '../../shared/protocol';
 import type { TokenCommandDeps } from './tokens';
 import { KINDS, askRequest, confirmTransport, pickUrl } from './callServicePrompts';
-import { accountFromArgs, fetchToken, label, resolveTarget } from './tokens';
+import { label } from './tokenPickers';
+import { accountFromArgs, fetchToken, resolveTarget } from './tokens';
 
 export interface CallCommandDeps extends TokenCommandDeps {
   readonly state: vscode.Memento;

@@ -6,7 +6,7 @@
 // `jose` is resolved from the repository's node_modules, found by walking up from this file.
 import { randomBytes } from 'node:crypto';
 import { SignJWT, importJWK } from 'jose';
-import { parseLongFlags, startRun } from '../fakeCliScript.mjs';
+import { parseLongFlags, playFault, startRun } from '../fakeCliScript.mjs';
 import { writer } from '../terminalColour.mjs';
 
 /** The OAuth client gcloud signs users in with; the `aud` of a user's own ID token. */
@@ -122,14 +122,7 @@ async function printIdentityToken() {
   if (audience !== undefined && audience.includes(',')) {
     fail(command, 'Invalid value for [--audiences]: Only one audience is supported.', 2);
   }
-  if (state.fault === 'hang') {
-    setInterval(() => {}, 1 << 30);
-    return;
-  }
-  if (state.fault === 'garbage') {
-    out('<html><body>Proxy authentication required</body></html>\n');
-    return;
-  }
+  if (playFault(state.fault, out)) return;
   let claims;
   if (flags['impersonate-service-account']) {
     const chain = flags['impersonate-service-account'].split(',');

@@ -6,7 +6,7 @@
 // `jose` is resolved from the repository's node_modules, found by walking up from this file.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT, importJWK } from 'jose';
-import { parseLongFlags, startRun } from '../fakeCliScript.mjs';
+import { parseLongFlags, playFault, startRun } from '../fakeCliScript.mjs';
 import { writer } from '../terminalColour.mjs';
 
 const { argv, state } = startRun('YC');
@@ -97,14 +97,7 @@ async function createIdToken() {
   // Unconfirmed wording (cobra's text for a missing required flag).
   if (!subjectId) fail('required flag(s) "subject-id" not set');
   authenticated(profile);
-  if (state.fault === 'hang') {
-    setInterval(() => {}, 1 << 30);
-    return;
-  }
-  if (state.fault === 'garbage') {
-    out('<html><body>Proxy authentication required</body></html>\n');
-    return;
-  }
+  if (playFault(state.fault, out)) return;
   const target = serviceAccounts.find((sa) => sa.id === subjectId);
   if (!target) rpcFail('NotFound', `Service account ${subjectId} not found`);
   if (!(target.tokenCreators ?? []).includes(profile.name)) {

@@ -13,7 +13,7 @@ import { nodeProcessRunner } from '../../../src/core/node/processRunner';
 import type { ProviderContext } from '../../../src/core/providers/provider';
 import { parseYaml } from '../../../src/core/yaml';
 import { makeFakeGcloud } from '../../emulators/gcloud/fakeGcloud';
-import { makeFakeYc } from '../../emulators/yc/fakeYc';
+import { deployerYc } from '../../fixtures/fakeClis';
 import { yandexCliDescriptor } from '../../../src/core/providers/yandex/ycDescriptor';
 import { impersonationDescriptor } from '../../../src/core/providers/google/impersonationDescriptor';
 import {
@@ -284,18 +284,7 @@ describe('Add Account wizard steps', () => {
     };
 
     it('yc not found: Pick yc…, Open Setting, Install Guide or Add Anyway; a picked yc lists', async () => {
-      const yc = await makeFakeYc({
-        profiles: { default: { hasToken: true, folderId: 'b1gfolder00000000000' } },
-        activeProfile: 'default',
-        serviceAccounts: [
-          {
-            id: 'aje0123456789abcdefg',
-            name: 'deployer',
-            folderId: 'b1gfolder00000000000',
-            createdAt: '2024-09-08T18:59:45Z',
-          },
-        ],
-      });
+      const yc = await deployerYc();
       try {
         const { context, lines } = recording({ ycPath: join(dir.path, 'no-yc') });
         const ui = new ScriptedUi(['Pick yc…', 'deployer']);

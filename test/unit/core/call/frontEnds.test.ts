@@ -5,14 +5,8 @@ import type { CallRequest, HeaderForm } from '../../../../src/core/call/types';
 import type { GoogleApis } from '../../../emulators/google/googleApis';
 import { mintGoogleIdToken } from '../../../emulators/services/googleTokens';
 import type { ProtectedService } from '../../../emulators/services/protectedService';
-import {
-  IAP_CLIENT,
-  INVOKER,
-  OUTSIDER,
-  USER,
-  type FrontEnds,
-  startFrontEnds,
-} from '../../../fixtures/frontEnds';
+import { IAP_CLIENT, INVOKER, OUTSIDER, USER } from '../../../fixtures/frontEnds';
+import { type FrontEnds, startFrontEnds } from '../../../fixtures/frontEnds';
 
 /** Both front ends, each case sent for real and diagnosed from what came back. */
 describe('Cloud Run and IAP front ends, diagnosed', () => {

@@ -32,6 +32,7 @@ import { ImdsServer } from '../../../../emulators/aws/imdsServer';
 import { GoogleApis } from '../../../../emulators/google/googleApis';
 import type {
   EmulatedServiceAccount,
+  EmulatedUser,
   LoggedRequest,
 } from '../../../../emulators/google/googleApis';
 import { MetadataServer } from '../../../../emulators/google/metadataServer';
@@ -134,6 +135,29 @@ describe('differential: our providers and google-auth-library send the same requ
       delegates,
     });
 
+  /** Our impersonation provider's ID token for `target` with the ADC file at `path`, recorded. */
+  const ourIdToken = (path: string, context: ProviderContext = testContext()) =>
+    recorded(
+      async () =>
+        (
+          await impersonationProvider.mint(
+            impersonation({ credentialsFile: path }),
+            { audience: AUDIENCE },
+            context,
+          )
+        ).token,
+    );
+
+  /** The library's client for an emulated user's refresh token (what an authorized_user file holds). */
+  const libraryUserClient = (user: EmulatedUser, extra: { quotaProjectId?: string } = {}) =>
+    new UserRefreshClient({
+      clientId: user.clientId,
+      clientSecret: user.clientSecret,
+      refreshToken: user.refreshToken,
+      endpoints: { oauth2TokenUrl: apis.tokenUrl },
+      ...extra,
+    });
+
   it('user refresh (authorized_user): the refresh grant and its id_token', async () => {
     const user = apis.addUser({ email: 'diff-user@example.com' });
     const path = join(tmp.path, 'user.json');
@@ -147,12 +171,7 @@ describe('differential: our providers and google-auth-library send the same requ
       return (await userIdentityProvider.mint(account, { audience: '' }, testContext())).token;
     });
     const theirs = await recorded(async () => {
-      const client = new UserRefreshClient({
-        clientId: user.clientId,
-        clientSecret: user.clientSecret,
-        refreshToken: user.refreshToken,
-        endpoints: { oauth2TokenUrl: apis.tokenUrl },
-      });
+      const client = libraryUserClient(user);
       await client.getAccessToken();
       return client.credentials.id_token ?? '';
     });
@@ -165,26 +184,9 @@ describe('differential: our providers and google-auth-library send the same requ
     apis.allow(user.email, target.email);
     const path = join(tmp.path, 'adc.json');
     await writeFile(path, JSON.stringify({ ...JSON.parse(user.adcJson), quota_project_id: 'q' }));
-    const ours = await recorded(
-      async () =>
-        (
-          await impersonationProvider.mint(
-            impersonation({ credentialsFile: path }),
-            { audience: AUDIENCE },
-            testContext(),
-          )
-        ).token,
-    );
+    const ours = await ourIdToken(path);
     const theirs = await recorded(() =>
-      libraryIdToken(
-        new UserRefreshClient({
-          clientId: user.clientId,
-          clientSecret: user.clientSecret,
-          refreshToken: user.refreshToken,
-          quotaProjectId: 'q',
-          endpoints: { oauth2TokenUrl: apis.tokenUrl },
-        }),
-      ),
+      libraryIdToken(libraryUserClient(user, { quotaProjectId: 'q' })),
     );
     assert.deepEqual(ours.calls, theirs.calls);
     await sameIdentity(ours.token, theirs.token);
@@ -208,27 +210,10 @@ describe('differential: our providers and google-auth-library send the same requ
         delegates: [`projects/-/serviceAccounts/${hop.email}`],
       }),
     );
-    const ours = await recorded(
-      async () =>
-        (
-          await impersonationProvider.mint(
-            impersonation({ credentialsFile: path }),
-            { audience: AUDIENCE },
-            testContext(),
-          )
-        ).token,
-    );
+    const ours = await ourIdToken(path);
     // What GoogleAuth.fromImpersonatedJSON builds from that file, pointed at the emulator.
     const theirs = await recorded(() =>
-      libraryIdToken(
-        new UserRefreshClient({
-          clientId: user.clientId,
-          clientSecret: user.clientSecret,
-          refreshToken: user.refreshToken,
-          endpoints: { oauth2TokenUrl: apis.tokenUrl },
-        }),
-        [`projects/-/serviceAccounts/${hop.email}`],
-      ),
+      libraryIdToken(libraryUserClient(user), [`projects/-/serviceAccounts/${hop.email}`]),
     );
     assert.deepEqual(ours.calls, theirs.calls);
     await sameIdentity(ours.token, theirs.token);
@@ -299,16 +284,7 @@ describe('differential: our providers and google-auth-library send the same requ
       };
       const path = join(tmp.path, `wif-${Math.random()}.json`);
       await writeFile(path, JSON.stringify(file));
-      const ours = await recorded(
-        async () =>
-          (
-            await impersonationProvider.mint(
-              impersonation({ credentialsFile: path }),
-              { audience: AUDIENCE },
-              context,
-            )
-          ).token,
-      );
+      const ours = await ourIdToken(path, context);
       const { service_account_impersonation_url: _, ...federated } = file;
       const client =
         'executable' in source
@@ -406,16 +382,7 @@ describe('differential: our providers and google-auth-library send the same requ
 
       const subjects = apis.awsSubjects.length;
       let start = imds.requests.length;
-      const ours = await recorded(
-        async () =>
-          (
-            await impersonationProvider.mint(
-              impersonation({ credentialsFile: path }),
-              { audience: AUDIENCE },
-              testContext({ env: variables }),
-            )
-          ).token,
-      );
+      const ours = await ourIdToken(path, testContext({ env: variables }));
       const ourImds = imdsShape(start);
 
       start = imds.requests.length;
@@ -457,16 +424,7 @@ describe('differential: our providers and google-auth-library send the same requ
     apis.allow(worker.principal, target.email);
     const path = join(tmp.path, 'workforce.json');
     await writeFile(path, worker.adcJson);
-    const ours = await recorded(
-      async () =>
-        (
-          await impersonationProvider.mint(
-            impersonation({ credentialsFile: path }),
-            { audience: AUDIENCE },
-            testContext(),
-          )
-        ).token,
-    );
+    const ours = await ourIdToken(path);
     const theirs = await recorded(() =>
       libraryIdToken(new ExternalAccountAuthorizedUserClient(JSON.parse(worker.adcJson) as never)),
     );
