@@ -43,3 +43,18 @@ export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
 }
+
+const CLOSING_PUNCTUATION = new Set(['.', '!', '?', '…']);
+
+/**
+ * Another message (an error's, a server's) made fit to sit inside a sentence, as in
+ * `Listing failed: ${asClause(m)}. Type…` or `(${asClause(m)}).`: trimmed, without the full stops
+ * (or `!`, `?`, `…`) it ends with, so the sentence around it does not double them (".)." or "..").
+ * Linear in the length of `message`.
+ */
+export function asClause(message: string): string {
+  const text = message.trim();
+  let end = text.length;
+  while (end > 0 && CLOSING_PUNCTUATION.has(text[end - 1] ?? '')) end--;
+  return text.slice(0, end).trimEnd();
+}

@@ -1,4 +1,4 @@
-import { TokenExplorerError } from './errors';
+import { TokenExplorerError, asClause } from './errors';
 import type { Fetch } from './ports';
 import { GOOGLE_RETRY, isAbort, withRetries } from './retries';
 
@@ -65,7 +65,9 @@ export async function networkStep<T>(
   } catch (error) {
     throw (
       stopped(error) ??
-      new TokenExplorerError('network', failed(networkReason(error, reasons)), { cause: error })
+      new TokenExplorerError('network', failed(asClause(networkReason(error, reasons))), {
+        cause: error,
+      })
     );
   }
 }

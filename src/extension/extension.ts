@@ -98,6 +98,9 @@ export function activate(context: vscode.ExtensionContext): TokenExplorerApi {
     get circleciPath() {
       return settings().circleciPath;
     },
+    get googleEndpoints() {
+      return settings().googleEndpoints;
+    },
     parseYaml,
     awsSdk: loadAwsSdk,
     get workspaceTrusted() {

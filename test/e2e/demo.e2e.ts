@@ -1,14 +1,18 @@
 // The profile `npm start` opens by default (test/emulators/demo.ts): the demo accounts mint from
-// the emulators without any set-up, and their tokens verify in the inspector.
+// the emulators without any set-up, their tokens verify in the inspector and Call Service gets 200
+// from the emulated Cloud Run service; Add Account lists service accounts from the IAM emulator.
 import * as assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Demo } from '../emulators/demo';
-import { DEMO_AUDIENCE, startDemo } from '../emulators/demo';
+import { startDemo } from '../emulators/demo';
 import {
   inlineAction,
   launchVsCode,
+  pickRow,
+  quickInput,
+  quickInputBox,
   screenshotPath,
   showViewContainer,
   treeRow,
@@ -57,7 +61,7 @@ describe('npm start: the demo profile', function () {
       await frame.locator('#verification[data-status="verified"]').waitFor({ timeout: 30_000 });
       assert.match(await frame.locator('#countdown').innerText(), /expires in (59 min|1 h)/);
       const aud = frame.locator('#claims-table tr[data-claim="aud"] .claim-value');
-      assert.equal(await aud.innerText(), DEMO_AUDIENCE);
+      assert.equal(await aud.innerText(), demo.serviceUrl);
       // The status bar leads with the countdown: a narrow window cuts an item's end, not its start.
       const status = vscode.page
         .locator('.statusbar-item', { hasText: account.slice(0, 20) })
@@ -66,4 +70,55 @@ describe('npm start: the demo profile', function () {
       if (screenshot) await vscode.screenshot(screenshotPath(screenshot));
     });
   }
+
+  it('calls the emulated Cloud Run service from the inspector and gets 200', async () => {
+    const { page } = vscode;
+    const account = 'Demo: metadata server (emulated)';
+    const toast = page
+      .locator('.notification-toast', { hasText: `ID token for ${account}` })
+      .first();
+    await inlineAction(treeRow(viewPane(page, 'Service Accounts'), account), 'Get ID Token', toast);
+    await toast.getByRole('button', { name: 'Inspect', exact: true }).click();
+    const frame = webviewFrame(page);
+    await frame.locator('#verification[data-status="verified"]').waitFor({ timeout: 30_000 });
+    await frame.locator('#call-service').click();
+    const url = await quickInputBox(page, 'Call Service: URL');
+    await url.fill(`${demo.serviceUrl}/hello`);
+    await url.press('Enter');
+    await pickRow(page, 'Call Service: method', 'GET');
+    await pickRow(page, 'Call Service: send the token in', /^Authorization/);
+    await (await quickInputBox(page, 'Call Service: extra headers')).press('Enter');
+    const status = frame.locator('#call-status');
+    await status.waitFor({ timeout: 30_000 });
+    assert.match(await status.innerText(), /^HTTP 200/);
+    assert.match(
+      await frame.locator('.call-body-text').innerText(),
+      /runner@demo-project\.iam\.gserviceaccount\.com/,
+    );
+    await frame.locator('#call').scrollIntoViewIfNeeded();
+    await vscode.screenshot(screenshotPath('demo-call-service.png'));
+  });
+
+  it("lists demo-project's service accounts in Add Account from the IAM emulator", async () => {
+    const { page } = vscode;
+    await vscode.runCommand('Token Explorer: Add Account…');
+    await pickRow(
+      page,
+      'Add account: how should tokens be minted?',
+      'Impersonate a service account',
+    );
+    const project = await quickInputBox(page, 'Add account');
+    await project.fill('demo-project');
+    await project.press('Enter');
+    // The listing came from the emulator (tokenExplorer.google.endpoints), not iam.googleapis.com.
+    const row = (await quickInput(page, 'Add account')).locator(
+      '.quick-input-list .monaco-list-row',
+      {
+        hasText: 'invoker@demo-project.iam.gserviceaccount.com',
+      },
+    );
+    await row.first().waitFor({ timeout: 30_000 });
+    await vscode.screenshot(screenshotPath('demo-impersonate-list.png'));
+    await page.keyboard.press('Escape');
+  });
 });

@@ -1,16 +1,26 @@
-// The embedded default `npm start` runs on: the project's own emulators (the GCE metadata server
-// and the Google APIs) on 127.0.0.1, and demo accounts that use them, plus one for the
-// extension's local issuer, so a newcomer can get, inspect and verify a token at once.
+// The embedded default `npm start` runs on: the project's own emulators (the GCE metadata server,
+// the Google APIs and a Cloud Run service behind its front end) on 127.0.0.1, and demo accounts
+// that use them, plus one for the extension's local issuer, so a newcomer can get, inspect, verify
+// a token and call a service at once. Every Google endpoint the extension could reach points at an
+// emulator: the accounts name none of Google's hosts, and `tokenExplorer.google.endpoints` sends
+// the wizard's IAM listing and new impersonation accounts to the emulator too.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GoogleApis } from './google/googleApis';
 import { MetadataServer } from './google/metadataServer';
 import { startJwksServer } from './jwksServer';
+import { ProtectedService } from './services/protectedService';
 
-export const DEMO_AUDIENCE = 'https://hello-demo.a.run.app';
+/** The service account the demo metadata server runs as. */
+const METADATA_ACCOUNT = 'runner@demo-project.iam.gserviceaccount.com';
 
 /** What code-server is started with for the demo, and how to stop the servers. */
 export interface Demo {
+  /**
+   * The emulated Cloud Run service's URL, which is also the demo accounts' default audience (Cloud
+   * Run accepts ID tokens whose `aud` is its URL); any other audience gets its 401.
+   */
+  readonly serviceUrl: string;
   /** Environment of the extension host (Application Default Credentials for the emulators). */
   readonly env: Record<string, string>;
   /** Remote (machine) settings: the demo accounts and where Google's keys are. */
@@ -24,7 +34,10 @@ export interface Demo {
 
 /** Starts the emulators and describes the demo profile; `dir` holds the demo ADC file. */
 export async function startDemo(dir: string): Promise<Demo> {
-  const metadata = await MetadataServer.start({ projectId: 'demo-project' });
+  const metadata = await MetadataServer.start({
+    projectId: 'demo-project',
+    serviceAccounts: [{ email: METADATA_ACCOUNT, uniqueId: '104328519573830287731' }],
+  });
   const apis = await GoogleApis.start();
   const user = apis.addUser({ email: 'newcomer@example.com' });
   const invoker = await apis.addServiceAccount({
@@ -36,21 +49,30 @@ export async function startDemo(dir: string): Promise<Demo> {
   const adcFile = join(dir, 'application_default_credentials.json');
   writeFileSync(adcFile, user.adcJson, { mode: 0o600 });
   const jwks = await startJwksServer(() => [...apis.jwks().keys, ...metadata.jwks().keys]);
+  // Cloud Run's front end (./services/protectedService, rules cited there): verifies the token
+  // against the key set of both Google emulators, then lets in the two demo service accounts.
+  const service = await ProtectedService.start({
+    frontEnd: 'cloud-run',
+    jwksUrl: jwks.url,
+    invokers: [METADATA_ACCOUNT, invoker.email],
+  });
+  const audience = service.url;
 
   const accounts = [
     {
       id: 'demo-metadata',
       kind: 'google-metadata',
       name: 'Demo: metadata server (emulated)',
-      defaultAudience: DEMO_AUDIENCE,
+      defaultAudience: audience,
       settings: { serviceAccount: 'default', format: 'full', endpoint: metadata.url },
     },
     {
       id: 'demo-impersonation',
       kind: 'google-impersonation',
       name: 'Demo: impersonation via IAM Credentials (emulated)',
-      defaultAudience: DEMO_AUDIENCE,
-      settings: { targetServiceAccount: invoker.email, iamCredentialsEndpoint: apis.url },
+      defaultAudience: audience,
+      // No endpoint of its own: tokenExplorer.google.endpoints (below) sends it to the emulator.
+      settings: { targetServiceAccount: invoker.email },
     },
     {
       id: 'demo-local-issuer',
@@ -65,15 +87,18 @@ export async function startDemo(dir: string): Promise<Demo> {
     machineSettings: {
       'tokenExplorer.accounts': accounts,
       'tokenExplorer.verification.jwksUris': { 'https://accounts.google.com': jwks.url },
+      'tokenExplorer.google.endpoints': { iam: apis.url, iamcredentials: apis.url },
     },
     settings: { 'workbench.colorTheme': 'Default Dark Modern' },
+    serviceUrl: service.url,
     accounts: [
       `${accounts[0]?.name}: ${metadata.url}`,
       `${accounts[1]?.name}: ${apis.url}, as ${user.email} for ${invoker.email}`,
       `${accounts[2]?.name}: Token Explorer: Start Local Issuer, then Get ID Token`,
+      `Emulated Cloud Run service for Call Service: ${service.url} (lets in both demo service accounts)`,
     ],
     async stop() {
-      await Promise.all([metadata.stop(), apis.stop(), jwks.stop()]);
+      await Promise.all([metadata.stop(), apis.stop(), jwks.stop(), service.stop()]);
     },
   };
 }

@@ -1,4 +1,5 @@
 import { base64url } from 'jose';
+import { asClause } from '../errors';
 import { unsafeIntegers } from './bigNumbers';
 import type { PartName, PartProblem, TokenKind, TokenPart } from './types';
 
@@ -104,7 +105,7 @@ function decodeJsonSegment(
     return fail(
       part,
       'bad-json',
-      `The ${label} is not valid JSON (${reason}). It decodes to: ${JSON.stringify(preview)}`,
+      `The ${label} is not valid JSON (${asClause(reason)}). It decodes to: ${JSON.stringify(preview)}`,
     );
   }
   for (const { key, digits, parsed } of unsafeIntegers(json)) {

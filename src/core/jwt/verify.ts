@@ -14,7 +14,7 @@ import type {
   JWSHeaderParameters,
   KeyObject,
 } from 'jose';
-import { TokenExplorerError, errorMessage } from '../errors';
+import { TokenExplorerError, errorMessage, asClause } from '../errors';
 import { graphSignatureExplanation } from './graphToken';
 import { normalizePem } from './keyText';
 import type { Inspection } from './types';
@@ -84,7 +84,7 @@ function outcomeFromError(
       status: 'no-matching-key',
       ...(kid ? { kid } : {}),
       keyFrom,
-      detail: `The key cannot verify ${alg} signatures (${errorMessage(error)}).`,
+      detail: `The key cannot verify ${alg} signatures (${asClause(errorMessage(error))}).`,
     };
   }
   return {
@@ -204,7 +204,7 @@ async function importPem(pem: string, alg: string): Promise<KeyInput> {
   }
   throw new TokenExplorerError(
     'bad-key',
-    `The PEM could not be read as a ${alg} public key: ${errorMessage(failure)}.`,
+    `The PEM could not be read as a ${alg} public key: ${asClause(errorMessage(failure))}.`,
     { cause: failure },
   );
 }
@@ -309,7 +309,7 @@ export async function verifySignature(
         } catch (error) {
           throw new TokenExplorerError(
             'bad-key',
-            `The key is not valid JSON (${errorMessage(error)}).`,
+            `The key is not valid JSON (${asClause(errorMessage(error))}).`,
           );
         }
         const set = await withCertificateKeys(parseJwks(json, 'The supplied JSON'), alg);

@@ -5,7 +5,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK } from 'jose';
 import type { CryptoKey, JWK, JWTPayload } from 'jose';
-import { TokenExplorerError, errorMessage } from '../errors';
+import { TokenExplorerError, errorMessage, asClause } from '../errors';
 import type { Clock, Logger, SecretStore } from '../ports';
 import type { Remedy } from '../remedies';
 
@@ -317,7 +317,7 @@ function listenError(error: unknown, port: number, host: string): TokenExplorerE
   }
   return new TokenExplorerError(
     'bad-config',
-    `The local issuer cannot listen on ${host}:${port}: ${errorMessage(error)}. Check the setting ${PORT_SETTING} (0 picks any free port).`,
+    `The local issuer cannot listen on ${host}:${port}: ${asClause(errorMessage(error))}. Check the setting ${PORT_SETTING} (0 picks any free port).`,
     { cause: error, remedies: [PORT] },
   );
 }

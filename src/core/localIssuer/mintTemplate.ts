@@ -1,6 +1,6 @@
 /** The JSON template of "Mint Test Token": its shape, default and checks. */
 import { isNonEmptyString, isRecord } from '../guards';
-import { TokenExplorerError, errorMessage } from '../errors';
+import { TokenExplorerError, errorMessage, asClause } from '../errors';
 
 export const DEFAULT_EXPIRES_IN_SECONDS = 3600;
 
@@ -139,7 +139,7 @@ export function parseTemplate(json: string): MintTemplate {
   try {
     value = JSON.parse(json);
   } catch (error) {
-    throw badTemplate(`it is not valid JSON (${errorMessage(error)}).`);
+    throw badTemplate(`it is not valid JSON (${asClause(errorMessage(error))}).`);
   }
   return checkTemplate(value);
 }

@@ -1,4 +1,4 @@
-import { TokenExplorerError } from '../errors';
+import { TokenExplorerError, asClause } from '../errors';
 import { peekToken } from '../jwt/peek';
 import type { ProcessResult, ProcessRunner } from '../ports';
 import type { Remedy } from '../remedies';
@@ -125,7 +125,7 @@ export function tokenFromStdout(
   const notToken = (why: string) =>
     new TokenExplorerError(
       'not-a-jwt',
-      `${cli.tool} printed something that is not a token (${why}). Run ${cli.command} in a terminal to see what it prints; a proxy or an outdated ${cli.tool} may be the cause${cli.update ? ` (${cli.update})` : ''}.`,
+      `${cli.tool} printed something that is not a token (${asClause(why)}). Run ${cli.command} in a terminal to see what it prints; a proxy or an outdated ${cli.tool} may be the cause${cli.update ? ` (${cli.update})` : ''}.`,
     );
   const token = stdout.trim();
   if (!token) throw notToken('nothing on standard output');

@@ -9,6 +9,7 @@ import type {
   SecretStore,
 } from '../ports';
 import type { AwsSdk } from './aws/native';
+import type { GoogleEndpoints } from './google/endpoints';
 import type { ProviderKind } from './registry';
 
 export type { ProviderKind } from './registry';
@@ -59,6 +60,8 @@ export interface ProviderContext {
   readonly buildkiteAgentPath?: string;
   /** The circleci executable, from a machine-scoped setting. */
   readonly circleciPath?: string;
+  /** Google API base URLs replacing Google's hosts, from a machine-scoped setting. */
+  readonly googleEndpoints?: GoogleEndpoints;
   /**
    * Parses YAML (kubeconfig, .gitlab-ci.yml, yc config) into plain data; throws an Error whose
    * message names the line on bad input. Injected so the YAML library loads only when needed.

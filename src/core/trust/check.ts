@@ -1,4 +1,5 @@
 import { TokenExplorerError } from '../errors';
+import { yamlProblemInWords } from '../yamlProblem';
 import { checkAwsTrustPolicy, looksLikeAwsPolicy } from './aws';
 import { checkEntraCredentials, looksLikeEntraCredential } from './entra';
 import { checkGcpProvider, looksLikeGcpProvider } from './gcp';
@@ -39,8 +40,7 @@ function parseDefinition(text: string, parseYaml: YamlParser): unknown {
     try {
       return parseYaml(trimmed);
     } catch (error) {
-      const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-      throw notATrust(`it is neither JSON nor YAML (${reason ?? ''})`);
+      throw notATrust(`it is neither JSON nor YAML (${yamlProblemInWords(error)})`);
     }
   }
 }

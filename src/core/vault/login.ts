@@ -8,7 +8,7 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { TokenExplorerError, errorMessage } from '../errors';
+import { TokenExplorerError, errorMessage, asClause } from '../errors';
 import type { Remedy } from '../remedies';
 
 /** Where and how to log in. `caCertificate` is PEM text (from the machine-scoped setting's file). */
@@ -274,7 +274,7 @@ function post(
       reject(
         new TokenExplorerError(
           'bad-config',
-          `The Vault CA certificate cannot be used: ${errorMessage(error)}.`,
+          `The Vault CA certificate cannot be used: ${asClause(errorMessage(error))}.`,
           { cause: error, remedies: [CA] },
         ),
       );

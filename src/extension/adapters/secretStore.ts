@@ -1,11 +1,11 @@
 import type * as vscode from 'vscode';
-import { TokenExplorerError, errorMessage } from '../../core/errors';
+import { TokenExplorerError, errorMessage, asClause } from '../../core/errors';
 import type { SecretStore } from '../../core/ports';
 
 function unavailable(error: unknown): TokenExplorerError {
   return new TokenExplorerError(
     'secret-storage-unavailable',
-    `VS Code's secret storage is not available (${errorMessage(error)}), so key material cannot be kept safely. Nothing was written to disk instead. On Linux, install and unlock a keyring (gnome-keyring or KWallet), or run VS Code with --password-store=basic if you accept weaker protection.`,
+    `VS Code's secret storage is not available (${asClause(errorMessage(error))}), so key material cannot be kept safely. Nothing was written to disk instead. On Linux, install and unlock a keyring (gnome-keyring or KWallet), or run VS Code with --password-store=basic if you accept weaker protection.`,
     { cause: error },
   );
 }

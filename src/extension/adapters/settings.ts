@@ -1,4 +1,9 @@
 import * as vscode from 'vscode';
+import {
+  GOOGLE_API_DEFAULTS,
+  type GoogleApi,
+  type GoogleEndpoints,
+} from '../../core/providers/google/endpoints';
 
 /** The extension's settings, read fresh each time (they are cheap and may change). */
 export interface Settings {
@@ -21,6 +26,8 @@ export interface Settings {
   readonly azPath: string;
   readonly buildkiteAgentPath: string;
   readonly circleciPath: string;
+  /** Google API base URLs replacing Google's hosts (`google.endpoints`); machine-scoped. */
+  readonly googleEndpoints: GoogleEndpoints;
   /** Port of the local issuer (0: any free port) and its signing algorithm. */
   readonly localIssuerPort: number;
   readonly localIssuerAlgorithm: 'ES256' | 'RS256';
@@ -43,6 +50,24 @@ function clamp(value: number, min: number, max: number): number {
 function machineValue(config: vscode.WorkspaceConfiguration, key: string): string | undefined {
   const value = config.inspect<string>(key)?.globalValue;
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+/**
+ * `google.endpoints` from the user's (or remote machine's) settings only, like an executable: a
+ * workspace must not send the user's Google credentials elsewhere. Unknown APIs and values that
+ * are not http(s) URLs are dropped.
+ */
+function googleEndpoints(config: vscode.WorkspaceConfiguration): GoogleEndpoints {
+  const value = config.inspect<unknown>('google.endpoints')?.globalValue;
+  const endpoints: Partial<Record<GoogleApi, string>> = {};
+  if (!value || typeof value !== 'object') return endpoints;
+  for (const api of Object.keys(GOOGLE_API_DEFAULTS) as GoogleApi[]) {
+    const url = (value as Record<string, unknown>)[api];
+    if (typeof url === 'string' && /^https?:\/\//i.test(url.trim()) && URL.canParse(url.trim())) {
+      endpoints[api] = url.trim();
+    }
+  }
+  return endpoints;
 }
 
 /**
@@ -75,6 +100,7 @@ export function readSettings(): Settings {
     azPath: machineValue(config, 'az.path') ?? 'az',
     buildkiteAgentPath: machineValue(config, 'buildkiteAgent.path') ?? 'buildkite-agent',
     circleciPath: machineValue(config, 'circleci.path') ?? 'circleci',
+    googleEndpoints: googleEndpoints(config),
     localIssuerPort: Math.round(clamp(config.get<number>('localIssuer.port', 8977), 0, 65535)),
     localIssuerAlgorithm:
       config.get<string>('localIssuer.algorithm') === 'RS256' ? 'RS256' : 'ES256',

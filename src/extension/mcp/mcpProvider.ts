@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { cacheKey } from '../../core/cache/tokenCache';
-import { TokenExplorerError, errorMessage } from '../../core/errors';
+import { TokenExplorerError, errorMessage, asClause } from '../../core/errors';
 import { parseMcpServers, refreshDelayMs } from '../../core/mcp/mcpServers';
 import type { McpServerEntry } from '../../core/mcp/mcpServers';
 import type { Logger } from '../../core/ports';
@@ -112,7 +112,9 @@ export class McpProvider
     try {
       issued = await this.deps.tokens.get(account, entry.audience);
     } catch (error) {
-      this.deps.logger.error(`MCP server "${entry.label}": no ID token (${errorMessage(error)})`);
+      this.deps.logger.error(
+        `MCP server "${entry.label}": no ID token (${asClause(errorMessage(error))})`,
+      );
       throw error;
     }
     this.track(entry.label, cacheKey(account.id, entry.audience), issued.token.expiresAt);
@@ -147,7 +149,9 @@ export class McpProvider
       // The cache event of this forced mint calls renew().
       await this.deps.tokens.get(account, entry.audience, { force: true });
     } catch (error) {
-      this.deps.logger.warn(`MCP server "${label}": token refresh failed (${errorMessage(error)})`);
+      this.deps.logger.warn(
+        `MCP server "${label}": token refresh failed (${asClause(errorMessage(error))})`,
+      );
     }
   }
 

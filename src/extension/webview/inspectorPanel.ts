@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { clampDepth, jsonText } from '../../core/jwt/deepJson';
-import { errorMessage } from '../../core/errors';
+import { errorMessage, asClause } from '../../core/errors';
 import { inspectToken } from '../../core/jwt/inspect';
 import type { JwksCache } from '../../core/jwt/jwks';
 import type { Inspection } from '../../core/jwt/types';
@@ -289,7 +289,7 @@ export class InspectorPanel implements vscode.Disposable {
       if (message.type !== 'empty') {
         void panel.webview.postMessage({
           type: 'empty',
-          message: `This token cannot be shown: ${errorMessage(error)}.`,
+          message: `This token cannot be shown: ${asClause(errorMessage(error))}.`,
         } satisfies HostToWebview);
       }
     };

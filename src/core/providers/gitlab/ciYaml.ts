@@ -1,4 +1,5 @@
-import { TokenExplorerError, errorMessage } from '../../errors';
+import { TokenExplorerError } from '../../errors';
+import { yamlProblemInWords } from '../../yamlProblem';
 
 /** One ID token a `.gitlab-ci.yml` job receives through `id_tokens:`. */
 export interface IdTokenDeclaration {
@@ -182,8 +183,8 @@ function parse(lines: readonly string[], parseYaml: (text: string) => unknown): 
   try {
     data = parseYaml(lines.join('\n'));
   } catch (error) {
-    // The first line names the problem and its position; the rest is a quote of the file.
-    const said = errorMessage(error).split('\n')[0]?.trim() ?? '';
+    // The problem and its position in words; the rest of js-yaml's message is a quote of the file.
+    const said = yamlProblemInWords(error);
     const hint = /!reference/.test(said)
       ? " The YAML parser does not know GitLab's !reference tag."
       : '';

@@ -5,10 +5,10 @@ import type { Account, MintRequest, MintedToken, Provider, ProviderContext } fro
 import type { AccessTokenSource } from './accessTokenSource';
 import { adcAccessTokenSource } from './adc';
 import { delegateResource } from './credentialFiles';
+import { googleApiBase } from './endpoints';
 import { mintedToken } from './tokenResponses';
 import { assertSettingsValid } from '../settings';
 
-const DEFAULT_IAM_CREDENTIALS = 'https://iamcredentials.googleapis.com';
 const TOKEN_CREATOR = 'roles/iam.serviceAccountOpenIdTokenCreator';
 
 /** The settings of a `google-impersonation` account. */
@@ -20,7 +20,8 @@ export interface ImpersonationSettings {
   readonly includeEmail: boolean;
   /** An explicit credentials file instead of the ADC search order. */
   readonly credentialsFile?: string;
-  readonly iamCredentialsEndpoint: string;
+  /** The account's own endpoint; else the context's `iamcredentials` (./endpoints). */
+  readonly iamCredentialsEndpoint?: string;
 }
 
 function settingProblems(settings: Readonly<Record<string, unknown>>): string[] {
@@ -67,9 +68,9 @@ export function readImpersonationSettings(account: Account): ImpersonationSettin
     ...(typeof s.credentialsFile === 'string' && s.credentialsFile !== ''
       ? { credentialsFile: s.credentialsFile }
       : {}),
-    iamCredentialsEndpoint: (
-      (s.iamCredentialsEndpoint as string | undefined) ?? DEFAULT_IAM_CREDENTIALS
-    ).replace(/\/+$/, ''),
+    ...(typeof s.iamCredentialsEndpoint === 'string'
+      ? { iamCredentialsEndpoint: s.iamCredentialsEndpoint.replace(/\/+$/, '') }
+      : {}),
   };
 }
 
@@ -134,7 +135,7 @@ function explainFailure(
 }
 
 async function generateIdToken(
-  settings: ImpersonationSettings,
+  settings: ImpersonationSettings & { readonly iamCredentialsEndpoint: string },
   audience: string,
   source: AccessTokenSource,
   context: ProviderContext,
@@ -179,7 +180,11 @@ export async function mintImpersonatedIdToken(
   request: MintRequest,
   context: ProviderContext,
 ): Promise<MintedToken> {
-  const configured = readImpersonationSettings(account);
+  const own = readImpersonationSettings(account);
+  const configured = {
+    ...own,
+    iamCredentialsEndpoint: own.iamCredentialsEndpoint ?? googleApiBase(context, 'iamcredentials'),
+  };
   const adc = await adcAccessTokenSource(
     context,
     configured.credentialsFile ? { credentialsFile: configured.credentialsFile } : {},

@@ -1,7 +1,7 @@
 // The jwt-bearer grant of a service-account key (RFC 7523), for ID tokens and access tokens.
 import { SignJWT, importPKCS8 } from 'jose';
 import type { CryptoKey } from 'jose';
-import { TokenExplorerError } from '../../errors';
+import { TokenExplorerError, asClause } from '../../errors';
 import { httpFailure, postForm } from '../../http';
 import type { ProviderContext } from '../provider';
 import type { Json, ServiceAccountCredentials } from './credentials';
@@ -62,7 +62,7 @@ export async function signServiceAccountAssertion(
 function explainJwtBearerFailure(error: unknown, key: ServiceAccountCredentials): never {
   const failure = httpFailure(error);
   if (!failure || failure.status >= 500 || failure.status === 429) throw error;
-  const said = [failure.error, failure.description].filter(Boolean).join(': ');
+  const said = asClause([failure.error, failure.description].filter(Boolean).join(': '));
   const description = (failure.description ?? '').toLowerCase();
   let why: string;
   if (description.includes('signature')) {

@@ -2,6 +2,7 @@ import { TokenExplorerError } from '../../errors';
 import { fetchJson } from '../../http';
 import type { ProviderContext } from '../provider';
 import { adcAccessTokenSource } from './adc';
+import { googleApiBase } from './endpoints';
 
 /** One service account of a project, as the IAM API lists it. */
 export interface ServiceAccountSummary {
@@ -13,7 +14,7 @@ export interface ServiceAccountSummary {
 
 /** Options of {@link listServiceAccounts}. */
 export interface ListServiceAccountsOptions {
-  /** Defaults to `https://iam.googleapis.com`. */
+  /** Defaults to the `iam` endpoint of the context (./endpoints), else `https://iam.googleapis.com`. */
   readonly iamEndpoint?: string;
   /** An explicit credentials file instead of the ADC search order. */
   readonly credentialsFile?: string;
@@ -72,12 +73,14 @@ export async function listServiceAccounts(
     context,
     options.credentialsFile ? { credentialsFile: options.credentialsFile } : {},
   );
-  const base = (options.iamEndpoint ?? 'https://iam.googleapis.com').replace(/\/+$/, '');
+  const base = options.iamEndpoint?.replace(/\/+$/, '') ?? googleApiBase(context, 'iam');
   const result: ServiceAccountSummary[] = [];
   let pageToken = '';
   for (let page = 0; page < (options.maxPages ?? 50); page++) {
     const { accessToken } = await source.getAccessToken(options.signal);
-    const url = `${base}/v1/projects/${encodeURIComponent(project)}/serviceAccounts?pageSize=100&pageToken=${encodeURIComponent(pageToken)}`;
+    // The first page goes without a pageToken, so the URL shown in an error is the plain one.
+    const tokenParam = pageToken ? `&pageToken=${encodeURIComponent(pageToken)}` : '';
+    const url = `${base}/v1/projects/${encodeURIComponent(project)}/serviceAccounts?pageSize=100${tokenParam}`;
     let body: unknown;
     try {
       body = await fetchJson(context.fetch, url, context.timeoutMs, {

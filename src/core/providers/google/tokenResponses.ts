@@ -1,6 +1,6 @@
 // Reading the answers of Google's token endpoints.
 import { isNonEmptyString, isRecord } from '../../guards';
-import { TokenExplorerError } from '../../errors';
+import { TokenExplorerError, asClause } from '../../errors';
 import { httpFailure, postForm } from '../../http';
 import type { MintedToken, ProviderContext } from '../provider';
 import type { Json } from './credentials';
@@ -51,7 +51,7 @@ export async function postTokenForm(
   } catch (error) {
     const failure = httpFailure(error);
     if (failure && failure.status < 500 && failure.status !== 429) {
-      const said = [failure.error, failure.description].filter(Boolean).join(': ');
+      const said = asClause([failure.error, failure.description].filter(Boolean).join(': '));
       throw new TokenExplorerError('bad-credentials', refused(said ? ` (${said})` : ''), {
         cause: error,
       });

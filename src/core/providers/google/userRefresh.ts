@@ -1,5 +1,5 @@
 // The refresh_token grant of user credentials (`authorized_user`, `external_account_authorized_user`).
-import { TokenExplorerError } from '../../errors';
+import { TokenExplorerError, asClause } from '../../errors';
 import { httpFailure, postForm } from '../../http';
 import { decodeCompact } from '../../jwt/decode';
 import type { MintedToken, ProviderContext } from '../provider';
@@ -53,7 +53,7 @@ export async function refreshUserTokens(
   } catch (error) {
     const failure = httpFailure(error);
     if (failure && failure.status < 500 && failure.status !== 429) {
-      const said = [failure.error, failure.description].filter(Boolean).join(': ');
+      const said = asClause([failure.error, failure.description].filter(Boolean).join(': '));
       const why =
         failure.error === 'invalid_client' || failure.error === 'unauthorized_client'
           ? 'the OAuth client in the file is not accepted'

@@ -1,4 +1,4 @@
-import { errorMessage } from '../../errors';
+import { errorMessage, asClause } from '../../errors';
 import { googleServiceAccountProblem, projectIdProblem } from '../../inputRules';
 import { type DetectPorts, type WizardPorts, isCancel } from '../../wizard';
 import { findAdc } from './adc';
@@ -59,7 +59,7 @@ export async function pickServiceAccount(
     const typed = await ui.input({
       title,
       prompt: why
-        ? `Listing failed (${why}). Type the service account's email.`
+        ? `Listing failed: ${asClause(why)}. Type the service account's email.`
         : "The service account's email",
       placeHolder: 'invoker@my-project.iam.gserviceaccount.com',
       validate: (v) => googleServiceAccountProblem(v, { uniqueId }),

@@ -1,5 +1,5 @@
 import type { Remedy } from '../../remedies';
-import { TokenExplorerError } from '../../errors';
+import { TokenExplorerError, asClause } from '../../errors';
 import type { HttpFailure } from '../../http';
 import { officialText } from '../officialTexts';
 import type { ClusterOrigin, KubeAnswer } from './apiClient';
@@ -105,7 +105,7 @@ export function statusFailure(
   serviceAccount: string,
 ): TokenExplorerError {
   const status = readStatus(answer.text);
-  const said = status.message ?? clip(answer.text);
+  const said = asClause(status.message ?? clip(answer.text));
   const http = `HTTP ${answer.status}${answer.statusText ? ` ${answer.statusText}` : ''}`;
   // The HttpFailure shape of ../../http, so callers read every provider's HTTP errors alike.
   const cause: HttpFailure = {

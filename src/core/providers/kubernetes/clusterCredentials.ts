@@ -1,4 +1,4 @@
-import { errorMessage } from '../../errors';
+import { errorMessage, asClause } from '../../errors';
 import type { ProviderContext } from '../provider';
 import type { KubeCredentials, ResolvedKubeContext, UnsupportedAuth } from './kubeconfig';
 import { badConfig } from './kubeconfig';
@@ -24,7 +24,7 @@ async function readReferenced(
     text = await context.files.readText(path);
   } catch (error) {
     throw badConfig(
-      `The file ${path} (the "${field}" of ${what} in ${owner.source}) could not be read: ${errorMessage(error)}.`,
+      `The file ${path} (the "${field}" of ${what} in ${owner.source}) could not be read: ${asClause(errorMessage(error))}.`,
       error,
     );
   }

@@ -1,4 +1,4 @@
-import { TokenExplorerError, errorMessage } from '../../errors';
+import { TokenExplorerError, asClause, errorMessage } from '../../errors';
 import { peekToken } from '../../jwt/peek';
 import type { Environment } from '../../ports';
 import type { ProviderContext } from '../provider';
@@ -60,13 +60,13 @@ async function read(
   } catch (error) {
     if (!required) {
       context.logger.warn(
-        `Kubernetes in-cluster: ${path} could not be read (${errorMessage(error)}).`,
+        `Kubernetes in-cluster: ${path} could not be read (${asClause(errorMessage(error))}).`,
       );
       return undefined;
     }
     throw new TokenExplorerError(
       'bad-config',
-      `The pod's service-account token ${path} could not be read: ${errorMessage(error)}. Check the file's permissions for the user VS Code runs as (the pod's securityContext "fsGroup" makes the projected token readable), or use a kubeconfig instead.`,
+      `The pod's service-account token ${path} could not be read: ${asClause(errorMessage(error))}. Check the file's permissions for the user VS Code runs as (the pod's securityContext "fsGroup" makes the projected token readable), or use a kubeconfig instead.`,
       { cause: error },
     );
   }

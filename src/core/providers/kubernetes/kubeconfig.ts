@@ -1,7 +1,8 @@
 import { isNonEmptyString, isRecord } from '../../guards';
 import { join } from 'node:path';
 import type { Remedy } from '../../remedies';
-import { TokenExplorerError, errorMessage } from '../../errors';
+import { TokenExplorerError, errorMessage, asClause } from '../../errors';
+import { yamlProblemInWords } from '../../yamlProblem';
 import type { ProviderContext } from '../provider';
 import type { ExecConfig } from './execCredential';
 
@@ -201,9 +202,11 @@ export async function loadKubeconfig(
     try {
       text = await context.files.readText(file);
     } catch (error) {
-      throw badConfig(`The kubeconfig ${file} could not be read: ${errorMessage(error)}.`, error, [
-        { kind: 'pickKubeconfig' },
-      ]);
+      throw badConfig(
+        `The kubeconfig ${file} could not be read: ${asClause(errorMessage(error))}.`,
+        error,
+        [{ kind: 'pickKubeconfig' }],
+      );
     }
     if (text === undefined) continue;
     files.push(file);
@@ -211,8 +214,10 @@ export async function loadKubeconfig(
     try {
       doc = parseYaml(text);
     } catch (error) {
+      // A notification shows one line: the position in words there, js-yaml's code frame here.
+      context.logger.warn(`The kubeconfig ${file} is not valid YAML:\n${errorMessage(error)}`);
       throw badConfig(
-        `The kubeconfig ${file} is not valid YAML: ${errorMessage(error)}`,
+        `The kubeconfig ${file} is not valid YAML: ${yamlProblemInWords(error)}.`,
         error,
         openIt(file),
       );

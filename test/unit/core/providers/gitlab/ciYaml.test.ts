@@ -209,9 +209,13 @@ release:
   describe('refuses', () => {
     it('broken YAML, with the line and column of the problem', () => {
       const text = 'test:\n  script:\n    - make\n   stage: test\n';
-      const error = badConfig(() => listIdTokens(text, parseYaml), /not valid YAML/, /\(4:\d+\)/);
+      const error = badConfig(
+        () => listIdTokens(text, parseYaml),
+        /not valid YAML/,
+        /at line 4, column \d+\./,
+      );
       assert.doesNotMatch(error.message, /\n/);
-      badConfig(() => listJobs('a: [1, 2\nb: 3\n', parseYaml), /\(2:1\)/);
+      badConfig(() => listJobs('a: [1, 2\nb: 3\n', parseYaml), /at line 2, column 1\./);
     });
 
     it("GitLab's !reference tag when the parser does not know it", () => {

@@ -55,6 +55,24 @@ describe('google-impersonation provider', () => {
     apis.requests.length = 0;
   });
 
+  it("takes tokenExplorer.google.endpoints' iamcredentials when the account names none; the account's own wins", async () => {
+    apis.allow(user.email, target.email);
+    const { iamCredentialsEndpoint: _own, ...settings } = account().settings;
+    const bare: Account = { ...account(), settings };
+    const withSetting = { ...context, googleEndpoints: { iamcredentials: `${apis.url}/` } };
+    await verify(
+      (await impersonationProvider.mint(bare, { audience: AUDIENCE }, withSetting)).token,
+    );
+    assert.deepEqual(
+      apis.requests.map((r) => r.route),
+      ['token', 'generateIdToken'],
+    );
+    const elsewhere = { ...context, googleEndpoints: { iamcredentials: 'http://127.0.0.1:9' } };
+    await verify(
+      (await impersonationProvider.mint(account(), { audience: AUDIENCE }, elsewhere)).token,
+    );
+  });
+
   it('mints a verifiable ID token with the ADC user as caller', async () => {
     apis.allow(user.email, target.email);
     const minted = await impersonationProvider.mint(account(), { audience: AUDIENCE }, context);

@@ -63,6 +63,26 @@ describe('listServiceAccounts', () => {
     );
   });
 
+  it('takes the IAM endpoint of tokenExplorer.google.endpoints when given none', async () => {
+    const withSetting = { ...context, googleEndpoints: { iam: `${apis.url}/` } };
+    const accounts = await listServiceAccounts(withSetting, 'small');
+    assert.equal(accounts.length, 1);
+    assert.deepEqual(
+      apis.requests.map((r) => r.route),
+      ['token', 'list'],
+    );
+  });
+
+  it('names the first page without an empty pageToken, in words that read as one sentence', async () => {
+    const down = { ...context, googleEndpoints: { iam: 'http://127.0.0.1:9' } };
+    const error = await rejectsWith(
+      listServiceAccounts(down, 'small'),
+      'network',
+      /^Could not reach http:\/\/127\.0\.0\.1:9\/v1\/projects\/small\/serviceAccounts\?pageSize=100: /,
+    );
+    assert.doesNotMatch(error.message, /pageToken|\.\)\.|\.\.$/);
+  });
+
   it('rejects a malformed project id before any request', async () => {
     await rejectsWith(listServiceAccounts(context, 'a/b', { iamEndpoint: apis.url }), 'bad-config');
     assert.equal(apis.requests.length, 0);

@@ -141,12 +141,21 @@ describe('kubeconfig', () => {
     const { parseYaml: _dropped, ...withoutParser } = context();
     await rejectsWith(loadKubeconfig(withoutParser), 'bad-config', /YAML parser/);
     const path = join(tmp.path, 'broken.yaml');
-    await writeFile(path, 'clusters:\n  - name: x\n   cluster: [\n');
-    await rejectsWith(
-      loadKubeconfig(context({ KUBECONFIG: path })),
+    await writeFile(path, 'apiVersion: v1\nclusters: [\n- name: x\n');
+    const warnings: string[] = [];
+    const logger = {
+      info: () => undefined,
+      warn: (m: string) => warnings.push(m),
+      error: () => {},
+    };
+    const yamlError = await rejectsWith(
+      loadKubeconfig({ ...context({ KUBECONFIG: path }), logger }),
       'bad-config',
-      /broken\.yaml is not valid YAML/,
+      // A notification cannot show line breaks: the position in words, the code frame logged.
+      /broken\.yaml is not valid YAML: [a-z ]+ at line 3, column 1\.$/,
     );
+    assert.doesNotMatch(yamlError.message, /\n| \| |\^/);
+    assert.match(warnings.join('\n'), /broken\.yaml is not valid YAML:\n[^]* 3 \| - name: x\n-+\^/);
     await writeFile(path, 'clusters: 3\n');
     await rejectsWith(
       loadKubeconfig(context({ KUBECONFIG: path })),
