@@ -77,8 +77,6 @@ export interface WizardUi {
   busy<T>(title: string, task: (signal: AbortSignal) => Promise<T>): Promise<T>;
   /** Shows an error notification (not awaited). */
   error(message: string): void;
-  /** Shows a warning notification without actions (not awaited). */
-  warn(message: string): void;
 }
 
 /** A small key-value store that survives restarts (VS Code's globalState). */

@@ -82,9 +82,6 @@ export const vscodeWizardUi: WizardUi = {
   error(message) {
     void vscode.window.showErrorMessage(message);
   },
-  warn(message) {
-    void vscode.window.showWarningMessage(message);
-  },
 };
 
 /** The ports the providers' wizard steps run with. */

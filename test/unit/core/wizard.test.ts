@@ -14,6 +14,7 @@ import type { ProviderContext } from '../../../src/core/providers/provider';
 import { parseYaml } from '../../../src/core/yaml';
 import { makeFakeGcloud } from '../../emulators/gcloud/fakeGcloud';
 import { deployerYc } from '../../fixtures/fakeClis';
+import { makeFakeYc } from '../../emulators/yc/fakeYc';
 import { yandexCliDescriptor } from '../../../src/core/providers/yandex/ycDescriptor';
 import { impersonationDescriptor } from '../../../src/core/providers/google/impersonationDescriptor';
 import {
@@ -76,9 +77,6 @@ class ScriptedUi implements WizardUi {
     return task(new AbortController().signal);
   }
   error(message: string): void {
-    this.errors.push(message);
-  }
-  warn(message: string): void {
     this.errors.push(message);
   }
 }
@@ -324,6 +322,32 @@ describe('Add Account wizard steps', () => {
       );
       assert.deepEqual(filled?.settings, { serviceAccountId: 'aje0123456789abcdefg' });
       assert.equal(ui.asked[1], 'input: Service account id');
+    });
+
+    it('yc cannot list the service accounts: the reason is in the id question, not a toast', async () => {
+      const yc = await makeFakeYc({
+        profiles: { default: { hasToken: true, folderId: 'b1gfolder00000000000' } },
+        activeProfile: 'default',
+        deniedFolders: ['b1gfolder00000000000'],
+      });
+      try {
+        const { context, lines } = recording({ ycPath: yc.path });
+        const ui = new ScriptedUi(['aje0123456789abcdefg']);
+        const filled = await runWizardSteps(
+          yandexCliDescriptor.wizard,
+          { kind: 'yandex-cli', settings: {} },
+          ports(ui, context),
+        );
+        assert.equal(filled?.settings.serviceAccountId, 'aje0123456789abcdefg');
+        assert.deepEqual(ui.errors, [], 'no toast');
+        assert.match(
+          ui.inputs.at(-1)?.prompt ?? '',
+          /^yc could not list the service accounts \(.*Permission denied.*\)\. Type the id instead\.$/,
+        );
+        assert.ok(lines.some((l) => /^warn: yc service-account list failed: /.test(l)));
+      } finally {
+        await yc.cleanup();
+      }
     });
 
     it('yc not found, Escape: stops and logs why, as info', async () => {

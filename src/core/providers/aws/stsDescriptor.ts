@@ -9,6 +9,7 @@ import { MAX_DURATION, MIN_DURATION, SIGNING_ALGORITHMS } from './stsQuery';
 const chooseProfile: WizardStep = async (draft, { ui, context }) => {
   if (draft.settings.profile !== undefined) return draft;
   let listed: string[] = [];
+  let why: string | undefined;
   let noCli = false;
   try {
     const profiles = await ui.busy('Asking the aws CLI for its profiles…', () =>
@@ -17,7 +18,9 @@ const chooseProfile: WizardStep = async (draft, { ui, context }) => {
     noCli = profiles === undefined;
     listed = profiles ?? [];
   } catch (error) {
-    ui.warn(`Listing AWS profiles failed: ${errorMessage(error)}`);
+    // The reason is shown in the picker that follows, not in a toast beside the wizard.
+    why = errorMessage(error).replace(/\s+/g, ' ').trim().replace(/\.$/, '');
+    context.logger.warn(`aws configure list-profiles failed: ${why}`);
   }
   const fromEnv = context.env.get('AWS_PROFILE');
   const chain = '$(key) Default credentials';
@@ -39,7 +42,11 @@ const chooseProfile: WizardStep = async (draft, { ui, context }) => {
         profile: '',
       },
       ...listed.map((name) => ({ label: name, description: 'profile', profile: name })),
-      { label: typed, profile: '' },
+      {
+        label: typed,
+        ...(why ? { detail: `The aws CLI could not list the profiles: ${why}` } : {}),
+        profile: '',
+      },
     ],
     { title: 'AWS: which credentials call STS?' },
   );

@@ -57,8 +57,15 @@ const chooseServiceAccount: WizardStep = async (draft, ports) => {
     );
   } catch (error) {
     if (isCancel(error)) return typeServiceAccountId(draft, ports, profile, 'Listing cancelled.');
-    context.logger.warn(`yc service-account list failed: ${errorMessage(error)}`);
-    ui.warn(`Listing service accounts failed: ${errorMessage(error)}`);
+    // The reason goes in the question that follows, not in a toast beside the wizard.
+    const why = errorMessage(error).replace(/\s+/g, ' ').trim().replace(/\.$/, '');
+    context.logger.warn(`yc service-account list failed: ${why}`);
+    return typeServiceAccountId(
+      draft,
+      ports,
+      profile,
+      `yc could not list the service accounts (${why}). Type the id instead.`,
+    );
   }
   const typed = '$(edit) Type a service account id…';
   const picked = await ui.pick(

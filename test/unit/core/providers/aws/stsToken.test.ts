@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { remediesFor } from '../../../../../src/core/remedies';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalJWKSet, jwtVerify } from 'jose';
@@ -627,7 +627,6 @@ describe('AWS STS GetWebIdentityToken provider', function () {
           busy: (_t, task) => task(new AbortController().signal),
           recover: async () => undefined,
           error: () => undefined,
-          warn: (m) => seen.push(`warn ${m}`),
         };
         const draft = await runWizardSteps(
           awsStsDescriptor.wizard,
@@ -667,7 +666,6 @@ describe('AWS STS GetWebIdentityToken provider', function () {
         busy: (_t, task) => task(new AbortController().signal),
         recover: async () => undefined,
         error: () => undefined,
-        warn: () => undefined,
       });
       const ports = (typed: string | undefined) => ({
         ui: ui(typed),
@@ -702,7 +700,6 @@ describe('AWS STS GetWebIdentityToken provider', function () {
         busy: (_t, task) => task(new AbortController().signal),
         recover: async () => undefined,
         error: () => undefined,
-        warn: () => undefined,
       };
       const missing = join(tmpdir(), 'no-such-dir', 'aws');
       const draft = await runWizardSteps(
@@ -721,6 +718,50 @@ describe('AWS STS GetWebIdentityToken provider', function () {
         region: 'us-east-1',
         signingAlgorithm: 'RS256',
       });
+    });
+
+    it('wizard: a failed profile listing is said in the picker that follows, not a toast', async () => {
+      const awsPath = join(dir, 'broken-aws');
+      await writeFile(
+        awsPath,
+        '#!/bin/sh\necho "The config profile (ci) could not be found" >&2\nexit 255\n',
+      );
+      await chmod(awsPath, 0o755);
+      const details: string[] = [];
+      const warnings: string[] = [];
+      const ctx = {
+        ...context(),
+        logger: { ...context().logger, warn: (m: string) => void warnings.push(m) },
+      };
+      const ui: WizardUi = {
+        pick: async (items) => {
+          details.push(...items.map((i) => i.detail ?? ''));
+          return undefined;
+        },
+        input: async () => undefined,
+        confirm: async () => true,
+        pickFile: async () => undefined,
+        busy: (_t, task) => task(new AbortController().signal),
+        recover: async () => undefined,
+        error: (m) => assert.fail(`a toast: ${m}`),
+      };
+      await runWizardSteps(
+        awsStsDescriptor.wizard,
+        { kind: 'aws-sts', settings: { awsPath } },
+        {
+          ui,
+          context: ctx,
+          state: { get: () => undefined, update: async () => undefined },
+          environmentNames: () => [],
+        },
+      );
+      assert.ok(
+        details.some((d) =>
+          /^The aws CLI could not list the profiles: .*could not be found$/.test(d),
+        ),
+        details.join('\n'),
+      );
+      assert.ok(warnings.some((l) => /^aws configure list-profiles failed: /.test(l)));
     });
   });
 });

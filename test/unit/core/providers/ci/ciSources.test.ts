@@ -446,7 +446,6 @@ describe('CI job token sources', () => {
         busy: <T>(_t: string, task: (signal: AbortSignal) => Promise<T>) =>
           task(new AbortController().signal),
         error: () => undefined,
-        warn: () => undefined,
       };
       const [step] = azurePipelinesDescriptor.wizard;
       assert.ok(step);

@@ -40,7 +40,6 @@ function scripted(answers: (string | boolean | undefined)[]): WizardUi & { asked
     },
     busy: (_title, task) => task(new AbortController().signal),
     error: () => undefined,
-    warn: () => undefined,
   };
 }
 

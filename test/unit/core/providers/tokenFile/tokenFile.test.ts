@@ -354,7 +354,6 @@ describe('Token file provider', () => {
       busy: (_title, task) => task(new AbortController().signal),
       recover: async () => undefined,
       error: () => undefined,
-      warn: () => undefined,
     });
     const ports = (u: WizardUi) => ({
       ui: u,
