@@ -336,7 +336,6 @@ function updateActions(inspection: Inspection): void {
     ? 'Copy the decoded payload as JSON'
     : 'Copy the decoded header as JSON (the payload is not available)';
   copyJson.title = title;
-  copyJson.setAttribute('aria-label', title);
   copyJson.disabled = !usePayload && inspection.header === undefined;
   byId<HTMLButtonElement>('copy-header-json').disabled = inspection.header === undefined;
 }

@@ -11,6 +11,7 @@ import {
   str,
   tokenHint,
 } from './context';
+import { recogniseCredential } from '../../jwt/credentialKind';
 import { formatDuration, readTimes } from '../../jwt/time';
 import type { Finding } from '../types';
 
@@ -24,13 +25,14 @@ import type { Finding } from '../types';
 export const tokenKindRule: Rule = ({ input, kind, decoded, url }) => {
   const token = input.token.trim();
   const fix = tokenHint(kind).replace('URL', url.origin);
-  if (/^ya29\./.test(token)) {
+  const known = recogniseCredential(token.replace(/^bearer\s+/i, ''));
+  if (known) {
     return [
       {
         rule: 'token-kind',
         severity: 'error',
-        title: 'This is an OAuth access token, not an ID token',
-        evidence: `The credential starts with "ya29.", Google's prefix for OAuth 2.0 access tokens (what \`gcloud auth print-access-token\` prints). ${KIND_LABEL[kind]} needs an OIDC ID token: a JWT signed by Google whose aud names the service.`,
+        title: `This is ${known.what}, not an ID token`,
+        evidence: `Recognised by ${known.clue}${/^ya29\./.test(token) ? ' (what `gcloud auth print-access-token` prints)' : ''}. ${KIND_LABEL[kind]} needs an OIDC ID token: a JWT signed by ${GOOGLE_KINDS.has(kind) ? 'Google' : 'its issuer'} whose aud names the service.`,
         fix,
       },
     ];
