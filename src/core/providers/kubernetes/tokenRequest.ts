@@ -221,7 +221,8 @@ export const kubernetesProvider: Provider = {
     const s = account.settings;
     const sa = optionalString(s.serviceAccount) ?? '(no service account)';
     const ns = optionalString(s.namespace);
-    const server = env && inClusterServer(env);
+    // host:port, not the URL: a hover would turn a URL before ")" into a link with a stray "\".
+    const server = env && inClusterServer(env)?.replace(/^https:\/\//, '');
     const where =
       s.inCluster === true
         ? `in-cluster${server ? ` ${server}` : ''}`

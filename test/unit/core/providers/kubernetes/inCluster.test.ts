@@ -234,7 +234,7 @@ describe('Kubernetes in-cluster (a pod running VS Code)', () => {
         account({ inCluster: true, namespace: NS }),
         ctx.env,
       );
-      assert.equal(described, `${NS}/${SA} (in-cluster ${api.url})`);
+      assert.equal(described, `${NS}/${SA} (in-cluster ${new URL(api.url).host})`);
       assert.equal(
         kubernetesProvider.describe(account({ inCluster: true, namespace: NS })),
         `${NS}/${SA} (in-cluster)`,
