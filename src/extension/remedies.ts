@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { errorMessage } from '../core/errors';
 import { serviceAccountKeyProvider } from '../core/providers/google/serviceAccountKey';
+import type { Logger } from '../core/ports';
 import type { Account } from '../core/providers/provider';
 import { type Remedy, applicableRemedies, remediesFor, remedyLabel } from '../core/remedies';
 import { CommandId } from './commands/commandId';
@@ -107,12 +108,16 @@ async function copyText(text: string, pasteInto: string): Promise<void> {
 }
 
 /**
- * Runs a remedy chosen in a wizard (no account exists yet): those the adapter can run alone.
- * True when it was done (an executable picked, a page or setting opened, a command copied) or is
- * the wizard's to do (Add Anyway, Retry, Pick Kubeconfig…).
+ * Runs a remedy that needs no account (a wizard's, where none exists yet, or a failure about no
+ * account): those the adapter can run alone. True when it was done (an executable picked, a page,
+ * file or setting opened, a command copied) or is the caller's to do (Add Anyway, Retry, Pick
+ * Kubeconfig… in a wizard).
  */
 export async function runWizardRemedy(remedy: Remedy): Promise<boolean> {
   switch (remedy.kind) {
+    case 'openFile':
+      await vscode.window.showTextDocument(vscode.Uri.file(remedy.path));
+      return true;
     case 'pickExecutable':
       return pickExecutable(remedy.tool, remedy.setting);
     case 'openSetting':
@@ -208,6 +213,60 @@ export async function runRemedy(
       await vscode.env.openExternal(vscode.Uri.parse(remedy.url));
       return;
   }
+}
+
+/** A button of the place showing an error, offered when the failure carries no remedy. */
+export interface FallbackAction {
+  readonly label: string;
+  run(): unknown;
+}
+
+/**
+ * Shows a failure that is about no account (Vault login, the local issuer) as an error
+ * notification: the remedies that need no account (Retry when `retry` is given), else the place's
+ * own `fallback` buttons, then "Show Log"; runs the one the user presses and logs the choice.
+ */
+export function showAccountlessError(
+  logger: Logger,
+  error: unknown,
+  options: {
+    readonly message?: string;
+    readonly retry?: () => Promise<unknown>;
+    readonly fallback?: readonly FallbackAction[];
+  } = {},
+): Promise<void> {
+  const remedies = applicableRemedies(remediesFor(error), {
+    canRetry: options.retry !== undefined,
+    inWizard: false,
+  });
+  const fallback = remedies.length === 0 ? (options.fallback ?? []) : [];
+  const buttons = [...remedies.map(remedyLabel), ...fallback.map((f) => f.label)];
+  const message = options.message ?? `Token Explorer: ${errorMessage(error)}`;
+  const where = settingWhere(remedies);
+  const text = where ? `${message} ${where}` : message;
+  return Promise.resolve(vscode.window.showErrorMessage(text, ...buttons, 'Show Log')).then(
+    async (choice) => {
+      if (choice === 'Show Log') {
+        await vscode.commands.executeCommand(CommandId.ShowLog);
+        return;
+      }
+      const other = fallback.find((f) => f.label === choice);
+      if (other) {
+        await other.run();
+        return;
+      }
+      const chosen = remedies[buttons.indexOf(choice ?? '')];
+      if (!chosen) return;
+      logger.info(`Remedy "${remedyLabel(chosen)}"`);
+      try {
+        if (chosen.kind === 'retry') await options.retry?.();
+        else await runWizardRemedy(chosen);
+      } catch (failure) {
+        logger.error(`"${remedyLabel(chosen)}" failed: ${errorMessage(failure)}`);
+        void showAccountlessError(logger, failure);
+      }
+    },
+  );
 }
 
 /**

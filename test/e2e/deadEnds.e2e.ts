@@ -36,6 +36,7 @@ const OTHER_EMAIL = 'stranger@my-project-123456.iam.gserviceaccount.com';
 const AUDIENCE = 'https://reports-abc123-uc.a.run.app';
 const KEY_AUDIENCE = 'https://orders-abc123-uc.a.run.app';
 const JWT = /^[\w-]+\.[\w-]+\.[\w-]+$/;
+const KUBECONFIG = 'kubeconfig-gke.yaml';
 
 /** The buttons of a notification toast, in order; each must show its whole text. */
 async function buttons(toast: Locator): Promise<string[]> {
@@ -67,6 +68,35 @@ describe('Dead ends: every error offers its fix', function () {
     workspace = mkdtempSync(join(tmpdir(), 'token-explorer-dead-ends-'));
     writeFileSync(join(workspace, 'deployer-key.json'), keyAccount.keyFile);
     writeFileSync(join(workspace, 'stranger-key.json'), stranger.keyFile);
+    // A GKE kubeconfig as `gcloud container clusters get-credentials` writes it, on a machine
+    // where the gke-gcloud-auth-plugin it runs is not installed (not where the kubeconfig says).
+    writeFileSync(
+      join(workspace, KUBECONFIG),
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters:',
+        '- name: gke_my-project-123456_us-central1_prod',
+        '  cluster:',
+        '    server: https://127.0.0.1:9',
+        'contexts:',
+        '- name: gke_my-project-123456_us-central1_prod',
+        '  context:',
+        '    cluster: gke_my-project-123456_us-central1_prod',
+        '    user: gke_my-project-123456_us-central1_prod',
+        'current-context: gke_my-project-123456_us-central1_prod',
+        'users:',
+        '- name: gke_my-project-123456_us-central1_prod',
+        '  user:',
+        '    exec:',
+        '      apiVersion: client.authentication.k8s.io/v1beta1',
+        `      command: ${join(workspace, 'google-cloud-sdk', 'bin', 'gke-gcloud-auth-plugin')}`,
+        '      installHint: Install gke-gcloud-auth-plugin for use with kubectl by following',
+        '        https://cloud.google.com/kubernetes-engine/docs/how-to/cluster-access-for-kubectl#install_plugin',
+        '      provideClusterInfo: true',
+        '',
+      ].join('\n'),
+    );
     vscode = await launchVsCode({
       workspace,
       settings: { 'workbench.colorTheme': 'Default Dark Modern' },
@@ -81,6 +111,17 @@ describe('Dead ends: every error offers its fix', function () {
             name: `gcloud: ${GCLOUD_EMAIL}`,
             defaultAudience: AUDIENCE,
             settings: {},
+          },
+          {
+            id: 'gke',
+            kind: 'kubernetes',
+            name: 'gke: builder',
+            defaultAudience: AUDIENCE,
+            settings: {
+              kubeconfig: join(workspace, KUBECONFIG),
+              namespace: 'default',
+              serviceAccount: 'builder',
+            },
           },
           // Saved on another machine: its key is not in this secret storage.
           {
@@ -263,6 +304,23 @@ describe('Dead ends: every error offers its fix', function () {
     await dismissAll();
   });
 
+  it('kubeconfig exec plugin missing: Open <kubeconfig> opens the file that names it', async function () {
+    await inlineAction(treeRow(tree, 'gke: builder'), 'Get ID Token');
+    const toast = await waitForNotification(page, 'The exec plugin');
+    assert.match(await toast.innerText(), /gke-gcloud-auth-plugin of user .* was not found/);
+    assert.deepEqual(await buttons(toast), [`Open ${KUBECONFIG}`, 'Install Guide', 'Show Log']);
+    await vscode.screenshot(screenshotPath('after-exec-plugin-missing.png'));
+    await toast.getByRole('button', { name: `Open ${KUBECONFIG}` }).click();
+    await page.locator('.tabs-container .tab.active', { hasText: KUBECONFIG }).waitFor();
+    await page
+      .locator('.editor-instance .view-lines', { hasText: 'gke-gcloud-auth-plugin' })
+      .first()
+      .waitFor();
+    await vscode.screenshot(screenshotPath('after-exec-plugin-open-kubeconfig.png'));
+    await vscode.runCommand('View: Close All Editors');
+    await dismissAll();
+  });
+
   it('logs the remedies the user chose', async function () {
     const files = readdirSync(vscode.runDir, { recursive: true, withFileTypes: true })
       .filter((e) => e.isFile() && e.name === 'Token Explorer.log')
@@ -272,5 +330,6 @@ describe('Dead ends: every error offers its fix', function () {
     assert.match(log, /Re-import Key for "deployer" refused: .* is a key of stranger@/);
     assert.match(log, /Re-imported the key of "deployer"/);
     assert.match(log, /Add Account: "Pick yc…" after: yc was not found/);
+    assert.match(log, /Remedy "Open kubeconfig-gke\.yaml" for "gke"/);
   });
 });

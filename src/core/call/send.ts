@@ -150,7 +150,7 @@ export async function sendCall(
       return new TokenExplorerError(
         'timeout',
         `${where} did not answer within ${options.timeoutMs / 1000} s (tokenExplorer.timeoutSeconds). Check the URL and your network; the service may be starting up (a cold start).`,
-        { cause: error },
+        { cause: error, remedies: [{ kind: 'openSetting', key: 'tokenExplorer.timeoutSeconds' }] },
       );
     }
     return undefined;

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { showErrorWithRemedies } from '../remedies';
 import { diagnose } from '../../core/call/diagnose';
 import { COPY_FORMS, formatToken } from '../../core/call/headerForms';
 import type { CopyForm } from '../../core/call/headerForms';
@@ -253,7 +254,7 @@ export async function callService(
     return await run(deps, choice, request, extra);
   } catch (error) {
     if (!interactive) throw error;
-    void vscode.window.showErrorMessage(`Call Service: ${errorMessage(error)}`);
+    void showErrorWithRemedies(deps, error, {}, `Call Service: ${errorMessage(error)}`);
     return undefined;
   }
 }
@@ -322,7 +323,7 @@ export async function checkAgainstUrl(
     return { kind: diagnosis.kind, findings: diagnosis.findings };
   } catch (error) {
     if (!interactive) throw error;
-    void vscode.window.showErrorMessage(`Check against a URL: ${errorMessage(error)}`);
+    void showErrorWithRemedies(deps, error, {}, `Check against a URL: ${errorMessage(error)}`);
     return undefined;
   }
 }

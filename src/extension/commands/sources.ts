@@ -3,8 +3,10 @@ import type { ClipboardGuard } from '../../core/clipboard/clearAfter';
 import { errorMessage } from '../../core/errors';
 import { inspectToken } from '../../core/jwt/inspect';
 import { findInsertionPoint, idTokensBlock, listJobs } from '../../core/providers/gitlab/ciYaml';
+import type { Logger } from '../../core/ports';
 import type { ImportedTokens } from '../importedTokens';
 import type { LocalIssuerController } from '../localIssuerController';
+import { showAccountlessError } from '../remedies';
 import type { SourceNode } from '../views/sourcesTree';
 import type { InspectorPanel } from '../webview/inspectorPanel';
 
@@ -14,10 +16,12 @@ export interface SourceCommandDeps {
   readonly inspector: InspectorPanel;
   readonly parseYaml: (text: string) => unknown;
   readonly clipboard: ClipboardGuard;
+  readonly logger: Logger;
 }
 
-function fail(error: unknown): void {
-  void vscode.window.showErrorMessage(`Token Explorer: ${errorMessage(error)}`);
+/** A failure with the remedies it carries (e.g. the local issuer's port setting). */
+function failWith(deps: SourceCommandDeps): (error: unknown) => void {
+  return (error) => void showAccountlessError(deps.logger, error);
 }
 
 function importedFrom(deps: SourceCommandDeps, arg: unknown) {
@@ -69,7 +73,7 @@ export async function importToken(deps: SourceCommandDeps): Promise<void> {
     await deps.imported.add(inspection.token, keep.persist);
     await deps.inspector.show(inspection);
   } catch (error) {
-    fail(error);
+    failWith(deps)(error);
   }
 }
 
@@ -87,7 +91,7 @@ export async function copyImportedBearer(deps: SourceCommandDeps, arg: unknown):
 
 export async function removeImported(deps: SourceCommandDeps, arg: unknown): Promise<void> {
   const entry = importedFrom(deps, arg);
-  if (entry) await deps.imported.remove(entry.id).catch(fail);
+  if (entry) await deps.imported.remove(entry.id).catch(failWith(deps));
 }
 
 export async function startLocalIssuer(deps: SourceCommandDeps): Promise<string | undefined> {
@@ -105,13 +109,13 @@ export async function startLocalIssuer(deps: SourceCommandDeps): Promise<string 
       });
     return url;
   } catch (error) {
-    fail(error);
+    failWith(deps)(error);
     return undefined;
   }
 }
 
 export async function stopLocalIssuer(deps: SourceCommandDeps): Promise<void> {
-  await deps.localIssuer.stop().catch(fail);
+  await deps.localIssuer.stop().catch(failWith(deps));
 }
 
 export async function copyLocalIssuerUrl(deps: SourceCommandDeps): Promise<void> {
@@ -130,11 +134,10 @@ export async function mintTestToken(deps: SourceCommandDeps): Promise<string | u
     vscode.window.setStatusBarMessage('$(check) Test token copied', 4000);
     return token;
   } catch (error) {
-    void vscode.window
-      .showErrorMessage(`Token Explorer: ${errorMessage(error)}`, 'Edit Test Token Template')
-      .then((choice) => {
-        if (choice) void editTestTokenTemplate(deps);
-      });
+    // A port taken carries its setting; a template that does not mint is fixed in the template.
+    void showAccountlessError(deps.logger, error, {
+      fallback: [{ label: 'Edit Test Token Template', run: () => editTestTokenTemplate(deps) }],
+    });
     return undefined;
   }
 }
@@ -163,7 +166,7 @@ export async function insertIdTokens(deps: SourceCommandDeps, arg?: unknown): Pr
   try {
     jobs = listJobs(document.getText(), deps.parseYaml);
   } catch (error) {
-    fail(error);
+    failWith(deps)(error);
     return;
   }
   const job =
@@ -188,7 +191,7 @@ export async function insertIdTokens(deps: SourceCommandDeps, arg?: unknown): Pr
   if (!aud) return;
   const point = findInsertionPoint(document.getText(), job);
   if (!point) {
-    fail(
+    failWith(deps)(
       new Error(
         `Could not find where job "${job}" starts in ${vscode.workspace.asRelativePath(uri)}.`,
       ),

@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
-import { errorMessage } from '../../core/errors';
+import { TokenExplorerError, errorMessage } from '../../core/errors';
 import type { Logger } from '../../core/ports';
 import { vaultLogin as logInToVault } from '../../core/vault/login';
 import { SETTINGS_SECTION } from '../adapters/settings';
+import { showAccountlessError } from '../remedies';
 import type { InspectorPanel } from '../webview/inspectorPanel';
 
 /** `executeCommand('tokenExplorer.vaultLogin', {address, mount, role, namespace})`. */
@@ -102,7 +103,11 @@ export async function vaultLogin(
     };
   } catch (error) {
     logger.warn(`Vault login at ${where} failed: ${errorMessage(error)}`);
-    void vscode.window.showErrorMessage(errorMessage(error));
+    // Retry with what was answered: the same address, role, mount and namespace, no questions.
+    void showAccountlessError(logger, error, {
+      message: errorMessage(error),
+      retry: () => vaultLogin(inspector, logger, timeoutMs, { address, mount, role, namespace }),
+    });
     return undefined;
   }
 }
@@ -111,8 +116,10 @@ async function readCa(path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
-    throw new Error(
+    throw new TokenExplorerError(
+      'bad-config',
       `The Vault CA certificate ${path} (tokenExplorer.vault.caCertificate or VAULT_CACERT) cannot be read: ${(error as { code?: string }).code ?? errorMessage(error)}.`,
+      { remedies: [{ kind: 'openSetting', key: 'tokenExplorer.vault.caCertificate' }] },
     );
   }
 }

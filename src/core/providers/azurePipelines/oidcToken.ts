@@ -1,4 +1,5 @@
 import { TokenExplorerError } from '../../errors';
+import type { Remedy } from '../../remedies';
 import { isRecord } from '../../guards';
 import type { Environment } from '../../ports';
 import { jobTokenFrom, requireAudience } from '../jobToken';
@@ -51,18 +52,31 @@ function said(text: string, accessToken: string): string {
   return flat.length > MAX_EXCERPT ? `${flat.slice(0, MAX_EXCERPT)}…` : flat;
 }
 
+/**
+ * Copying the step's mapping of the job's access token (Azure Pipelines docs, "Use predefined
+ * variables": System.AccessToken is passed to a script step only through `env:`).
+ */
+const MAP_ACCESS_TOKEN: Remedy = {
+  kind: 'copyText',
+  text: `env:\n  ${ACCESS_TOKEN_VARIABLE}: $(System.AccessToken)\n`,
+  label: 'Copy env Mapping',
+  pasteInto: 'the step of your pipeline',
+};
+
 function statusError(status: number, text: string, origin: string, accessToken: string) {
   const quoted = said(text, accessToken) ? `: "${said(text, accessToken)}"` : '';
   if (status === 401 || status === 203) {
     return new TokenExplorerError(
       'bad-credentials',
       `Azure DevOps at ${origin} refused the job's access token (HTTP ${status}${quoted}). ${ACCESS_TOKEN_VARIABLE} must hold $(System.AccessToken) of a running job: map it in the step (env: ${ACCESS_TOKEN_VARIABLE}: $(System.AccessToken)) and re-run the job.`,
+      { remedies: [MAP_ACCESS_TOKEN] },
     );
   }
   if (status === 400 || status === 403 || status === 404) {
     return new TokenExplorerError(
       'permission-denied',
       `Azure DevOps at ${origin} refused to mint an OIDC token (HTTP ${status}${quoted}). Check the service connection id (Project settings › Service connections, the resourceId in its URL), that it uses workload identity federation, and that this pipeline is allowed to use it.`,
+      { remedies: [{ kind: 'editAccountSettings' }] },
     );
   }
   return new TokenExplorerError(
@@ -147,6 +161,7 @@ export const azurePipelinesProvider: Provider = {
       throw new TokenExplorerError(
         'no-credentials',
         `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set. Azure Pipelines sets ${URI_VARIABLE} in every job; ${ACCESS_TOKEN_VARIABLE} only where a step maps it (env: ${ACCESS_TOKEN_VARIABLE}: $(System.AccessToken)). Run VS Code (or code-server) from such a step.`,
+        { remedies: accessToken ? [] : [MAP_ACCESS_TOKEN] },
       );
     }
     if (!URL.canParse(base) || !/^https?:$/.test(new URL(base).protocol)) {

@@ -4,6 +4,7 @@ import { extractToken } from '../../jwt/extract';
 import { findJwts } from '../../jwt/find';
 import { peekToken } from '../../jwt/peek';
 import type { Environment } from '../../ports';
+import type { Remedy } from '../../remedies';
 import type { Account, MintedToken, Provider, ProviderContext } from '../provider';
 import { assertSettingsValid, nonTextSettings, optionalString } from '../settings';
 
@@ -62,6 +63,19 @@ function shownSource(source: TokenSource): string {
   return source.kind === 'variable' ? `$${source.name}` : `the file ${source.path}`;
 }
 
+/**
+ * Copying the job's `id_tokens:` entry for the variable and audience (GitLab docs, "OpenID Connect
+ * (OIDC) Authentication Using ID Tokens": `id_tokens: NAME: aud: …` in the job of .gitlab-ci.yml).
+ */
+function idTokensRemedy(name: string, audience: string): Remedy {
+  return {
+    kind: 'copyText',
+    text: `id_tokens:\n  ${name}:\n    aud: ${audience}\n`,
+    label: 'Copy id_tokens',
+    pasteInto: 'the job in .gitlab-ci.yml',
+  };
+}
+
 const WHERE_TOKENS_EXIST =
   'GitLab mints ID tokens only for CI/CD jobs whose `id_tokens:` in .gitlab-ci.yml declares them, and only that job sees them: start VS Code from such a job (a CI-started editor, a dev container or a GitLab Workspace that runs in it).';
 
@@ -73,6 +87,7 @@ async function readSource(source: TokenSource, context: ProviderContext): Promis
       throw new TokenExplorerError(
         'no-credentials',
         `The environment variable ${source.name} is ${value === undefined ? 'not set' : 'empty'}. ${WHERE_TOKENS_EXIST} Declare it in the job, e.g.\nid_tokens:\n  ${source.name}:\n    aud: https://your-service.example`,
+        { remedies: [idTokensRemedy(source.name, 'https://your-service.example')] },
       );
     }
     return value;
@@ -136,6 +151,7 @@ export const gitlabCiProvider: Provider = {
       throw new TokenExplorerError(
         'bad-config',
         `The token in ${shownSource(source)} is for ${audiences.length > 0 ? audiences.map((a) => `"${a}"`).join(', ') : 'no audience'}, not "${wanted}". GitLab sets aud in .gitlab-ci.yml, not at request time: change the job's id_tokens (${name}: aud: ${JSON.stringify(wanted)}) and re-run the pipeline, or leave the audience empty to take the token as it is.`,
+        { remedies: [idTokensRemedy(name, wanted)] },
       );
     }
     const exp = inspection.times.exp;

@@ -2,12 +2,11 @@
 import { posix, win32 } from 'node:path';
 import { TokenExplorerError } from '../../errors';
 import type { Environment } from '../../ports';
-import type { Remedy } from '../../remedies';
 import type { ProviderContext } from '../provider';
 import { AccessTokenSource } from './accessTokenSource';
 import { readCredentialsFile } from './credentialFiles';
 import type { AdcLocation, GoogleCredentials, MetadataCredentials } from './credentials';
-import { ADC_LOGIN } from './credentials';
+import { ADC_LOGIN, ADC_SIGN_IN } from './credentials';
 import { probeMetadataServer } from './metadataProbe';
 
 /**
@@ -32,11 +31,6 @@ export function adcSearchOrder(env: Environment): string {
 }
 
 const DETECTIONS = ['assume-present', 'none', 'bios-only', 'ping-only'] as const;
-
-/** What creates Application Default Credentials: gcloud's login, run by the user. */
-const SIGN_IN: readonly Remedy[] = [
-  { kind: 'copyCommand', command: ADC_LOGIN, label: 'Copy Command' },
-];
 
 /** How to detect the metadata server, from the variables the official clients read. */
 type Detection = (typeof DETECTIONS)[number];
@@ -172,7 +166,7 @@ export async function adcAccessTokenSource(
     throw new TokenExplorerError(
       'no-credentials',
       `No Google Application Default Credentials were found, and the metadata server is not used (${context.env.get('METADATA_SERVER_DETECTION') ? `METADATA_SERVER_DETECTION=${detection}` : 'NO_GCE_CHECK=true'}). Looked at ${adcSearchOrder(context.env)}. Run \`${ADC_LOGIN}\` (or set GOOGLE_APPLICATION_CREDENTIALS to a credentials file), then try again.`,
-      { remedies: SIGN_IN },
+      { remedies: [ADC_SIGN_IN] },
     );
   }
   const metadata = cachedSource(context, 'metadata', METADATA);
@@ -186,7 +180,7 @@ export async function adcAccessTokenSource(
       throw new TokenExplorerError(
         'no-credentials',
         `No Google Application Default Credentials were found. Looked at ${adcSearchOrder(context.env)}. Run \`${ADC_LOGIN}\` (or set GOOGLE_APPLICATION_CREDENTIALS to a credentials file), then try again.`,
-        { cause: error, remedies: SIGN_IN },
+        { cause: error, remedies: [ADC_SIGN_IN] },
       );
     }
     throw error;

@@ -1,6 +1,7 @@
 // The shapes of Google credentials (every ADC file type) and the helpers that read their fields.
 import { isNonEmptyString } from '../../guards';
 import { TokenExplorerError } from '../../errors';
+import type { Remedy } from '../../remedies';
 
 /** Google's OAuth 2.0 token endpoint, the default `token_uri`. */
 export const GOOGLE_TOKEN_URI = 'https://oauth2.googleapis.com/token';
@@ -14,6 +15,12 @@ export const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platf
 export const EAGER_REFRESH_MS = 5 * 60_000;
 /** The command that (re)creates user Application Default Credentials, for advice. */
 export const ADC_LOGIN = 'gcloud auth application-default login';
+/** Copying ADC_LOGIN: what fixes missing or expired Application Default Credentials. */
+export const ADC_SIGN_IN: Remedy = {
+  kind: 'copyCommand',
+  command: ADC_LOGIN,
+  label: 'Copy Command',
+};
 
 /** `authorized_user`: a user's refresh token from `gcloud auth application-default login`. */
 export interface AuthorizedUserCredentials {

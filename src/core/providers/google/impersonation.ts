@@ -1,5 +1,6 @@
 import { isNonBlankString, isNonEmptyString } from '../../guards';
 import { TokenExplorerError } from '../../errors';
+import { ADC_SIGN_IN } from './credentials';
 import { httpFailure, postJson } from '../../http';
 import type { Account, MintRequest, MintedToken, Provider, ProviderContext } from '../provider';
 import type { AccessTokenSource } from './accessTokenSource';
@@ -121,14 +122,14 @@ function explainFailure(
     throw new TokenExplorerError(
       'bad-config',
       `The service account ${target} does not exist (or one of the delegates does not): ${url} answered 404. Check the email or unique id in the account settings.`,
-      { cause: error },
+      { cause: error, remedies: [{ kind: 'editAccountSettings' }] },
     );
   }
   if (failure?.status === 401) {
     throw new TokenExplorerError(
       'bad-credentials',
       `IAM Credentials rejected the access token of ${caller} (HTTP 401): your Application Default Credentials are invalid or expired. Run \`gcloud auth application-default login\`, then try again.`,
-      { cause: error },
+      { cause: error, remedies: [ADC_SIGN_IN] },
     );
   }
   throw error;

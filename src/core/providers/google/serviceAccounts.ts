@@ -1,4 +1,5 @@
 import { TokenExplorerError } from '../../errors';
+import { ADC_SIGN_IN } from './credentials';
 import { fetchJson } from '../../http';
 import type { ProviderContext } from '../provider';
 import { adcAccessTokenSource } from './adc';
@@ -111,7 +112,7 @@ export async function listServiceAccounts(
         throw new TokenExplorerError(
           'bad-credentials',
           `The IAM API rejected the access token of ${caller}: your Application Default Credentials are invalid or expired. Run \`gcloud auth application-default login\`.`,
-          { cause: error },
+          { cause: error, remedies: [ADC_SIGN_IN] },
         );
       }
       throw error;

@@ -1,4 +1,5 @@
 import { TokenExplorerError } from '../../errors';
+import { ADC_SIGN_IN } from './credentials';
 import type { Account, MintRequest, MintedToken, Provider, ProviderContext } from '../provider';
 import { adcSearchOrder, findAdc } from './adc';
 import { readCredentialsFile } from './credentialFiles';
@@ -17,6 +18,7 @@ async function userCredentials(
       throw new TokenExplorerError(
         'no-credentials',
         `The credentials file ${file} set for this account does not exist. Fix the path, or clear it to use Application Default Credentials.`,
+        { remedies: [{ kind: 'editAccountSettings' }] },
       );
     }
   } else {
@@ -25,6 +27,7 @@ async function userCredentials(
       throw new TokenExplorerError(
         'no-credentials',
         `No Google user credentials were found. Looked at ${adcSearchOrder(context.env)}. Run \`gcloud auth application-default login\`, then try again.`,
+        { remedies: [ADC_SIGN_IN] },
       );
     }
     credentials = found.credentials;
@@ -33,6 +36,7 @@ async function userCredentials(
     throw new TokenExplorerError(
       'bad-config',
       `${credentials.from} holds ${credentials.type} credentials, not a user's. For a service account's ID token, add a service-account impersonation or key account instead; for your own, run \`gcloud auth application-default login\`.`,
+      { remedies: [{ kind: 'switchMethod' }, ADC_SIGN_IN] },
     );
   }
   return credentials;
@@ -53,6 +57,7 @@ export async function mintUserIdToken(
     throw new TokenExplorerError(
       'user-account-audience',
       `Google issues ID tokens with a custom audience (${request.audience}) only to service accounts; a user's ID token always has the OAuth client id (${credentials.clientId}) as its audience. Use a service-account impersonation account for that audience, or ask for the client id (Cloud Run accepts it for users with roles/run.invoker).`,
+      { remedies: [{ kind: 'switchMethod' }] },
     );
   }
   return fetchUserIdToken(credentials, context, request.signal);

@@ -1,6 +1,6 @@
 import { TokenExplorerError } from '../../errors';
 import type { ProcessResult } from '../../ports';
-import { missingCliRemedies } from '../../remedies';
+import { type Remedy, missingCliRemedies } from '../../remedies';
 import { errorLines, excerpt, failureHead, jsonFromStdout, runCli, tokenFromStdout } from '../cli';
 import type { Account, Provider, ProviderContext } from '../provider';
 import { assertSettingsValid, nonTextSettings, optionalString } from '../settings';
@@ -112,6 +112,9 @@ function runYc(
   });
 }
 
+/** The ids and the profile are the account's own settings. */
+const EDIT_ACCOUNT: Remedy = { kind: 'editAccountSettings' };
+
 /** How to name the profile in advice: `yc init --profile P`, or plain `yc init` for the active one. */
 function initCommand(profile: string | undefined): string {
   return profile ? `yc init --profile ${profile}` : 'yc init';
@@ -129,6 +132,7 @@ function failure(
     return new TokenExplorerError(
       'bad-config',
       `${head}The yc profile does not exist. Pick one that \`yc config profile list\` shows, or create it with \`yc config profile create NAME\` and \`${initCommand(scope.profile)}\`.`,
+      { remedies: [EDIT_ACCOUNT] },
     );
   }
   if (
@@ -138,12 +142,18 @@ function failure(
     return new TokenExplorerError(
       'bad-credentials',
       `${head}yc has no valid sign-in for ${scope.profile ? `the profile "${scope.profile}"` : 'its active profile'}. Run \`${initCommand(scope.profile)}\` in a terminal (or set a service-account key in the profile), then try again.`,
+      {
+        remedies: [
+          { kind: 'copyCommand', command: initCommand(scope.profile), label: 'Copy Command' },
+        ],
+      },
     );
   }
   if (said.includes('code = NotFound')) {
     return new TokenExplorerError(
       'bad-config',
       `${head}${scope.serviceAccountId ? `The service account ${scope.serviceAccountId}` : 'The folder or service account'} does not exist, or is in a cloud the profile cannot see. Check the id with \`yc iam service-account list --folder-id FOLDER_ID\`.`,
+      { remedies: [EDIT_ACCOUNT] },
     );
   }
   if (said.includes('code = PermissionDenied')) {
@@ -157,12 +167,14 @@ function failure(
     return new TokenExplorerError(
       'permission-denied',
       `${head}The account yc signs in with is not allowed to create tokens for the service account ${target}, or that service account does not exist. Check the id, and grant a role that allows creating tokens for the service account, e.g. ${TOKEN_CREATOR_ROLE}: yc iam service-account add-access-binding ${target} --role ${TOKEN_CREATOR_ROLE} --subject userAccount:YOUR_USER_ID (serviceAccount:ID when the profile signs in with a service-account key).`,
+      { remedies: [EDIT_ACCOUNT] },
     );
   }
   if (/folder/i.test(said) && /not (?:set|specified)/i.test(said)) {
     return new TokenExplorerError(
       'bad-config',
       `${head}Give the folder id in the account settings, or set one in the profile: yc config set folder-id FOLDER_ID.`,
+      { remedies: [EDIT_ACCOUNT] },
     );
   }
   return new TokenExplorerError(

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { remediesFor } from '../../../../../src/core/remedies';
 import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { detectIssuerFamily, lookupClaim } from '../../../../../src/core/jwt/claims';
 import { inspectToken } from '../../../../../src/core/jwt/inspect';
@@ -386,7 +387,13 @@ describe('CI job token sources', () => {
     });
 
     it('explains a wrong access token, an unknown connection and a job without the variables', async () => {
-      await rejects(
+      const mapping = {
+        kind: 'copyText',
+        text: 'env:\n  SYSTEM_ACCESSTOKEN: $(System.AccessToken)\n',
+        label: 'Copy env Mapping',
+        pasteInto: 'the step of your pipeline',
+      };
+      const stale = await rejects(
         azurePipelinesProvider.mint(
           acct,
           { audience: '' },
@@ -396,7 +403,8 @@ describe('CI job token sources', () => {
         /HTTP 401: "TF400813/,
         /env: SYSTEM_ACCESSTOKEN: \$\(System\.AccessToken\)/,
       );
-      await rejects(
+      assert.deepEqual(remediesFor(stale), [mapping]);
+      const unknown = await rejects(
         azurePipelinesProvider.mint(
           account('azure-pipelines', {
             serviceConnectionId: '00000000-0000-4000-8000-000000000000',
@@ -408,7 +416,8 @@ describe('CI job token sources', () => {
         /HTTP 400: "Service connection 00000000-0000-4000-8000-000000000000 was not found/,
         /Check the service connection id/,
       );
-      await rejects(
+      assert.deepEqual(remediesFor(unknown), [{ kind: 'editAccountSettings' }]);
+      const unmapped = await rejects(
         azurePipelinesProvider.mint(
           acct,
           { audience: '' },
@@ -417,6 +426,7 @@ describe('CI job token sources', () => {
         'no-credentials',
         /SYSTEM_ACCESSTOKEN is not set/,
       );
+      assert.deepEqual(remediesFor(unmapped), [mapping]);
     });
 
     it('validates the service connection id and asks for it in the wizard', async () => {

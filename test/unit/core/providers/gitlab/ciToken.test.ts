@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { remediesFor } from '../../../../../src/core/remedies';
 import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -188,16 +189,29 @@ describe('gitlabCiProvider', () => {
         /ID_TOKEN_1: aud: "https:\/\/other\.example"/,
       );
       assert.ok(!error.message.includes(token));
+      // The job's id_tokens entry for the audience asked for, to paste into .gitlab-ci.yml.
+      assert.deepEqual(remediesFor(error), [
+        {
+          kind: 'copyText',
+          text: 'id_tokens:\n  ID_TOKEN_1:\n    aud: https://other.example\n',
+          label: 'Copy id_tokens',
+          pasteInto: 'the job in .gitlab-ci.yml',
+        },
+      ]);
     });
 
     it('a variable that is not set, or empty', async () => {
-      await rejectsWith(
+      const unset = await rejectsWith(
         gitlabCiProvider.mint(variable(), { audience: AUDIENCE }, context({})),
         'no-credentials',
         /ID_TOKEN_1 is not set/,
         /only for CI\/CD jobs whose `id_tokens:`/,
         /dev container or a GitLab Workspace/,
         /ID_TOKEN_1:\n {4}aud:/,
+      );
+      assert.deepEqual(
+        remediesFor(unset).map((r) => r.kind === 'copyText' && r.text),
+        ['id_tokens:\n  ID_TOKEN_1:\n    aud: https://your-service.example\n'],
       );
       await rejectsWith(
         gitlabCiProvider.mint(variable(), { audience: AUDIENCE }, context({ ID_TOKEN_1: ' ' })),

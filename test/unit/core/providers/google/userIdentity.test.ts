@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import type { Account, ProviderContext } from '../../../../../src/core/providers/provider';
 import { userIdentityProvider } from '../../../../../src/core/providers/google/userIdentity';
+import { ADC_SIGN_IN } from '../../../../../src/core/providers/google/credentials';
+import { remediesFor } from '../../../../../src/core/remedies';
 import { GoogleApis } from '../../../../emulators/google/googleApis';
 import { testContext } from '../../../../helpers/context';
 import type { EmulatedUser } from '../../../../emulators/google/googleApis';
@@ -53,7 +55,7 @@ describe('google-user provider', () => {
   });
 
   it('a custom audience is refused with the reason and the way out', async () => {
-    await rejectsWith(
+    const error = await rejectsWith(
       userIdentityProvider.mint(account, { audience: 'https://my-service.run.app' }, context),
       'user-account-audience',
       /only to service accounts/,
@@ -61,13 +63,15 @@ describe('google-user provider', () => {
       /impersonation/,
       /roles\/run\.invoker/,
     );
+    // Another method (impersonation) mints for that audience.
+    assert.deepEqual(remediesFor(error), [{ kind: 'switchMethod' }]);
   });
 
   it('service-account ADC is not a user', async () => {
     const sa = await apis.addServiceAccount({ email: 'robot@proj.iam.gserviceaccount.com' });
     const path = join(tmp.path, 'key.json');
     await writeFile(path, sa.keyFile);
-    await rejectsWith(
+    const error = await rejectsWith(
       userIdentityProvider.mint(
         account,
         { audience: 'x' },
@@ -76,15 +80,17 @@ describe('google-user provider', () => {
       'bad-config',
       /service_account credentials, not a user's/,
     );
+    assert.deepEqual(remediesFor(error), [{ kind: 'switchMethod' }, ADC_SIGN_IN]);
   });
 
   it('no ADC explains where it looked', async () => {
-    await rejectsWith(
+    const error = await rejectsWith(
       userIdentityProvider.mint(account, { audience: 'x' }, testContext({ homeDir: tmp.path })),
       'no-credentials',
       /GOOGLE_APPLICATION_CREDENTIALS/,
       /gcloud auth application-default login/,
     );
+    assert.deepEqual(remediesFor(error), [ADC_SIGN_IN]);
   });
 
   it('a revoked login says to sign in again, without the refresh token', async () => {

@@ -14,6 +14,7 @@ import {
   ycListServiceAccounts,
   ycProfiles,
 } from '../../../../../src/core/providers/yandex/yc';
+import { remediesFor } from '../../../../../src/core/remedies';
 import { testContext } from '../../../../helpers/context';
 import { makeFakeYc } from '../../../../emulators/yc/fakeYc';
 import type { FakeYc, FakeYcSetup } from '../../../../emulators/yc/fakeYc';
@@ -233,6 +234,8 @@ describe('yandexCliProvider', () => {
         /yc init --profile nope/,
       );
       assert.ok(error.message.startsWith(`yc iam create-id-token --subject-id=${SA}`));
+      // The profile is the account's setting.
+      assert.deepEqual(remediesFor(error), [{ kind: 'editAccountSettings' }]);
     });
 
     it('no active profile', async () => {
@@ -241,13 +244,16 @@ describe('yandexCliProvider', () => {
     });
 
     it('a profile without credentials', async () => {
-      await rejectsWith(
+      const error = await rejectsWith(
         mint({ profile: 'empty' }),
         'bad-credentials',
         /ERROR: no credentials found in profile 'empty'/,
         /the profile "empty"/,
         /`yc init --profile empty`/,
       );
+      assert.deepEqual(remediesFor(error), [
+        { kind: 'copyCommand', command: 'yc init --profile empty', label: 'Copy Command' },
+      ]);
     });
 
     it('an expired sign-in', async () => {
@@ -274,13 +280,14 @@ describe('yandexCliProvider', () => {
     });
 
     it('an unknown service account', async () => {
-      await rejectsWith(
+      const error = await rejectsWith(
         mint({ serviceAccountId: 'ajemissing0000000000' }),
         'bad-config',
         /ERROR: rpc error: code = NotFound desc = Service account ajemissing0000000000 not found/,
         /The service account ajemissing0000000000 does not exist/,
         /yc iam service-account list/,
       );
+      assert.deepEqual(remediesFor(error), [{ kind: 'editAccountSettings' }]);
     });
 
     it('output that is not a token', async () => {
