@@ -1,8 +1,8 @@
 // `npm start [-- --clean] [-- --folder DIR]`: builds, starts code-server on 127.0.0.1 with the
 // extension in development mode and DIR (default: this repo) open, and prints the URL to open.
-// By default it also starts the project's emulators (metadata server, Google APIs) and opens a
-// throwaway profile with demo accounts that use them (test/emulators/demo.ts); --clean opens an
-// empty profile instead. The profile lives in code-server's run dir, never in your own VS Code
+// By default it also starts the project's emulators (metadata server, Google APIs, a Cloud Run
+// service) and opens a throwaway profile with demo accounts that use them
+// (test/emulators/demo.ts); --clean opens an empty profile instead. The profile lives in code-server's run dir, never in your own VS Code
 // settings. Ctrl-C stops everything (codeServer.mjs kills its process group).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -56,7 +56,8 @@ const intro = demo
       'Demo accounts (Token Explorer in the activity bar), served by local emulators:',
       ...demo.accounts.map((line) => `  - ${line}`),
       'Press the key icon on "Demo: metadata server (emulated)" to get an ID token, then the',
-      'search icon to inspect and verify it. npm start -- --clean opens an empty profile instead.',
+      'search icon to inspect and verify it; "Call service..." there with the service URL above',
+      'answers 200 (another audience: 401, explained). npm start -- --clean opens an empty profile.',
     ]
   : ['Empty profile (--clean): no accounts, no emulators.'];
 console.log(

@@ -83,6 +83,11 @@ export class TokenService {
       }));
   }
 
+  /** Forgets the last errors of an account, keeping its tokens (what failed has changed). */
+  clearErrors(accountId: string): void {
+    this.cache.clearErrors(cacheKey(accountId, ''));
+  }
+
   /** Forgets every token of an account (it was removed or edited). */
   forget(accountId: string): void {
     this.cache.deletePrefix(cacheKey(accountId, ''));

@@ -22,6 +22,7 @@ import { registerCommands } from './commands';
 import { CommandId } from './commands/commandId';
 import { pickKey } from './commands/pickKey';
 import { AccountsTree } from './views/accountsTree';
+import { clearStaleErrors } from './views/staleErrors';
 import { JwtCodeLensProvider } from './views/jwtCodeLens';
 import { JwtHoverProvider } from './views/jwtHover';
 import { SourcesTree } from './views/sourcesTree';
@@ -157,6 +158,7 @@ export function activate(context: vscode.ExtensionContext): TokenExplorerApi {
   const codeLens = new JwtCodeLensProvider(settings);
   const proxies = new LocalProxies(tokens, logger, systemClock);
   const proxiesTree = new ProxiesTree(proxies);
+  const staleErrors = clearStaleErrors({ store, tokens, localIssuer });
   const cacheSubscription = cache.onDidChange(() => {
     tree.refresh();
     statusBar.update();
@@ -169,6 +171,7 @@ export function activate(context: vscode.ExtensionContext): TokenExplorerApi {
     tree,
     statusBar,
     { dispose: () => cacheSubscription.dispose() },
+    staleErrors,
     vscode.languages.registerHoverProvider(ALL_FILES, new JwtHoverProvider(settings)),
     vscode.languages.registerCodeLensProvider(ALL_FILES, codeLens),
     vscode.window.createTreeView('tokenExplorer.accounts', {

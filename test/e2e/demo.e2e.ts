@@ -99,6 +99,34 @@ describe('npm start: the demo profile', function () {
     await vscode.screenshot(screenshotPath('demo-call-service.png'));
   });
 
+  it("clears the local issuer row's error once the issuer starts, without another mint", async () => {
+    const { page } = vscode;
+    const tree = viewPane(page, 'Service Accounts');
+    const sources = viewPane(page, 'Pipelines & Test Tokens');
+    // Retry-safe: a first attempt may have left the issuer running.
+    if (await sources.getByText(/running at/).count()) {
+      await vscode.runCommand('Token Explorer: Stop Local Issuer');
+      await sources.getByText(/running at/).waitFor({ state: 'detached' });
+    }
+    const failed = page
+      .locator('.notification-toast', { hasText: 'local issuer is not running' })
+      .first();
+    await inlineAction(
+      treeRow(tree, 'Demo: local issuer (start it first)'),
+      'Get ID Token',
+      failed,
+    );
+    const errorRow = tree.locator('.monaco-list-row', {
+      hasText: /error: The local issuer is not/,
+    });
+    await errorRow.first().waitFor();
+    await vscode.runCommand('Token Explorer: Start Local Issuer');
+    // What the error was about changed: the row goes, with no Get ID Token in between.
+    await errorRow.first().waitFor({ state: 'detached', timeout: 30_000 });
+    await vscode.screenshot(screenshotPath('demo-local-issuer-started.png'));
+    await vscode.runCommand('Token Explorer: Stop Local Issuer');
+  });
+
   it("lists demo-project's service accounts in Add Account from the IAM emulator", async () => {
     const { page } = vscode;
     await vscode.runCommand('Token Explorer: Add Account…');

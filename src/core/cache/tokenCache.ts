@@ -118,6 +118,19 @@ export class TokenCache {
     }
   }
 
+  /**
+   * Drops the last error of every key starting with `prefix` (what it was about changed: the
+   * issuer started, a setting changed); a key left with neither token nor mint in flight goes.
+   */
+  clearErrors(prefix: string): void {
+    for (const [key, entry] of [...this.entries]) {
+      if (!key.startsWith(prefix) || entry.lastError === undefined) continue;
+      entry.lastError = undefined;
+      if (!entry.token && !entry.inflight) this.entries.delete(key);
+      this.emit(key);
+    }
+  }
+
   private entry(key: string): Entry {
     let entry = this.entries.get(key);
     if (!entry) {

@@ -125,4 +125,28 @@ describe('TokenCache', () => {
     assert.deepEqual(seen, [key, key]);
     assert.equal(cache.list().length, 1);
   });
+
+  it('clears the errors of one account, keeping its tokens, and drops rows left with nothing', async () => {
+    const other = cacheKey('acct', 'https://other');
+    const elsewhere = cacheKey('acct2', 'https://aud');
+    await cache.get(key, upstream.mint);
+    upstream.fail = new Error('issuer not running');
+    clock.ms += 56 * MIN;
+    await cache.get(key, upstream.mint);
+    await new Promise((resolve) => setImmediate(resolve));
+    await assert.rejects(cache.get(other, upstream.mint), /issuer not running/);
+    await assert.rejects(cache.get(elsewhere, upstream.mint), /issuer not running/);
+    const seen: string[] = [];
+    const subscription = cache.onDidChange((k) => seen.push(k));
+    cache.clearErrors(cacheKey('acct', ''));
+    subscription.dispose();
+    assert.deepEqual(seen.sort(), [key, other].sort());
+    assert.deepEqual(
+      cache.list().map((v) => [v.key, v.token?.token, v.lastError !== undefined]),
+      [
+        [key, 'token-1', false],
+        [elsewhere, undefined, true],
+      ],
+    );
+  });
 });
