@@ -57,8 +57,31 @@ export function projectIdProblem(value: string, optional = false): string | unde
   const v = value.trim();
   if (v === '') return optional ? undefined : 'Type a project id, e.g. my-project-123456.';
   const id = v.includes(':') ? v.slice(v.lastIndexOf(':') + 1) : v;
-  if (/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(id)) return undefined;
-  return `"${shorten(v)}" is not a project id: 6 to 30 lowercase letters, digits or hyphens, starting with a letter (the id, not the project's display name or number).`;
+  return firstBroken(v, 'a project id', PROJECT_ID_RULE, [
+    [id.length >= 6 && id.length <= 30, `it has ${id.length} characters, not 6 to 30`],
+    [/^[a-z0-9-]*$/.test(id), 'it has characters other than lowercase letters, digits or hyphens'],
+    [/^[a-z]/.test(id), 'it does not start with a letter'],
+    [!id.endsWith('-'), 'it ends with a hyphen'],
+  ]);
+}
+
+const PROJECT_ID_RULE =
+  "6 to 30 lowercase letters, digits or hyphens, starting with a letter and not ending with a hyphen (the id, not the project's display name or number)";
+
+/**
+ * The message of a rule's first broken condition: `"value" is not <what>: <why>. It is <rule>.`,
+ * so the user reads what is wrong with the text typed and every condition at once; undefined
+ * when every condition holds. `conditions` are [holds, what is wrong when it does not].
+ */
+function firstBroken(
+  value: string,
+  what: string,
+  rule: string,
+  conditions: readonly (readonly [boolean, string])[],
+): string | undefined {
+  const broken = conditions.find(([holds]) => !holds);
+  if (!broken) return undefined;
+  return `"${shorten(value)}" is not ${what}: ${broken[1]}. It is ${rule}.`;
 }
 
 /**
@@ -85,13 +108,36 @@ export function audienceProblem(value: string, optional: boolean): string | unde
 }
 
 /**
+ * A warning (not a refusal) for an audience typed without a scheme where the service most likely
+ * compares it with its URL: Cloud Run checks `aud` against its service URL
+ * (https://cloud.google.com/run/docs/authenticating/service-to-service), while IAP's audience is
+ * an OAuth client id (`….apps.googleusercontent.com`), also accepted without a word. Undefined
+ * when there is nothing to say.
+ */
+export function audienceSchemeWarning(value: string): string | undefined {
+  const v = value.trim();
+  if (v === '' || /^[a-z][a-z0-9+.-]*:/i.test(v)) return undefined;
+  if (/\.apps\.googleusercontent\.com$/i.test(v)) return undefined;
+  return `"${shorten(v)}" has no scheme: Cloud Run and Cloud Functions expect their URL (https://${shorten(v)}). Press Enter to keep it as it is (e.g. an IAP client id).`;
+}
+
+/**
  * A Kubernetes namespace: an RFC 1123 label, at most 63 lowercase letters, digits and hyphens,
  * starting and ending alphanumeric (k8s.io/apimachinery pkg/util/validation IsDNS1123Label).
  */
 export function kubernetesNamespaceProblem(value: string): string | undefined {
   const v = value.trim();
-  if (v.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(v)) return undefined;
-  return `"${shorten(v)}" is not a namespace name: up to 63 lowercase letters, digits or hyphens, starting and ending with a letter or digit.`;
+  return firstBroken(
+    v,
+    'a namespace name',
+    'up to 63 lowercase letters, digits or hyphens, starting and ending with a letter or digit',
+    [
+      [v !== '', 'it is empty'],
+      [v.length <= 63, `it has ${v.length} characters, more than 63`],
+      [/^[a-z0-9-]*$/.test(v), 'it has characters other than lowercase letters, digits or hyphens'],
+      [/^[a-z0-9]/.test(v) && /[a-z0-9]$/.test(v), 'it starts or ends with a hyphen'],
+    ],
+  );
 }
 
 /**
@@ -101,13 +147,24 @@ export function kubernetesNamespaceProblem(value: string): string | undefined {
  */
 export function kubernetesNameProblem(value: string): string | undefined {
   const v = value.trim();
-  if (
-    v.length <= 253 &&
-    /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(v)
-  ) {
-    return undefined;
-  }
-  return `"${shorten(v)}" is not a service account name: lowercase letters, digits, "-" and ".", starting and ending with a letter or digit.`;
+  const parts = v.split('.');
+  return firstBroken(
+    v,
+    'a service account name',
+    'up to 253 lowercase letters, digits, "-" and ".", each dot-separated part starting and ending with a letter or digit',
+    [
+      [v !== '', 'it is empty'],
+      [v.length <= 253, `it has ${v.length} characters, more than 253`],
+      [
+        /^[a-z0-9.-]*$/.test(v),
+        'it has characters other than lowercase letters, digits, "-" or "."',
+      ],
+      [
+        parts.every((part) => /^[a-z0-9]/.test(part) && /[a-z0-9]$/.test(part)),
+        'a dot-separated part is empty or starts or ends with "-"',
+      ],
+    ],
+  );
 }
 
 /**
@@ -116,15 +173,31 @@ export function kubernetesNameProblem(value: string): string | undefined {
  */
 export function yandexIdProblem(value: string): string | undefined {
   const v = value.trim();
-  if (/^[a-zA-Z0-9]{1,50}$/.test(v)) return undefined;
-  return `"${shorten(v)}" is not a service account id: Latin letters and digits as yc iam service-account list prints them (e.g. aje0123456789abcdefg), not its name.`;
+  return firstBroken(
+    v,
+    'a service account id',
+    'up to 50 Latin letters and digits as yc iam service-account list prints them (e.g. aje0123456789abcdefg), not its name',
+    [
+      [v !== '', 'it is empty'],
+      [/^[a-zA-Z0-9]*$/.test(v), 'it has characters other than Latin letters and digits'],
+      [v.length <= 50, `it has ${v.length} characters, more than 50`],
+    ],
+  );
 }
 
 /** An environment variable name as a shell and GitLab's `id_tokens:` keys accept it. */
 export function variableNameProblem(value: string): string | undefined {
   const v = value.trim().replace(/^\$/, '');
-  if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(v)) return undefined;
-  return `"${shorten(v)}" is not a variable name: letters, digits and underscores, not starting with a digit.`;
+  return firstBroken(
+    v,
+    'a variable name',
+    'letters, digits and underscores, not starting with a digit',
+    [
+      [v !== '', 'it is empty'],
+      [/^[A-Za-z0-9_]*$/.test(v), 'it has characters other than letters, digits and underscores'],
+      [!/^[0-9]/.test(v), 'it starts with a digit'],
+    ],
+  );
 }
 
 /**

@@ -43,6 +43,8 @@ export interface InputOptions {
    * undefined when it is acceptable; a promise when checking needs the disk.
    */
   readonly validate?: (value: string) => string | undefined | Promise<string | undefined>;
+  /** A warning about the typed text that does not refuse it (shown when `validate` passes). */
+  readonly warn?: (value: string) => string | undefined;
 }
 
 /**
@@ -92,6 +94,11 @@ export interface WizardPorts {
   readonly state: WizardState;
   /** Names of the process's environment variables (to find ID tokens in them). */
   readonly environmentNames: () => readonly string[];
+  /**
+   * Told by askPastMissing when the user chose "Add Anyway" (why: the failure's first line);
+   * runWizardSteps then saves the draft without a test mint, which would fail the same way.
+   */
+  readonly addedAnyway?: (reason: string) => void;
 }
 
 /**
@@ -103,18 +110,95 @@ export type WizardStep = (
   ports: WizardPorts,
 ) => Promise<AccountDraft | undefined>;
 
-/** Runs a kind's steps in order; undefined as soon as one is cancelled. */
+/**
+ * Runs a kind's steps in order; undefined as soon as one is cancelled. When the user chose "Add
+ * Anyway" past a missing piece in any step, the draft comes back with `skipTestMint` saying so:
+ * the user already knows the account cannot mint yet, and must not be asked a second time.
+ */
 export async function runWizardSteps(
   steps: readonly WizardStep[],
   draft: AccountDraft,
   ports: WizardPorts,
 ): Promise<AccountDraft | undefined> {
+  let anyway: string | undefined;
+  const addedAnyway = (reason: string) => {
+    anyway ??= reason;
+    ports.addedAnyway?.(reason);
+  };
+  const addAnywayLabel = remedyLabel({ kind: 'addAnyway' });
+  const tracked: WizardPorts = {
+    ...ports,
+    // Steps that ask "Add the account anyway?" as a confirm (a CI job's variables are not set,
+    // gcloud has no active account) are an Add Anyway too.
+    ui: {
+      ...delegate(ports.ui),
+      async confirm(message, action) {
+        const yes = await ports.ui.confirm(message, action);
+        if (yes && action === addAnywayLabel) addedAnyway(message.split('\n')[0] ?? message);
+        return yes;
+      },
+    },
+    addedAnyway,
+  };
   let current: AccountDraft | undefined = draft;
   for (const step of steps) {
-    current = await step(current, ports);
+    current = await step(current, tracked);
     if (!current) return undefined;
   }
-  return current;
+  if (anyway === undefined || current.skipTestMint !== undefined) return current;
+  return { ...current, skipTestMint: `added anyway after: ${anyway}` };
+}
+
+/** `ui`'s methods as a plain object (a class instance's methods do not survive a spread). */
+function delegate(ui: WizardUi): WizardUi {
+  return {
+    pick: (items, options) => ui.pick(items, options),
+    input: (options) => ui.input(options),
+    confirm: (message, action) => ui.confirm(message, action),
+    recover: (message, remedies) => ui.recover(message, remedies),
+    pickFile: (options) => ui.pickFile(options),
+    busy: (title, task) => ui.busy(title, task),
+    error: (message) => ui.error(message),
+  };
+}
+
+/**
+ * The wizard's questions with every cancel logged where it happens ("… cancelled by the user"),
+ * so that the log line "ended before saving" always follows its reason. `log` gets one line.
+ */
+export function logCancels(ui: WizardUi, log: (line: string) => void): WizardUi {
+  const cancelled = (title: string) => log(`Add Account: "${title}" cancelled by the user`);
+  return {
+    ...delegate(ui),
+    async pick(items, options) {
+      const picked = await ui.pick(items, options);
+      if (picked === undefined) cancelled(options.title);
+      return picked;
+    },
+    async input(options) {
+      const typed = await ui.input(options);
+      if (typed === undefined) cancelled(options.title);
+      return typed;
+    },
+    async confirm(message, action) {
+      const yes = await ui.confirm(message, action);
+      if (!yes) log(`Add Account: "${action}" not chosen after: ${message.split('\n')[0] ?? ''}`);
+      return yes;
+    },
+    async pickFile(options) {
+      const file = await ui.pickFile(options);
+      if (file === undefined) cancelled(options.title);
+      return file;
+    },
+    async busy(title, task) {
+      try {
+        return await ui.busy(title, task);
+      } catch (error) {
+        if (isCancel(error)) cancelled(title);
+        throw error;
+      }
+    },
+  };
 }
 
 /** Runs `task` under a progress notification; undefined when it failed (the error is shown). */
@@ -235,7 +319,10 @@ export async function askPastMissing(
     [...(options.addAnyway ? [{ kind: 'addAnyway' as const }] : []), ...remedies],
     { canRetry: true, inWizard: true },
   );
-  // "Add Anyway" first in the list, last on screen is VS Code's choice: keep the fixes first.
+  // The fixes first, "Add Anyway" last. VS Code places the buttons and its own Cancel as each
+  // platform's guidelines say (Linux and macOS: the first button on the trailing side, Cancel
+  // next to it, then the rest; Windows: in order, Cancel last), so no "Cancel" item is added here
+  // (vscode src/vs/base/browser/ui/dialog/dialog.ts rearrangeButtons).
   const ordered = [
     ...offered.filter((r) => r.kind !== 'addAnyway'),
     ...offered.filter((r) => r.kind === 'addAnyway'),
@@ -249,6 +336,7 @@ export async function askPastMissing(
   context.logger.info(`Add Account: "${remedyLabel(chosen)}" after: ${reason}`);
   switch (chosen.kind) {
     case 'addAnyway':
+      ports.addedAnyway?.(reason);
       return 'addAnyway';
     case 'pickExecutable':
     case 'retry':

@@ -8,6 +8,7 @@ import { CommandId } from './commands/commandId';
 import type { AccountCommandDeps } from './commands/wizardUi';
 import { reimportKey } from './commands/reimportKey';
 import { SETTINGS_SECTION } from './adapters/settings';
+import { accountRange } from '../core/settingsJson';
 
 /** What running a remedy needs from the composition root. */
 export type RemedyDeps = Pick<
@@ -53,17 +54,57 @@ export async function openSetting(key: string): Promise<void> {
   }
 }
 
-/** Opens the settings.json that holds the accounts (machine-scoped: Remote in a remote window). */
-export async function openAccountsJson(): Promise<void> {
+/**
+ * Opens the settings.json that holds the accounts (machine-scoped: Remote in a remote window);
+ * with `accountId`, the account's own object is revealed and selected.
+ */
+export async function openAccountsJson(accountId?: string): Promise<void> {
   const key = `${SETTINGS_SECTION}.accounts`;
-  const revealSetting = { key };
+  // With an account, its own entry is selected below; revealSetting would move to the key after.
+  const options = accountId === undefined ? { revealSetting: { key } } : {};
+  const opened = settingsEditor(key);
   if (settingsTab(key) === 'Remote') {
-    await vscode.commands.executeCommand('workbench.action.openRemoteSettingsFile', {
-      revealSetting,
-    });
+    await vscode.commands.executeCommand('workbench.action.openRemoteSettingsFile', options);
   } else {
-    await vscode.commands.executeCommand('workbench.action.openSettingsJson', { revealSetting });
+    await vscode.commands.executeCommand('workbench.action.openSettingsJson', options);
   }
+  if (accountId === undefined) return;
+  const active = vscode.window.activeTextEditor;
+  const editor = isSettingsEditor(active, key) ? active : await opened;
+  const range = editor && accountRange(editor.document.getText(), key, accountId);
+  if (!editor || !range) return;
+  const { document } = editor;
+  const start = document.positionAt(range.offset);
+  const selection = new vscode.Selection(start, document.positionAt(range.offset + range.length));
+  editor.selection = selection;
+  editor.revealRange(selection, vscode.TextEditorRevealType.AtTop);
+}
+
+function isSettingsEditor(editor: vscode.TextEditor | undefined, key: string): boolean {
+  return (
+    editor !== undefined &&
+    editor.document.fileName.endsWith('settings.json') &&
+    editor.document.getText().includes(key)
+  );
+}
+
+/** The settings.json editor (one whose text names `key`) once it is active; undefined after 5 s. */
+function settingsEditor(key: string): Promise<vscode.TextEditor | undefined> {
+  const holds = (editor: vscode.TextEditor | undefined) => isSettingsEditor(editor, key);
+  return new Promise((resolve) => {
+    const done = (editor: vscode.TextEditor | undefined) => {
+      clearTimeout(timer);
+      listener.dispose();
+      resolve(editor);
+    };
+    const listener = vscode.window.onDidChangeActiveTextEditor((editor) => {
+      if (holds(editor)) done(editor);
+    });
+    const timer = setTimeout(() => {
+      const active = vscode.window.activeTextEditor;
+      done(holds(active) ? active : undefined);
+    }, 5000);
+  });
 }
 
 /** Lets the user choose an executable and stores it in its (machine-scoped) setting. */
@@ -195,7 +236,7 @@ export async function runRemedy(
       });
       return thenRetry(true);
     case 'editAccountSettings':
-      return openAccountsJson();
+      return openAccountsJson(account?.id);
     case 'retry':
       await target.retry?.();
       return;

@@ -212,7 +212,12 @@ describe('Service accounts in VS Code', function () {
     const name = await quickInputBox(page, 'Add account: name in the tree');
     assert.equal(await name.inputValue(), KEY_EMAIL);
     await name.press('Enter');
-    await waitForNotification(page, `Added ${KEY_EMAIL}.`);
+    const added = await waitForNotification(page, `Added ${KEY_EMAIL}.`);
+    // Its "Get ID Token" is a click, as on the account's row: the token is copied and said so.
+    await clearClipboard(page);
+    await added.getByRole('button', { name: 'Get ID Token' }).click();
+    await waitForNotification(page, `ID token for ${KEY_EMAIL} copied (`);
+    assert.equal((await verify(await clipboardJwt(), apis.jwks(), KEY_AUDIENCE)).email, KEY_EMAIL);
 
     // The test mint went to the emulator's token endpoint with the imported key.
     assert.ok(

@@ -32,6 +32,17 @@ export interface ProviderDescriptor<K extends string = string> {
    */
   readonly audienceOptional: boolean;
   /**
+   * The audience this kind's tokens get when none is asked for, as the audience questions say it
+   * ("the organization id"); every audience-optional kind has one (a unit test checks).
+   */
+  readonly defaultAudienceIs?: string;
+  /**
+   * True when the services that take this kind's tokens mostly compare the audience with their
+   * URL (Cloud Run, Cloud Functions): an audience typed without a scheme gets a warning, not a
+   * refusal (IAP's audience is an OAuth client id).
+   */
+  readonly audienceExpectsUrl?: boolean;
+  /**
    * What the kind mints when it is not an OIDC ID token: "access token" (an OAuth access token
    * for one resource, e.g. Azure's). The UI then says so wherever it says "ID token" for the
    * others. Absent: ID tokens.

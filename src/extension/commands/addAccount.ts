@@ -1,13 +1,19 @@
 import * as vscode from 'vscode';
 import { newAccountId } from '../../core/accounts';
 import { TokenExplorerError, errorMessage } from '../../core/errors';
-import { audienceProblem } from '../../core/inputRules';
+import { audienceProblem, audienceSchemeWarning } from '../../core/inputRules';
 import { PROVIDERS, descriptorOf } from '../../core/providers/registry';
 import type { Account } from '../../core/providers/provider';
 import { secretKey } from '../../core/providers/provider';
 import { type AccountDraft, runWizardSteps } from '../../core/wizard';
-import { type AccountCommandDeps, vscodeWizardUi, wizardPorts } from './wizardUi';
+import { type AccountCommandDeps, wizardPorts } from './wizardUi';
 import { CommandId } from './commandId';
+import type { TreeNode } from '../views/accountsTree';
+
+/** The account's tree node, as a click on its row passes it to a command. */
+function accountNode(account: Account): TreeNode {
+  return { type: 'account', id: `account/${account.id}`, account };
+}
 
 /** The wizard's first question: one row per registered kind, in registry order. */
 function kindPicks() {
@@ -57,6 +63,9 @@ async function testMint(
       'Save Anyway',
     );
     deps.tokens.forget(account.id);
+    if (choice !== 'Save Anyway') {
+      deps.logger.info(`New account "${account.id}" not saved: "Save Anyway" not chosen`);
+    }
     return choice === 'Save Anyway';
   }
 }
@@ -69,6 +78,8 @@ export async function addAccount(
   deps: AccountCommandDeps,
   start?: unknown,
 ): Promise<Account | undefined> {
+  const ports = wizardPorts(deps);
+  const { ui } = ports;
   let draft =
     start && typeof start === 'object' && 'kind' in start ? (start as AccountDraft) : undefined;
   // "Use Another Method…": the new account takes the old one's name and audience, then its place.
@@ -77,7 +88,7 @@ export async function addAccount(
       ? deps.store.get(String((start as { replace: unknown }).replace))
       : undefined;
   if (!draft) {
-    const kind = await vscodeWizardUi.pick(kindPicks(), {
+    const kind = await ui.pick(kindPicks(), {
       title: replaced
         ? `Replace ${replaced.name ?? replaced.id}: how should tokens be minted?`
         : 'Add account: how should tokens be minted?',
@@ -92,19 +103,25 @@ export async function addAccount(
       ...(replaced?.defaultAudience ? { defaultAudience: replaced.defaultAudience } : {}),
     };
   }
-  const descriptor = descriptorOf(draft.kind);
-  const filled = await runWizardSteps(descriptor.wizard, draft, wizardPorts(deps));
+  let filled = await runWizardSteps(descriptorOf(draft.kind).wizard, draft, ports);
+  // A step may hand the draft to the kind it turned out to be (a credentials file that is not a
+  // key): that kind's steps run next.
+  if (filled && filled.kind !== draft.kind) {
+    deps.logger.info(`Add Account: continued as ${filled.kind}`);
+    filled = await runWizardSteps(descriptorOf(filled.kind).wizard, filled, ports);
+  }
   if (!filled) {
     deps.logger.info(`Add Account (${draft.kind}) ended before saving (the log above says why)`);
     return undefined;
   }
+  const descriptor = descriptorOf(filled.kind);
   const provider = deps.tokens.provider(filled.kind);
-  const defaultAudience = await vscodeWizardUi.input({
+  const defaultAudience = await ui.input({
     title: 'Add account: default audience',
     prompt:
       descriptor.audienceText?.prompt ??
       (descriptor.audienceOptional
-        ? 'Optional: left empty, the token gets its default audience (the OAuth client id, the service-account id, the API server, the repository owner, or the one in .gitlab-ci.yml).'
+        ? `Optional: left empty, the token gets its default audience: ${descriptor.defaultAudienceIs ?? 'the one its issuer chooses'}.`
         : descriptor.tokenType === 'access token'
           ? "The resource the access tokens are for: the app's Application ID URI or client id (optional; asked at each mint when empty)"
           : 'The service URL the tokens are for (optional; asked at each mint when empty)'),
@@ -115,12 +132,13 @@ export async function addAccount(
         : 'https://my-service-abc123-uc.a.run.app'),
     value: filled.defaultAudience ?? '',
     validate: (v) => audienceProblem(v, true),
+    ...(descriptor.audienceExpectsUrl ? { warn: audienceSchemeWarning } : {}),
   });
   if (defaultAudience === undefined) return undefined;
   const taken = new Set(deps.store.read().accounts.map((a) => a.id));
   const probe: Account = { id: 'new', kind: filled.kind, settings: filled.settings };
   const suggested = filled.name ?? provider.describe(probe);
-  const name = await vscodeWizardUi.input({
+  const name = await ui.input({
     title: 'Add account: name in the tree',
     value: suggested,
   });
@@ -158,12 +176,10 @@ export async function addAccount(
   deps.refreshTree();
   void vscode.window
     .showInformationMessage(`Added ${account.name ?? account.id}.`, 'Get ID Token')
-    .then((c) => {
-      if (c)
-        void vscode.commands.executeCommand(CommandId.GetIdToken, {
-          account: account.id,
-          interactive: true,
-        });
+    .then(async (c) => {
+      // A click: the same as the account row's Get ID Token (asks a missing audience, copies,
+      // shows the result or the error with its remedies).
+      if (c) await vscode.commands.executeCommand(CommandId.GetIdToken, accountNode(account));
     });
   return account;
 }

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { detectNothing } from '../../core/providers/descriptor';
 import { PROVIDERS } from '../../core/providers/registry';
-import { detectCredentials as detectAll } from '../../core/wizard';
+import { type DetectedCredential, detectCredentials as detectAll } from '../../core/wizard';
 import { CommandId } from './commandId';
 import { addAccount } from './addAccount';
 import type { AccountCommandDeps } from './wizardUi';
@@ -38,11 +38,22 @@ export async function detectCredentials(deps: AccountCommandDeps): Promise<void>
     return;
   }
   const failed = report.problems.length;
-  const picked = await vscode.window.showQuickPick(report.found, {
+  // The sources that could not be checked are named in the log: the picker's last row opens it.
+  const showLog = {
+    label: '$(output) Show Log',
+    description: `${failed} source${failed > 1 ? 's' : ''} could not be checked`,
+    detail: report.problems.join(' '),
+  };
+  const items: (vscode.QuickPickItem & { draft?: DetectedCredential['draft'] })[] = [
+    ...report.found,
+    ...(failed > 0 ? [{ label: '', kind: vscode.QuickPickItemKind.Separator }, showLog] : []),
+  ];
+  const picked = await vscode.window.showQuickPick(items, {
     title: 'Detected credentials',
-    placeHolder: `Pick one to add it as an account${failed > 0 ? ` (${failed} source${failed > 1 ? 's' : ''} could not be checked: see Show Log)` : ''}`,
+    placeHolder: `Pick one to add it as an account${failed > 0 ? ` (${failed} source${failed > 1 ? 's' : ''} could not be checked: see Show Log, the last row)` : ''}`,
     matchOnDescription: true,
     matchOnDetail: true,
   });
-  if (picked) await addAccount(deps, picked.draft);
+  if (picked === showLog) await vscode.commands.executeCommand(CommandId.ShowLog);
+  else if (picked?.draft) await addAccount(deps, picked.draft);
 }

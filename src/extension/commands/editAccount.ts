@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
-import { audienceProblem } from '../../core/inputRules';
+import { audienceProblem, audienceSchemeWarning } from '../../core/inputRules';
+import { descriptorOf } from '../../core/providers/registry';
 import { openAccountsJson } from '../remedies';
-import { type AccountCommandDeps, accountFrom, pickExisting } from './wizardUi';
+import { type AccountCommandDeps, accountFrom, inputMessage, pickExisting } from './wizardUi';
 
 /** "Edit account": rename, change the default audience, or open the setting. */
 export async function editAccount(deps: AccountCommandDeps, arg?: unknown): Promise<void> {
@@ -21,7 +22,7 @@ export async function editAccount(deps: AccountCommandDeps, arg?: unknown): Prom
   );
   if (!choice) return;
   if (choice.action === 'json') {
-    await openAccountsJson();
+    await openAccountsJson(account.id);
     return;
   }
   const key = choice.action === 'rename' ? 'name' : 'defaultAudience';
@@ -29,7 +30,16 @@ export async function editAccount(deps: AccountCommandDeps, arg?: unknown): Prom
     ignoreFocusOut: true,
     title: choice.action === 'rename' ? 'Name in the tree' : 'Default audience',
     value: (choice.action === 'rename' ? account.name : account.defaultAudience) ?? '',
-    ...(choice.action === 'audience' ? { validateInput: (v) => audienceProblem(v, true) } : {}),
+    ...(choice.action === 'audience'
+      ? {
+          validateInput: (v: string) =>
+            inputMessage(
+              v,
+              (t) => audienceProblem(t, true),
+              descriptorOf(account.kind).audienceExpectsUrl ? audienceSchemeWarning : undefined,
+            ),
+        }
+      : {}),
   });
   if (value === undefined) return;
   const { [key]: _old, ...rest } = account;

@@ -85,7 +85,7 @@ export async function pickAudience(
             label: '',
             description:
               wording?.none ??
-              "no audience: the token's default (client id, account id, API server...)",
+              `no audience: the token's default (${descriptorOf(account.kind).defaultAudienceIs ?? 'chosen by the issuer'})`,
           },
         ]
       : []),

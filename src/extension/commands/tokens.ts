@@ -14,6 +14,7 @@ import { tokenStateText } from '../views/tokenState';
 import type { InspectorPanel } from '../webview/inspectorPanel';
 import { label, pickAccount, pickAudience } from './tokenPickers';
 import { showErrorWithRemedies } from '../remedies';
+import { remediesFor } from '../../core/remedies';
 
 export interface TokenCommandDeps {
   readonly store: AccountsStore;
@@ -29,10 +30,15 @@ export interface TokenCommandDeps {
   readonly clipboard: ClipboardGuard;
 }
 
-/** `{account, audience}` as other extensions and `${command:…}` inputs pass it. */
+/**
+ * `{account, audience}` as other extensions and `${command:…}` inputs pass it; with
+ * `interactive: true` (a notification's button) the command behaves as a click: it asks for a
+ * missing audience, copies the token and shows the result or the error.
+ */
 interface TokenArgs {
   readonly account?: string;
   readonly audience?: string;
+  readonly interactive?: boolean;
 }
 
 /** Gets a token with a cancellable progress notification; errors are shown and logged. */
@@ -134,6 +140,26 @@ function againNode(target: { account: Account; audience: string }): TreeNode {
   return { type: 'audience', id: `again/${account.id}`, accountId: account.id, audience };
 }
 
+/**
+ * The target of `{account, audience, interactive: true}`: as a click on the account's row, the
+ * audience is asked when neither given nor the account's default. An unknown account is shown as
+ * an error (the caller is a button: nothing else would tell the user).
+ */
+async function interactiveTarget(
+  deps: TokenCommandDeps,
+  args: TokenArgs,
+): Promise<{ account: Account; audience: string } | undefined> {
+  let account: Account;
+  try {
+    account = accountFromArgs(deps, args);
+  } catch (error) {
+    void vscode.window.showErrorMessage(`Token Explorer: ${errorMessage(error)}`);
+    return undefined;
+  }
+  const audience = args.audience ?? account.defaultAudience ?? (await pickAudience(deps, account));
+  return audience === undefined ? undefined : { account, audience };
+}
+
 /** Finds the account named by id or display name in `{account, audience}` arguments. */
 export function accountFromArgs(deps: TokenCommandDeps, args: TokenArgs): Account {
   const { accounts } = deps.store.read();
@@ -163,14 +189,17 @@ export async function getIdToken(
   arg?: unknown,
 ): Promise<string | undefined> {
   const args = (arg && typeof arg === 'object' && !('type' in arg) ? arg : {}) as TokenArgs;
-  if (args.account !== undefined || args.audience !== undefined) {
+  const named = args.account !== undefined || args.audience !== undefined;
+  if (named && args.interactive !== true) {
     const account = accountFromArgs(deps, args);
     const issued = await fetchToken(deps, account, args.audience ?? account.defaultAudience ?? '', {
       quiet: true,
     });
     return issued.token.token;
   }
-  const target = await resolveTarget(deps, arg, 'Get ID token');
+  const target = named
+    ? await interactiveTarget(deps, args)
+    : await resolveTarget(deps, arg, 'Get ID token');
   if (!target) return undefined;
   let issued: IssuedToken;
   try {
@@ -274,20 +303,45 @@ export async function refreshToken(deps: TokenCommandDeps, arg?: unknown): Promi
   await fetchToken(deps, target.account, target.audience, { force: true }).catch(() => undefined);
 }
 
-/** Mints fresh tokens for every audience every account has used. */
+/**
+ * Mints fresh tokens for every audience every account has used. Failures are summed up in one
+ * notification naming each failed account, with the first failure's text, its remedies when
+ * every failure has the same ones (so a button fixes them all), and Show Log.
+ */
 export async function refreshAll(deps: TokenCommandDeps): Promise<void> {
-  const failures: string[] = [];
+  const failures: { account: Account; error: unknown }[] = [];
   for (const account of deps.store.read().accounts) {
     for (const { audience } of deps.tokens.audiences(account.id)) {
       await fetchToken(deps, account, audience, { force: true, quiet: true }).catch(
-        (error: unknown) => failures.push(`${label(account)}: ${errorMessage(error)}`),
+        (error: unknown) => failures.push({ account, error }),
       );
     }
   }
   deps.refreshTree();
-  if (failures.length > 0) {
-    void vscode.window.showErrorMessage(
-      `Token Explorer: ${failures.length} refresh(es) failed. ${failures[0]}`,
-    );
-  }
+  const [first] = failures;
+  if (!first) return;
+  const names = [...new Set(failures.map((f) => shortLabel(f.account)))];
+  const remedyKinds = (error: unknown) => JSON.stringify(remediesFor(error));
+  const sameRemedies = failures.every((f) => remedyKinds(f.error) === remedyKinds(first.error));
+  const accounts = new Set(failures.map((f) => f.account.id));
+  const count = failures.length === 1 ? '1 refresh' : `${failures.length} refreshes`;
+  const firstText =
+    failures.length === 1
+      ? errorMessage(first.error)
+      : `${label(first.account)}: ${errorMessage(first.error)}`;
+  void showErrorWithRemedies(
+    deps,
+    sameRemedies ? first.error : new Error(errorMessage(first.error)),
+    {
+      ...(accounts.size === 1 ? { account: first.account } : {}),
+      retry: () => refreshAll(deps),
+    },
+    `Token Explorer: ${count} failed (${names.join(', ')}). ${firstText}`,
+  );
+}
+
+/** An account's name cut to 24 characters, for lists of accounts in one line. */
+function shortLabel(account: Account): string {
+  const name = label(account);
+  return name.length > 24 ? `${name.slice(0, 23)}…` : name;
 }

@@ -5,7 +5,7 @@ import type { TokenService } from '../../core/tokenService';
 import type { Logger } from '../../core/ports';
 import { TokenExplorerError } from '../../core/errors';
 import { remedyLabel } from '../../core/remedies';
-import type { WizardPorts, WizardUi } from '../../core/wizard';
+import { type InputOptions, type WizardPorts, type WizardUi, logCancels } from '../../core/wizard';
 import { runWizardRemedy, settingWhere } from '../remedies';
 import type { AccountsStore } from '../adapters/accountsStore';
 import type { Settings } from '../adapters/settings';
@@ -22,16 +22,32 @@ export interface AccountCommandDeps {
   readonly refreshTree: () => void;
 }
 
+/** The input box's message: `validate`'s refusal, else `warn`'s warning (Enter still accepts). */
+export async function inputMessage(
+  value: string,
+  validate: InputOptions['validate'],
+  warn: InputOptions['warn'],
+): Promise<string | vscode.InputBoxValidationMessage | undefined> {
+  const problem = await validate?.(value);
+  if (problem) return problem;
+  const warning = warn?.(value);
+  return warning
+    ? { message: warning, severity: vscode.InputBoxValidationSeverity.Warning }
+    : undefined;
+}
+
 /** The wizard's questions as VS Code quick picks, input boxes, notifications and dialogs. */
 export const vscodeWizardUi: WizardUi = {
   async pick(items, options) {
     return vscode.window.showQuickPick(items.slice(), { ...options, ignoreFocusOut: true });
   },
-  async input({ validate, ...options }) {
+  async input({ validate, warn, ...options }) {
     return vscode.window.showInputBox({
       ignoreFocusOut: true,
       ...options,
-      ...(validate ? { validateInput: validate } : {}),
+      ...(validate || warn
+        ? { validateInput: (value) => inputMessage(value, validate, warn) }
+        : {}),
     });
   },
   async confirm(message, action) {
@@ -86,9 +102,10 @@ export const vscodeWizardUi: WizardUi = {
 
 /** The ports the providers' wizard steps run with. */
 export function wizardPorts(deps: AccountCommandDeps): WizardPorts {
+  const ui = logCancels(vscodeWizardUi, (line) => deps.logger.info(line));
   return {
     ui: {
-      ...vscodeWizardUi,
+      ...ui,
       error(message) {
         // A wizard dead end: the user saw why; the log keeps it.
         deps.logger.info(`Add Account ended: ${message}`);

@@ -136,6 +136,102 @@ describe('Wizard input rules', () => {
     );
   });
 
+  // Each rule's refusal names the condition the typed text breaks, and states the whole rule, so
+  // no message refuses a value with a rule it satisfies ("demo-project-" ends with a hyphen).
+  const conditions: readonly [string, (v: string) => string | undefined, string, RegExp][] = [
+    ['project id', (v) => projectIdProblem(v), 'demo-project-', /: it ends with a hyphen\./],
+    ['project id', (v) => projectIdProblem(v), 'abc', /: it has 3 characters, not 6 to 30\./],
+    ['project id', (v) => projectIdProblem(v), 'a'.repeat(31), /it has 31 characters, not 6 to 30/],
+    [
+      'project id',
+      (v) => projectIdProblem(v),
+      'My Project',
+      /: it has characters other than lowercase/,
+    ],
+    [
+      'project id',
+      (v) => projectIdProblem(v),
+      '123456789012',
+      /: it does not start with a letter\./,
+    ],
+    ['namespace', kubernetesNamespaceProblem, 'team-', /: it starts or ends with a hyphen\./],
+    [
+      'namespace',
+      kubernetesNamespaceProblem,
+      'a'.repeat(64),
+      /: it has 64 characters, more than 63/,
+    ],
+    ['namespace', kubernetesNamespaceProblem, 'a.b', /: it has characters other than lowercase/],
+    ['namespace', kubernetesNamespaceProblem, '', /: it is empty\./],
+    ['service account name', kubernetesNameProblem, 'a..b', /: a dot-separated part is empty/],
+    [
+      'service account name',
+      kubernetesNameProblem,
+      'ci.-bot',
+      /part is empty or starts or ends with "-"/,
+    ],
+    [
+      'service account name',
+      kubernetesNameProblem,
+      'a'.repeat(254),
+      /: it has 254 characters, more than 253/,
+    ],
+    [
+      'service account name',
+      kubernetesNameProblem,
+      'Builder',
+      /: it has characters other than lowercase/,
+    ],
+    ['Yandex id', yandexIdProblem, 'a'.repeat(51), /: it has 51 characters, more than 50\./],
+    ['Yandex id', yandexIdProblem, 'my-robot', /: it has characters other than Latin letters/],
+    ['variable', variableNameProblem, '1X', /: it starts with a digit\./],
+    ['variable', variableNameProblem, 'ID-TOKEN', /: it has characters other than letters, digits/],
+  ];
+  for (const [rule, problem, input, why] of conditions) {
+    it(`${rule}: "${input.slice(0, 16)}" is refused for the condition it breaks`, () => {
+      assert.match(problem(input) ?? '(accepted)', why);
+    });
+  }
+
+  it('states every condition of each rule in its refusal', () => {
+    const whole: readonly [(v: string) => string | undefined, string, readonly RegExp[]][] = [
+      [
+        (v) => projectIdProblem(v),
+        'x',
+        [
+          /6 to 30/,
+          /lowercase letters, digits or hyphens/,
+          /starting with a letter/,
+          /not ending with a hyphen/,
+        ],
+      ],
+      [
+        kubernetesNamespaceProblem,
+        'X',
+        [
+          /up to 63/,
+          /lowercase letters, digits or hyphens/,
+          /starting and ending with a letter or digit/,
+        ],
+      ],
+      [
+        kubernetesNameProblem,
+        'X',
+        [
+          /up to 253/,
+          /lowercase letters, digits, "-" and "\."/,
+          /each dot-separated part starting and ending with a letter or digit/,
+        ],
+      ],
+      [yandexIdProblem, '-', [/up to 50/, /Latin letters and digits/]],
+      [variableNameProblem, '-', [/letters, digits and underscores/, /not starting with a digit/]],
+    ];
+    for (const [problem, input, parts] of whole) {
+      const message = problem(input) ?? '(accepted)';
+      for (const part of parts) assert.match(message, part);
+    }
+  });
+
   describe('existing files', () => {
     const dir = useTempDir('rules-');
 

@@ -1,8 +1,10 @@
 import * as assert from 'node:assert/strict';
 import { type Remedy, remedyLabel } from '../../../src/core/remedies';
+import { TokenExplorerError } from '../../../src/core/errors';
 import { writeFile as writeFileText } from 'node:fs/promises';
 import { join } from 'node:path';
 import { customCommandDescriptor } from '../../../src/core/providers/custom/commandDescriptor';
+import { githubActionsDescriptor } from '../../../src/core/providers/github/actionsDescriptor';
 import { gitlabCiDescriptor } from '../../../src/core/providers/gitlab/ciTokenDescriptor';
 import { metadataDescriptor } from '../../../src/core/providers/google/metadataDescriptor';
 import { serviceAccountKeyDescriptor } from '../../../src/core/providers/google/serviceAccountKeyDescriptor';
@@ -23,6 +25,7 @@ import {
   type PickItem,
   type WizardPorts,
   type WizardUi,
+  logCancels,
   runWizardSteps,
 } from '../../../src/core/wizard';
 import { testContext } from '../../helpers/context';
@@ -169,20 +172,70 @@ describe('Add Account wizard steps', () => {
       undefined,
     );
     assert.match(declined.asked[0] ?? '', /^confirm: Import Key: Google discourages/);
-    // The warning is not repeated: the next run goes straight to the file.
-    const path = join(dir.path, 'not-a-key.json');
-    const chosen = new ScriptedUi([{ path, text: '{"type": "authorized_user"}' }]);
-    assert.equal(
-      await runWizardSteps(
-        serviceAccountKeyDescriptor.wizard,
-        draft,
-        ports(chosen, undefined, state),
-      ),
-      undefined,
+    // The warning is not repeated: the next run goes straight to the file. A file that is not
+    // JSON: why, and "Choose Another File…", which asks again and keeps going.
+    const key = await (async () => {
+      const { GoogleApis } = await import('../../emulators/google/googleApis');
+      const apis = await GoogleApis.start();
+      try {
+        return (
+          await apis.addServiceAccount({
+            email: 'deployer@my-project-123456.iam.gserviceaccount.com',
+            withKey: true,
+          })
+        ).keyFile;
+      } finally {
+        await apis.stop();
+      }
+    })();
+    const notJson = join(dir.path, 'notes.txt');
+    const keyPath = join(dir.path, 'key.json');
+    const again = new ScriptedUi([
+      { path: notJson, text: 'not json' },
+      '$(file) Choose Another File…',
+      { path: keyPath, text: key },
+    ]);
+    const filled = await runWizardSteps(
+      serviceAccountKeyDescriptor.wizard,
+      draft,
+      ports(again, undefined, state),
     );
-    assert.deepEqual(chosen.asked, ['file: Choose a service-account key (JSON)']);
-    assert.equal(chosen.errors.length, 1);
-    assert.match(chosen.errors[0] ?? '', /^Token Explorer: /);
+    assert.equal(
+      filled?.settings.clientEmail,
+      'deployer@my-project-123456.iam.gserviceaccount.com',
+    );
+    assert.match(
+      again.asked[1] ?? '',
+      /^pick: Add Account: the file is not a service-account key$/,
+    );
+    assert.equal(again.errors.length, 0);
+    // Credentials of another kind: offered as that kind, with the file as its credentialsFile.
+    for (const [type, kind] of [
+      ['authorized_user', 'google-user'],
+      ['external_account', 'google-impersonation'],
+      ['impersonated_service_account', 'google-impersonation'],
+    ] as const) {
+      const path = join(dir.path, `${type}.json`);
+      const ui = new ScriptedUi([{ path, text: JSON.stringify({ type }) }, undefined]);
+      assert.equal(
+        await runWizardSteps(
+          serviceAccountKeyDescriptor.wizard,
+          draft,
+          ports(ui, undefined, state),
+        ),
+        undefined,
+      );
+      const as = new ScriptedUi([{ path, text: JSON.stringify({ type }) }]);
+      as.pick = async (items) => items[0];
+      assert.deepEqual(
+        await runWizardSteps(
+          serviceAccountKeyDescriptor.wizard,
+          draft,
+          ports(as, undefined, state),
+        ),
+        { kind, settings: { credentialsFile: path } },
+      );
+    }
   });
 
   it('runs no further step once one is cancelled', async () => {
@@ -225,10 +278,11 @@ describe('Add Account wizard steps', () => {
       };
       const ui = new ScriptedUi([true]);
       const draft: AccountDraft = { kind: 'google-gcloud', settings: {} };
-      assert.deepEqual(
-        await runWizardSteps(gcloudDescriptor.wizard, draft, ports(ui, context)),
-        draft,
-      );
+      assert.deepEqual(await runWizardSteps(gcloudDescriptor.wizard, draft, ports(ui, context)), {
+        ...draft,
+        skipTestMint:
+          'added anyway after: gcloud has no active account: run "gcloud auth login" before minting. Add the account anyway?',
+      });
       assert.deepEqual(ui.asked, [
         'confirm: Add Anyway: gcloud has no active account: run "gcloud auth login" before minting. Add the account anyway?',
       ]);
@@ -368,14 +422,16 @@ describe('Add Account wizard steps', () => {
       assert.ok(!lines.some((l) => l.startsWith('error:')));
     });
 
-    it('gcloud not found: Add Anyway saves the draft as it is', async () => {
+    it('gcloud not found: Add Anyway saves the draft as it is, without a test mint', async () => {
       const { context } = recording({ gcloudPath: join(dir.path, 'no-gcloud') });
       const ui = new ScriptedUi(['Add Anyway']);
       const draft: AccountDraft = { kind: 'google-gcloud', settings: {} };
+      const filled = await runWizardSteps(gcloudDescriptor.wizard, draft, ports(ui, context));
       assert.deepEqual(
-        await runWizardSteps(gcloudDescriptor.wizard, draft, ports(ui, context)),
-        draft,
+        { ...filled, skipTestMint: undefined },
+        { ...draft, skipTestMint: undefined },
       );
+      assert.match(filled?.skipTestMint ?? '', /^added anyway after: gcloud was not found at /);
       assert.match(
         ui.asked[0] ?? '',
         /^recover: Pick gcloud… \| Open Setting \| Install Guide \| Add Anyway: gcloud was not found at/,
@@ -427,6 +483,59 @@ describe('Add Account wizard steps', () => {
       });
     });
 
+    // Every kind whose step offers "Add Anyway" (askPastMissing's button, or a confirm): after
+    // it, Add Account must not test-mint and ask a second time about what the user accepted.
+    for (const [kind, steps, extra, answers] of [
+      ['kubernetes', kubernetesDescriptor.wizard, {}, ['Add Anyway', 'team-a', 'builder']],
+      ['github-actions', githubActionsDescriptor.wizard, {}, [true]],
+      [
+        'yandex-cli',
+        yandexCliDescriptor.wizard,
+        { ycPath: '/nonexistent/yc' },
+        ['Add Anyway', 'aje0123456789abcdefg'],
+      ],
+      [
+        'google-gcloud',
+        gcloudDescriptor.wizard,
+        { gcloudPath: '/nonexistent/gcloud' },
+        ['Add Anyway'],
+      ],
+    ] as const) {
+      it(`${kind}: after Add Anyway the draft says not to test-mint, and why`, async () => {
+        const { context } = recording({ parseYaml, ...extra });
+        const ui = new ScriptedUi([...answers]);
+        const filled = await runWizardSteps(
+          steps,
+          { kind, settings: {} } as AccountDraft,
+          ports(ui, context),
+        );
+        assert.equal(ui.unanswered, 0);
+        assert.match(filled?.skipTestMint ?? '', /^added anyway after: \S/);
+      });
+    }
+
+    it('without Add Anyway the draft is test-minted as before', async () => {
+      const { context } = recording({ parseYaml });
+      const kubeconfig = join(dir.path, 'found.yaml');
+      await writeFileText(
+        kubeconfig,
+        'clusters: [{name: c, cluster: {server: "https://127.0.0.1:6443"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: dev, context: {cluster: c, user: u}}]\n',
+      );
+      const ui = new ScriptedUi([
+        'Pick Kubeconfig…',
+        { path: kubeconfig, text: '' },
+        'dev',
+        'default',
+        'builder',
+      ]);
+      const filled = await runWizardSteps(
+        kubernetesDescriptor.wizard,
+        { kind: 'kubernetes', settings: {} },
+        ports(ui, context),
+      );
+      assert.equal(filled?.skipTestMint, undefined);
+    });
+
     it('metadata server known unreachable: the draft says not to test-mint', async () => {
       const ui = new ScriptedUi([true, 'default']);
       const filled = await runWizardSteps(
@@ -455,6 +564,39 @@ describe('Add Account wizard steps', () => {
         'invoker@my-project.iam.gserviceaccount.com',
       );
     });
+  });
+});
+
+describe('Add Account wizard: cancels are logged where they happen', () => {
+  it('logs each cancelled question with its title, and nothing for an answer', async () => {
+    const lines: string[] = [];
+    const ui = logCancels(new ScriptedUi([undefined, 'typed', undefined, undefined, false]), (l) =>
+      lines.push(l),
+    );
+    assert.equal(await ui.pick([{ label: 'a' }], { title: 'Kubernetes: context' }), undefined);
+    assert.equal(await ui.input({ title: 'Add account: default audience' }), 'typed');
+    assert.equal(await ui.input({ title: 'Add account: name in the tree' }), undefined);
+    assert.equal(await ui.pickFile({ title: 'Choose a kubeconfig', filters: {} }), undefined);
+    assert.equal(await ui.confirm('No metadata server answered.\nmore', 'Add Anyway'), false);
+    assert.deepEqual(lines, [
+      'Add Account: "Kubernetes: context" cancelled by the user',
+      'Add Account: "Add account: name in the tree" cancelled by the user',
+      'Add Account: "Choose a kubeconfig" cancelled by the user',
+      'Add Account: "Add Anyway" not chosen after: No metadata server answered.',
+    ]);
+  });
+
+  it('logs a cancelled progress notification and passes the cancel on', async () => {
+    const lines: string[] = [];
+    const inner = new ScriptedUi([]);
+    inner.busy = () =>
+      Promise.reject(new TokenExplorerError('cancelled', 'Listing cancelled by the user.'));
+    const ui = logCancels(inner, (l) => lines.push(l));
+    await assert.rejects(
+      ui.busy('Listing service accounts…', async () => 1),
+      /cancelled/,
+    );
+    assert.deepEqual(lines, ['Add Account: "Listing service accounts…" cancelled by the user']);
   });
 });
 

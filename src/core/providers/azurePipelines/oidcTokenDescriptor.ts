@@ -39,6 +39,7 @@ export const azurePipelinesDescriptor: ProviderDescriptor<'azure-pipelines'> = {
   icon: 'azure-devops',
   group: { id: 'ci', label: 'CI jobs' },
   audienceOptional: true,
+  defaultAudienceIs: 'api://AzureADTokenExchange, which Azure DevOps fixes',
   pick: {
     label: 'Azure Pipelines service connection token',
     description: 'SYSTEM_OIDCREQUESTURI with the job access token',

@@ -25,6 +25,8 @@ export const bitbucketPipelinesDescriptor: ProviderDescriptor<'bitbucket-pipelin
   icon: 'repo',
   group: { id: 'ci', label: 'CI jobs' },
   audienceOptional: true,
+  defaultAudienceIs:
+    "the workspace's (ari:cloud:bitbucket::workspace/UUID), or those bitbucket-pipelines.yml lists under oidc: audiences:",
   pick: {
     label: 'Bitbucket Pipelines step token',
     description: BITBUCKET_TOKEN_VARIABLE,

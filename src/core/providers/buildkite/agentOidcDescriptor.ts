@@ -42,6 +42,7 @@ export const buildkiteDescriptor: ProviderDescriptor<'buildkite-oidc'> = {
   icon: 'tools',
   group: { id: 'ci', label: 'CI jobs' },
   audienceOptional: true,
+  defaultAudienceIs: 'https://buildkite.com/ORG_SLUG, your organization',
   pick: {
     label: 'Buildkite job token',
     description: 'buildkite-agent oidc request-token',

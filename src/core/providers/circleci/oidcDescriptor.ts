@@ -45,6 +45,7 @@ export const circleciDescriptor: ProviderDescriptor<'circleci-oidc'> = {
   icon: 'circle-large-outline',
   group: { id: 'ci', label: 'CI jobs' },
   audienceOptional: true,
+  defaultAudienceIs: 'your CircleCI organization id',
   pick: {
     label: 'CircleCI job token',
     description: `${CIRCLECI_TOKEN_VARIABLES.v2}, or circleci run oidc get`,

@@ -21,6 +21,7 @@ export const githubActionsDescriptor: ProviderDescriptor<'github-actions'> = {
   icon: 'github-action',
   group: { id: 'github', label: 'GitHub Actions' },
   audienceOptional: true,
+  defaultAudienceIs: "the repository owner's URL (https://github.com/OWNER)",
   pick: {
     label: 'GitHub Actions job token',
     description: 'ACTIONS_ID_TOKEN_REQUEST_URL',

@@ -57,6 +57,7 @@ export const gitlabCiDescriptor: ProviderDescriptor<'gitlab-ci'> = {
   icon: 'git-merge',
   group: { id: 'gitlab', label: 'GitLab CI' },
   audienceOptional: true,
+  defaultAudienceIs: 'the one the id_tokens entry of .gitlab-ci.yml declares',
   pick: {
     label: 'GitLab CI job token',
     description: 'an id_tokens variable of the job VS Code runs in',

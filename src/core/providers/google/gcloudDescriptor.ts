@@ -87,6 +87,8 @@ export const gcloudDescriptor: ProviderDescriptor<'google-gcloud'> = {
   icon: 'terminal',
   group: GOOGLE_GROUP,
   audienceOptional: true,
+  audienceExpectsUrl: true,
+  defaultAudienceIs: "gcloud's OAuth client id (32555940559.apps.googleusercontent.com)",
   pick: {
     label: 'gcloud CLI',
     description: 'gcloud auth print-identity-token',

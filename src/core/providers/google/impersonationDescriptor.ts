@@ -61,6 +61,7 @@ export const impersonationDescriptor: ProviderDescriptor<'google-impersonation'>
   icon: 'person',
   group: GOOGLE_GROUP,
   audienceOptional: false,
+  audienceExpectsUrl: true,
   pick: {
     label: 'Impersonate a service account',
     description: 'IAM Credentials generateIdToken with your Application Default Credentials',

@@ -50,6 +50,7 @@ export const metadataDescriptor: ProviderDescriptor<'google-metadata'> = {
   icon: 'server-environment',
   group: GOOGLE_GROUP,
   audienceOptional: false,
+  audienceExpectsUrl: true,
   pick: {
     label: 'Metadata server',
     description: 'GCE, Cloud Run, GKE, Cloud Workstations, Cloud Shell',

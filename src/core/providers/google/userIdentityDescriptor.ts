@@ -9,6 +9,8 @@ export const userIdentityDescriptor: ProviderDescriptor<'google-user'> = {
   icon: 'account',
   group: GOOGLE_GROUP,
   audienceOptional: true,
+  defaultAudienceIs:
+    "the OAuth client id of your credentials, the only one a user's ID token can have",
   pick: {
     label: 'Your own Google identity',
     description: 'ADC authorized_user (gcloud auth application-default login)',

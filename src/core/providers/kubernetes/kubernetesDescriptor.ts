@@ -225,6 +225,7 @@ export const kubernetesDescriptor: ProviderDescriptor<'kubernetes'> = {
   icon: 'server-process',
   group: { id: 'kubernetes', label: 'Kubernetes' },
   audienceOptional: true,
+  defaultAudienceIs: "the API server's own (its --api-audiences, usually its issuer)",
   pick: {
     label: 'Kubernetes service account',
     description: 'TokenRequest API (kubeconfig) or kubectl create token',

@@ -123,6 +123,7 @@ export const yandexCliDescriptor: ProviderDescriptor<'yandex-cli'> = {
   icon: 'terminal',
   group: { id: 'yandex', label: 'Yandex Cloud' },
   audienceOptional: true,
+  defaultAudienceIs: "the service account's id",
   pick: {
     label: 'Yandex Cloud service account',
     description: 'yc iam create-id-token',
