@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Demo } from '../emulators/demo';
 import { startDemo } from '../emulators/demo';
+import { eventually } from '../helpers/poll';
 import {
   inlineAction,
   launchVsCode,
@@ -70,6 +71,39 @@ describe('npm start: the demo profile', function () {
       if (screenshot) await vscode.screenshot(screenshotPath(screenshot));
     });
   }
+
+  it("shows an account's endpoint and audience in its tooltip literally, not as links", async () => {
+    const row = treeRow(
+      viewPane(vscode.page, 'Service Accounts'),
+      'Demo: metadata server (emulated)',
+    );
+    const hover = vscode.page
+      .locator('.monaco-hover, .workbench-hover')
+      .filter({ hasText: 'Metadata server: default service account at' })
+      .first();
+    await eventually(
+      'the account tooltip',
+      async () => {
+        await vscode.page.mouse.move(0, 0);
+        await row.first().hover();
+        return hover.waitFor({ timeout: 3000 }).then(
+          () => true,
+          () => false,
+        );
+      },
+      Boolean,
+    );
+    // The hover renders spaces as no-break spaces.
+    const text = (await hover.innerText()).replace(/\u00a0/g, ' ');
+    assert.match(text, /at http:\/\/127\.0\.0\.1:\d+\b/);
+    assert.ok(text.includes(`Default audience: ${demo.serviceUrl}`), text);
+    assert.doesNotMatch(text, /\\/, 'no stray backslash from escaping');
+    assert.equal(await hover.locator('a').count(), 0, 'no link');
+    const codes = await hover.locator('code').allInnerTexts();
+    assert.equal(codes.length, 2, codes.join(' | '));
+    assert.match(codes[0] ?? '', /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.equal(codes[1], demo.serviceUrl);
+  });
 
   it('calls the emulated Cloud Run service from the inspector and gets 200', async () => {
     const { page } = vscode;

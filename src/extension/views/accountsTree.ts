@@ -6,6 +6,7 @@ import type { Account, ProviderKind } from '../../core/providers/provider';
 import { descriptorOf, tokenNoun } from '../../core/providers/registry';
 import type { AudienceState, TokenService } from '../../core/tokenService';
 import type { AccountsStore } from '../adapters/accountsStore';
+import { appendPlainText } from './untrusted';
 import { CountdownDecorations, type RowBadge } from './countdownBadge';
 import { countdownBadge, tokenStateText } from './tokenState';
 import { CommandId } from '../commands/commandId';
@@ -210,16 +211,17 @@ export class AccountsTree implements vscode.TreeDataProvider<TreeNode>, vscode.D
     tooltip.appendMarkdown('**');
     tooltip.appendText(account.name ?? account.id);
     tooltip.appendMarkdown('**\n\n');
-    tooltip.appendText(this.describe(account));
+    // Settings and error texts hold URLs and emails: shown literally, not as links.
+    appendPlainText(tooltip, this.describe(account));
     tooltip.appendMarkdown('\n\n');
     tooltip.appendText(`Mints ${tokenNoun(account.kind)}s.`);
     if (account.defaultAudience) {
       tooltip.appendMarkdown('\n\nDefault audience: ');
-      tooltip.appendText(account.defaultAudience);
+      appendPlainText(tooltip, account.defaultAudience);
     }
     if (state) {
       tooltip.appendMarkdown('\n\n');
-      tooltip.appendText(state);
+      appendPlainText(tooltip, state);
     }
     item.tooltip = tooltip;
     return item;

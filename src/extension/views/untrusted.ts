@@ -40,6 +40,41 @@ export function appendUntrusted(md: vscode.MarkdownString, value: string): void 
   md.appendMarkdown(codeSpan(value));
 }
 
+// Punctuation around a URL belongs to the sentence (GitHub's autolink rule trims it too).
+const OPENING = '([{<"\'';
+const CLOSING = '.,:;!?)]}>"\'';
+
+/** Whether a markdown renderer with GitHub's autolinks makes a link of (part of) this word. */
+function autolinked(word: string): boolean {
+  if (word.includes('://') || /^\W*www\./i.test(word)) return true;
+  const at = word.indexOf('@');
+  return at > 0 && word.indexOf('.', at) > at + 1;
+}
+
+/**
+ * Appends plain text to a MarkdownString with each URL, "www." name and email address in it as a
+ * code span: shown literally and never a link. appendText alone leaves them to the autolinker,
+ * which also takes in the backslash appendText puts before a following ")" or "." (a link
+ * ending in "\\"). Linear: each word is looked at once.
+ */
+export function appendPlainText(md: vscode.MarkdownString, text: string): void {
+  let plain = '';
+  for (const word of text.split(/(\s+)/)) {
+    if (!autolinked(word)) {
+      plain += word;
+      continue;
+    }
+    let from = 0;
+    let to = word.length;
+    while (from < to && OPENING.includes(word.charAt(from))) from++;
+    while (to > from && CLOSING.includes(word.charAt(to - 1))) to--;
+    md.appendText(plain + word.slice(0, from));
+    md.appendMarkdown(codeSpan(word.slice(from, to)));
+    plain = word.slice(to);
+  }
+  md.appendText(plain);
+}
+
 /**
  * A MarkdownString for text that mixes our markdown with untrusted values: HTML off, theme icons
  * on (ours), and only the listed commands of ours runnable from its links.
