@@ -52,6 +52,15 @@ export function countdownLine(inspection: Inspection, nowMs: number, skewSeconds
   return inspection.kind === 'jwe' ? '' : countdownText(inspection.times, nowMs, skewSeconds);
 }
 
+/** Why the Times block has no rows: encrypted, unreadable payload, or truly no time claims. */
+export function noTimesReason(inspection: Inspection): string {
+  if (inspection.kind === 'jwe') return 'The time claims are inside the encrypted payload.';
+  if (!inspection.payload) {
+    return 'The payload cannot be decoded (see the problem above), so its time claims, exp included, are unknown.';
+  }
+  return 'This token has no time claims (exp, nbf, iat, auth_time).';
+}
+
 /** Brings the badge, the countdown and the relative times up to date with nowMs. */
 export function tick(live: LiveView, nowMs: number): void {
   const status = badgeStatus(live.inspection, nowMs, live.clockSkewSeconds);

@@ -144,6 +144,9 @@ export function signatureAnswer(inspection: Inspection, v: VerificationView): Si
       };
     case 'no-matching-key':
       return { tone: 'error', codicon: 'error', headline: 'No matching key', detail: v.detail };
+    case 'key-unreadable':
+      // The token was not checked: nothing is known against it, only the key failed.
+      return { tone: 'warn', codicon: 'warning', headline: 'Key unreadable', detail: v.detail };
     case 'algorithm-not-allowed':
       return {
         tone: 'error',

@@ -1,6 +1,7 @@
 import { formatDuration, lifetimeSeconds } from '../core/jwt/time';
 import type { ClaimRow, ClaimSource, Inspection, PartProblem } from '../core/jwt/types';
 import type { InspectorState } from '../shared/protocol';
+import { noTimesReason } from './countdown';
 import type { LiveView } from './countdown';
 import { byId, dataEl, el, icon, safeText } from './dom';
 import { renderGlance } from './glance';
@@ -110,29 +111,33 @@ function renderTimes(
   const rows: HTMLElement[] = [];
   for (const { claim, key, label } of timeClaims) {
     const seconds = inspection.times[key];
-    if (seconds === undefined) continue;
+    const unreadable = claim === 'exp' ? inspection.times.expUnreadable : undefined;
+    if (seconds === undefined && (unreadable === undefined || !inspection.payload)) continue;
     const row = inspection.claimRows.find((r) => r.name === claim);
-    const date = new Date(seconds * 1000);
+    const date = new Date((seconds ?? NaN) * 1000);
     const relative = el('td', { className: 'time-relative' });
-    relatives.push({ node: relative, epochSeconds: seconds });
+    // A number beyond the range of dates is still compared by verifiers, but no date to show.
+    const dated = Number.isFinite(date.getTime());
+    if (seconds !== undefined && dated && unreadable === undefined) {
+      relatives.push({ node: relative, epochSeconds: seconds });
+    } else relative.textContent = 'unknown';
+    const local = row?.time?.local ?? (dated ? date.toLocaleString() : 'unreadable');
+    const utc =
+      row?.time?.utc ?? unreadable ?? (dated ? date.toISOString() : (row?.warning ?? 'no date'));
     rows.push(
       el('tr', { attrs: { 'data-time': claim } }, [
         el('th', { attrs: { scope: 'row' } }, [
           el('span', { className: 'time-label', text: label }),
           el('code', { className: 'time-claim', text: claim }),
         ]),
-        el('td', { className: 'time-local', text: row?.time?.local ?? date.toLocaleString() }),
-        el('td', { className: 'time-utc', text: row?.time?.utc ?? date.toISOString() }),
+        el('td', { className: 'time-local', text: local }),
+        el('td', { className: 'time-utc', text: utc }),
         relative,
       ]),
     );
   }
   if (rows.length === 0) {
-    const why =
-      inspection.kind === 'jwe'
-        ? 'The time claims are inside the encrypted payload.'
-        : 'This token has no time claims (exp, nbf, iat, auth_time).';
-    box.replaceChildren(el('p', { className: 'note', text: why }));
+    box.replaceChildren(el('p', { className: 'note', text: noTimesReason(inspection) }));
     return;
   }
   const children: HTMLElement[] = [
@@ -331,7 +336,6 @@ function updateActions(inspection: Inspection): void {
     ? 'Copy the decoded payload as JSON'
     : 'Copy the decoded header as JSON (the payload is not available)';
   copyJson.title = title;
-  copyJson.setAttribute('aria-label', title);
   copyJson.disabled = !usePayload && inspection.header === undefined;
   byId<HTMLButtonElement>('copy-header-json').disabled = inspection.header === undefined;
 }

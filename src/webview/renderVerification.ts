@@ -38,6 +38,7 @@ function verificationLines(inspection: Inspection, v: VerificationView): HTMLEle
           keyFacts(v.alg, v.kid, v.keyFrom),
           'The token was changed after signing, or it was signed with a different key.',
         ),
+        ...suppliedKeyWayBack(inspection, v.keyFrom),
       ];
     case 'no-matching-key':
       return [
@@ -48,6 +49,18 @@ function verificationLines(inspection: Inspection, v: VerificationView): HTMLEle
           keyFacts(undefined, v.kid, v.keyFrom),
           v.detail,
         ),
+        ...suppliedKeyWayBack(inspection, v.keyFrom),
+      ];
+    case 'key-unreadable':
+      return [
+        statusLine(
+          'warning',
+          'warn',
+          'The key cannot be read: the signature was not checked',
+          [['Key from', v.keyFrom]],
+          v.detail,
+        ),
+        ...suppliedKeyWayBack(inspection, v.keyFrom),
       ];
     case 'issuer-unreachable':
       return [
@@ -115,6 +128,16 @@ function statusLine(
   ]);
 }
 
+/**
+ * After a key the user supplied (PEM, JWKS, secret) failed, the way back to the issuer's answer:
+ * the supplied key replaced it, and a wrong paste must not cost the earlier "Signature verified".
+ */
+function suppliedKeyWayBack(inspection: Inspection, keyFrom: string): HTMLElement[] {
+  return keyFrom.startsWith('supplied')
+    ? issuerButton(inspection, "Verify with the issuer's keys")
+    : [];
+}
+
 /** The "verify with issuer" action, offered only where it can work (see canFetchIssuerKeys). */
 function issuerButton(inspection: Inspection, label: string): HTMLElement[] {
   if (!canFetchIssuerKeys(inspection)) return [];
@@ -128,7 +151,6 @@ function issuerButton(inspection: Inspection, label: string): HTMLElement[] {
             type: 'button',
             id: 'verify-issuer',
             title: "Fetch the issuer's published keys and verify the signature",
-            'aria-label': "Verify with the issuer's published keys",
           },
         },
         [icon('globe'), el('span', { className: 'button-label', text: label })],

@@ -7,7 +7,7 @@ import type { FrameLocator, Locator } from 'playwright-core';
 import { OidcIssuer } from '../emulators/oidcIssuer';
 import { graphLikeToken } from '../fixtures/graphToken';
 import { eventually } from '../helpers/poll';
-import { launchVsCode, webviewFrame, screenshotPath } from './harness/vscode';
+import { launchVsCode, pickRow, webviewFrame, screenshotPath } from './harness/vscode';
 import type { VsCode } from './harness/vscode';
 
 // Tests stay offline: no fetching of issuer keys.
@@ -275,6 +275,82 @@ describe('Token Inspector first screen at 1440×900', function () {
       }
     });
   }
+});
+
+/**
+ * Every button and link in the webview whose accessible name does not hold its visible label
+ * (WCAG 2.5.3 "Label in Name"): the name is aria-label when set, else the text; a button with no
+ * visible text must have an aria-label.
+ */
+async function labelsNotInName(frame: FrameLocator): Promise<string[]> {
+  return frame.locator('body').evaluate((body) =>
+    Array.from(body.querySelectorAll('button, a, [role="button"]'))
+      .filter((node) => (node as HTMLElement).offsetParent !== null)
+      .flatMap((node) => {
+        const visible = ((node as HTMLElement).innerText ?? '').replace(/\s+/g, ' ').trim();
+        const label = node.getAttribute('aria-label');
+        const name = (label ?? node.textContent ?? '').replace(/\s+/g, ' ').trim();
+        const id = node.id || node.className;
+        if (visible === '') return name === '' ? [`${id}: no accessible name`] : [];
+        return name.toLowerCase().includes(visible.toLowerCase())
+          ? []
+          : [`${id}: shows "${visible}" but is announced as "${name}"`];
+      }),
+  );
+}
+
+describe('Token Inspector: a key that cannot be read, and names that match labels', function () {
+  const google = 'https://accounts.google.com';
+  let issuer: OidcIssuer;
+  let token: string;
+  let vscode: VsCode;
+
+  before(async () => {
+    issuer = await OidcIssuer.start();
+    const kid = await issuer.addKey('RS256', 'a1b2c3d4e5f60718293a4b5c6d7e8f9001122334');
+    token = await issuer.sign(
+      { iss: google, aud: 'https://svc-abc123-uc.a.run.app', sub: '1045839426158037461' },
+      { kid, expiresIn: '1h' },
+    );
+    vscode = await launchVsCode({
+      settings: { 'tokenExplorer.verification.fetchIssuerKeys': true },
+      machineSettings: { 'tokenExplorer.verification.jwksUris': { [google]: issuer.jwksUrl } },
+    });
+  });
+
+  after(async () => {
+    await vscode?.close();
+    await issuer?.stop();
+  });
+
+  it('says "Key unreadable" for a PEM with no END line, and gets the issuer\'s answer back', async () => {
+    const { page } = vscode;
+    const frame = await inspect(vscode, token);
+    await frame.locator('#verification[data-status="verified"]').waitFor();
+    assert.deepEqual(await labelsNotInName(frame), []);
+
+    await page.evaluate(() =>
+      navigator.clipboard.writeText(
+        '-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\n',
+      ),
+    );
+    await frame.locator('#verify-key').click();
+    await pickRow(page, 'Verify with key', 'Key on the clipboard');
+    await frame.locator('#verification[data-status="key-unreadable"]').waitFor();
+    const badge = frame.locator('#signature-badge');
+    assert.match(await badge.innerText(), /Key unreadable/);
+    assert.doesNotMatch(await badge.innerText(), /No matching key/);
+    assert.match(await frame.locator('#verification').innerText(), /cannot be read/);
+    const back = frame.locator('#verify-issuer');
+    assert.equal((await back.innerText()).trim(), "Verify with the issuer's keys");
+    // The buttons drawn with the answer are walked too.
+    assert.deepEqual(await labelsNotInName(frame), []);
+    await vscode.screenshot(screenshotPath('inspector-key-unreadable.png'));
+
+    await back.click();
+    await frame.locator('#verification[data-status="verified"]').waitFor();
+    assert.match(await badge.innerText(), /Signature verified/);
+  });
 });
 
 describe('Token Inspector first paint (figures, no timed assertion)', function () {

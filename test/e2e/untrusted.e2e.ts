@@ -127,7 +127,7 @@ describe('Untrusted token text on every surface (issue 9)', function () {
     await page.locator('.monaco-editor .view-line', { hasText: 'fields' }).click();
     await page.keyboard.press('Control+A');
     await vscode.runCommand('Token Explorer: Inspect Selected Token');
-    const toast = await waitForNotification(page, 'has no JWT in it');
+    const toast = await waitForNotification(page, 'has no token in it');
     assert.match(await toast.innerText(), /\[.?fields.?\].?\(command:/);
     await assertInert(toast, undefined);
     await vscode.screenshot(screenshotPath('untrusted-notification.png'));

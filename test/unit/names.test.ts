@@ -66,7 +66,50 @@ function packageTexts(): UiText[] {
         where: 'package.json welcome link',
       })),
     ),
+    // The welcome views' prose too ("Or inspect any JWT" named the user's token by its format).
+    ...viewsWelcome.map((w) => ({
+      text: w.contents.replace(/\[[^\]]*\]\(command:[^)]*\)/g, ''),
+      where: 'package.json welcome text',
+    })),
   ];
+}
+
+/** Welcome-view links: the label and the command each runs. */
+function welcomeLinks(): { label: string; id: string }[] {
+  return packageJson.contributes.viewsWelcome.flatMap((w) =>
+    [...w.contents.matchAll(/\[([^\]]+)\]\(command:([\w.]+)/g)].map((m) => ({
+      label: m[1] ?? '',
+      id: m[2] ?? '',
+    })),
+  );
+}
+
+/**
+ * What the inspector itself says: its headings (html.ts), the webview's `text:` strings, where a
+ * token was found ("text (the first token in it)") and the headline of each error it shows (the
+ * words before the first colon or parenthesis), from the core modules that word them.
+ */
+function inspectorTexts(): UiText[] {
+  const texts: UiText[] = [];
+  const html = read('src/extension/webview/html.ts');
+  for (const m of html.matchAll(/<h[1-3][^>]*>([^<]+)<\/h[1-3]>/g)) {
+    texts.push({ text: m[1] ?? '', where: 'src/extension/webview/html.ts heading' });
+  }
+  for (const file of sourceFiles('src/webview')) {
+    for (const m of read(file).matchAll(/\btext: '([^']+)'/g)) {
+      texts.push({ text: m[1] ?? '', where: `${file} text` });
+    }
+  }
+  const extract = read('src/core/jwt/extract.ts');
+  for (const m of extract.matchAll(/(?:extracted\([^,]+, |foundIn(?: =|:) )[`']([^`']+)[`']/g)) {
+    texts.push({ text: m[1] ?? '', where: 'src/core/jwt/extract.ts found-in label' });
+  }
+  for (const m of extract.matchAll(
+    /TokenExplorerError\(\s*'[\w-]+',\s*(?:[^'`]*\?\s*)?[`']([^`':(]+)/g,
+  )) {
+    texts.push({ text: m[1] ?? '', where: 'src/core/jwt/extract.ts error headline' });
+  }
+  return texts;
 }
 
 function sourceFiles(dir: string): string[] {
@@ -173,7 +216,7 @@ function mentions(text: string, phrase: string): boolean {
 describe('Names: one noun per thing, one verb per action (README "Names")', () => {
   const table = namingTable();
   const fromSources = SOURCES.map(sourceTexts);
-  const texts = [...packageTexts(), ...fromSources.flatMap((s) => s.texts)];
+  const texts = [...packageTexts(), ...fromSources.flatMap((s) => s.texts), ...inspectorTexts()];
 
   it('reads the naming table and finds the UI texts', () => {
     assert.ok(table.length >= 8, `only ${table.length} rows`);
@@ -201,6 +244,41 @@ describe('Names: one noun per thing, one verb per action (README "Names")', () =
       ),
     );
     assert.deepEqual(offending, []);
+  });
+
+  it('reads the welcome views, the inspector headings, found-in labels and error headlines', () => {
+    const where = new Set(
+      inspectorTexts().map((t) => t.where.replace(/^src\/webview\/\w+\.ts/, 'webview')),
+    );
+    for (const kind of [
+      'src/extension/webview/html.ts heading',
+      'webview text',
+      'src/core/jwt/extract.ts found-in label',
+      'src/core/jwt/extract.ts error headline',
+    ]) {
+      assert.ok(where.has(kind), `no ${kind} found`);
+    }
+    assert.ok(texts.some((t) => t.where === 'package.json welcome text'));
+  });
+
+  it('spells a button, link or notification button that names a command as its title', () => {
+    // "Copy bearer header" for Copy Bearer Header, "Add Account" for Add Account…
+    const byName = new Map(
+      [...titles.values()].map((title) => [title.toLowerCase().replace(/…$/, ''), title]),
+    );
+    const misspelt = texts
+      .map(({ text, where }) => ({
+        text,
+        where,
+        title: byName.get(text.toLowerCase().replace(/…$/, '')),
+      }))
+      .filter(({ where }) => !/heading|welcome text/.test(where))
+      .filter(({ text, title }) => title !== undefined && title !== text)
+      .map(({ text, where, title }) => `${where}: "${text}" names the command "${title}"`);
+    const links = welcomeLinks()
+      .filter(({ label, id }) => titles.get(id) !== label)
+      .map(({ label, id }) => `welcome link "${label}" runs ${id}, titled "${titles.get(id)}"`);
+    assert.deepEqual([...misspelt, ...links], []);
   });
 
   it("gives every tree row and lens that runs a command that command's title", () => {

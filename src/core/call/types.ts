@@ -91,4 +91,9 @@ export interface DiagnosisInput {
   readonly nowSeconds: number;
   readonly clockSkewSeconds: number;
   readonly response?: CallResponse;
+  /**
+   * Set when a request was sent and no answer came back (refused, DNS, TLS, timeout, proxy,
+   * cancelled): the error code and the sender's message. Such a call never ends "no problem".
+   */
+  readonly noAnswer?: { readonly code: string; readonly message: string };
 }

@@ -1,5 +1,6 @@
 import { isRecord } from '../guards';
 import { TokenExplorerError } from '../errors';
+import { notAJwtMessage, recogniseCredential } from './credentialKind';
 import type { FoundToken } from './find';
 import { findJwts } from './find';
 import { algOfHeader, expectedSignatureLengths } from './signatureLength';
@@ -92,12 +93,24 @@ function fromJson(text: string): Extracted | undefined {
   }
   const hit = searchJson(parsed);
   if (hit) return hit;
+  const held = isRecord(parsed)
+    ? JSON_FIELDS.map((field) => [field, parsed[field]] as const).find(
+        ([, value]) => typeof value === 'string' && recogniseCredential(value),
+      )
+    : undefined;
+  const known = held && recogniseCredential(String(held[1]));
+  if (held && known) {
+    throw new TokenExplorerError(
+      'json-without-token',
+      `The pasted JSON has no token to inspect: its "${held[0]}" field holds ${known.what} (${known.clue}), not a JWT. ${known.instead}`,
+    );
+  }
   const keys = isRecord(parsed) ? Object.keys(parsed).slice(0, 8) : [];
   throw new TokenExplorerError(
     'json-without-token',
     keys.length > 0
-      ? `The pasted JSON has no JWT in it (fields: ${keys.join(', ')}). Paste the token itself or a response holding "id_token", "token" or "value".`
-      : 'The pasted JSON has no JWT in it. Paste the token itself or a response holding "id_token", "token" or "value".',
+      ? `The pasted JSON has no token in it (fields: ${keys.join(', ')}). Paste the token itself or a response holding "id_token", "token" or "value".`
+      : 'The pasted JSON has no token in it. Paste the token itself or a response holding "id_token", "token" or "value".',
   );
 }
 
@@ -162,7 +175,7 @@ function firstInText(text: string, first: FoundToken): Extracted {
       `the signature is shorter than its algorithm makes and is followed by "${stray}" at character ${first.end + 1}, then more base64url text: the token was probably broken there when copied`,
     );
   }
-  return extracted(first.token, 'text (the first JWT in it)', repairs);
+  return extracted(first.token, 'text (the first token in it)', repairs);
 }
 
 /**
@@ -194,7 +207,7 @@ export function extractToken(input: string): Extracted {
   const header = AUTH_HEADER.test(text);
   const bearer = BEARER.exec(text);
   if (bearer?.[1]) {
-    foundIn = header ? 'Authorization header' : 'Bearer prefix';
+    foundIn = header ? 'bearer header' : 'Bearer prefix';
     text = stripQuotes(bearer[1]);
   }
   const param = URL_PARAM.exec(text);
@@ -206,6 +219,8 @@ export function extractToken(input: string): Extracted {
       // Keep the raw value: a stray '%' only means it was not percent-encoded.
     }
     const [inside] = findJwts(value, 1);
+    const known = inside ? undefined : recogniseCredential(value);
+    if (known) throw new TokenExplorerError('not-a-jwt', notAJwtMessage(known));
     return inside && inside.start === 0 && inside.end === value.length
       ? extracted(inside.token, `URL parameter "${param[1]}"`, inside.repairs)
       : { token: value, foundIn: `URL parameter "${param[1]}"` };
@@ -214,15 +229,17 @@ export function extractToken(input: string): Extracted {
   if (first && first.start === 0 && first.end === text.length) {
     return extracted(first.token, foundIn, first.repairs);
   }
+  const known = recogniseCredential(text);
+  if (known) throw new TokenExplorerError('not-a-jwt', notAJwtMessage(known));
   const repaired = withoutStrays(text);
   if (repaired) return { ...repaired, foundIn };
   if (COMPACT_ISH.test(text)) return { token: text, foundIn };
   if (first) {
     const hit = firstInText(text, first);
-    return header || bearer ? { ...hit, foundIn: 'Authorization header' } : hit;
+    return header || bearer ? { ...hit, foundIn: 'bearer header' } : hit;
   }
   throw new TokenExplorerError(
     'not-a-jwt',
-    'This does not look like a JWT: a JWT is base64url parts separated by dots (header.payload.signature), usually starting with "eyJ".',
+    'This does not look like a token: the inspector reads JWTs, base64url parts separated by dots (header.payload.signature), usually starting with "eyJ".',
   );
 }

@@ -1,7 +1,7 @@
 import { buildClaimRows, detectIssuerFamily } from './claims';
 import { decodeCompact } from './decode';
 import { extractToken } from './extract';
-import { readTimes } from './time';
+import { tokenTimes } from './time';
 import type { ClaimRow, Inspection } from './types';
 
 function stringField(
@@ -52,12 +52,8 @@ export function inspectToken(input: string): Inspection {
   const decoded = decodeCompact(token);
   const family = decoded.payload ? detectIssuerFamily(decoded.payload) : undefined;
   const warnings = [...decoded.warnings];
-  let times = {};
-  if (decoded.payload) {
-    const read = readTimes(decoded.payload);
-    times = read.times;
-    warnings.push(...read.warnings);
-  }
+  const { times, warnings: timeWarnings } = tokenTimes(decoded);
+  warnings.push(...timeWarnings);
   if (family === 'google' && decoded.payload && missesGoogleEmail(decoded.payload)) {
     warnings.push(GOOGLE_WITHOUT_EMAIL);
   }

@@ -1,6 +1,6 @@
 import type { Decoded } from './decode';
 import { decodeCompact } from './decode';
-import { readTimes } from './time';
+import { tokenTimes } from './time';
 import type { TokenTimes } from './types';
 
 /**
@@ -11,5 +11,5 @@ export function peekToken(
   token: string,
 ): Decoded & { readonly token: string; readonly times: TokenTimes } {
   const decoded = decodeCompact(token);
-  return { ...decoded, token, times: decoded.payload ? readTimes(decoded.payload).times : {} };
+  return { ...decoded, token, times: tokenTimes(decoded).times };
 }

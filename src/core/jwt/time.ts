@@ -144,9 +144,12 @@ export function readTimes(payload: Readonly<Record<string, unknown>>): {
     const { time, warning } = toClaimTime(payload[claim]);
     const value = payload[claim];
     if (time !== undefined) times[field] = time.epochSeconds;
-    // Before 1970 is no date to show, but jose compares it as a number: long expired.
-    else if (typeof value === 'number' && Number.isFinite(value)) times[field] = value;
-    else if (claim === 'exp') times.expUnreadable = warning ?? 'not a NumericDate';
+    else if (typeof value === 'number' && Number.isFinite(value)) {
+      // Before 1970 is no date to show, but jose compares it as a number: long expired. Beyond
+      // year 275760 jose would still accept it, yet no expiry can be read from it.
+      times[field] = value;
+      if (claim === 'exp' && value > 0) times.expUnreadable = warning ?? 'not a NumericDate';
+    } else if (claim === 'exp') times.expUnreadable = warning ?? 'not a NumericDate';
     if (warning !== undefined) warnings.push(`${claim}: ${warning}`);
   }
   warnings.push(...strictVerdicts(payload));
@@ -165,6 +168,23 @@ export function readTimes(payload: Readonly<Record<string, unknown>>): {
   }
   return { times, warnings };
 }
+
+/**
+ * The time claims of a decoded token. A JWS or unsecured JWT whose payload did not decode (not
+ * base64url, not UTF-8, not JSON, not an object) has an unknown expiry, never "no expiry": its
+ * times carry `expUnreadable` saying so. A JWE's times are inside the ciphertext: none.
+ */
+export function tokenTimes(decoded: {
+  readonly kind: 'jws' | 'jwe' | 'unsecured';
+  readonly payload?: Readonly<Record<string, unknown>>;
+}): { times: TokenTimes; warnings: string[] } {
+  if (decoded.payload) return readTimes(decoded.payload);
+  if (decoded.kind === 'jwe') return { times: {}, warnings: [] };
+  return { times: { expUnreadable: PAYLOAD_UNREADABLE }, warnings: [] };
+}
+
+/** Why a token whose payload does not decode has no readable expiry. */
+export const PAYLOAD_UNREADABLE = 'the payload cannot be decoded, so exp cannot be read';
 
 /**
  * How strict verifiers judge the types of the time claims, for values they would not accept as

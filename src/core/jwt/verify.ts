@@ -362,12 +362,7 @@ export async function verifySignature(
     }
   } catch (error) {
     if (error instanceof TokenExplorerError && error.code === 'bad-key') {
-      return {
-        status: 'no-matching-key',
-        ...(kid ? { kid } : {}),
-        keyFrom: 'supplied key',
-        detail: error.message,
-      };
+      return { status: 'key-unreadable', keyFrom: 'supplied key', detail: error.message };
     }
     return { status: 'not-attempted', reason: errorMessage(error) };
   }

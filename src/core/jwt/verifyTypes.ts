@@ -26,6 +26,8 @@ export type VerifyOutcome =
       readonly keyFrom: string;
       readonly detail: string;
     }
+  /** The key the user supplied cannot be read (a PEM without its END line, JSON that is no JWKS). */
+  | { readonly status: 'key-unreadable'; readonly keyFrom: string; readonly detail: string }
   | { readonly status: 'issuer-unreachable'; readonly url: string; readonly reason: string }
   | { readonly status: 'algorithm-not-allowed'; readonly alg: string; readonly reason: string }
   /** No key anyone holds can check it (a Microsoft Graph token's hashed header nonce): why. */

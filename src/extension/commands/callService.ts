@@ -145,6 +145,7 @@ async function run(
   const settings = deps.settings();
   let response: CallResponse | undefined;
   let error: string | undefined;
+  let errorCode = 'network';
   try {
     response = await vscode.window.withProgress(
       {
@@ -166,6 +167,7 @@ async function run(
   } catch (caught) {
     if (caught instanceof TokenExplorerError && caught.code === 'bad-config') throw caught;
     error = errorMessage(caught);
+    if (caught instanceof TokenExplorerError) errorCode = caught.code;
   }
   const diagnosis = diagnose({
     token: choice.token,
@@ -174,6 +176,7 @@ async function run(
     nowSeconds: Date.now() / 1000,
     clockSkewSeconds: settings.clockSkewSeconds,
     ...(response ? { response } : {}),
+    ...(error !== undefined ? { noAnswer: { code: errorCode, message: error } } : {}),
     ...(extra.kind ? { kind: extra.kind } : {}),
     ...(extra.customAudiences ? { customAudiences: extra.customAudiences } : {}),
     ...(extra.iapClientId ? { iapClientId: extra.iapClientId } : {}),

@@ -155,7 +155,7 @@ export async function startLocalProxy(
   void vscode.window
     .showInformationMessage(
       `Local proxy for ${started.target} listening on ${started.url}.`,
-      'Copy URL',
+      'Copy Local Proxy URL',
     )
     .then((choice) => choice && vscode.env.clipboard.writeText(started.url));
   return started.url;

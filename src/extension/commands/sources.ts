@@ -98,10 +98,14 @@ export async function startLocalIssuer(deps: SourceCommandDeps): Promise<string 
   try {
     const url = await deps.localIssuer.start();
     void vscode.window
-      .showInformationMessage(`Local issuer running at ${url}`, 'Mint Test Token', 'Copy URL')
+      .showInformationMessage(
+        `Local issuer running at ${url}`,
+        'Mint Test Token',
+        'Copy Local Issuer URL',
+      )
       .then((choice) => {
         if (choice === 'Mint Test Token') void mintTestToken(deps);
-        if (choice === 'Copy URL') void vscode.env.clipboard.writeText(url);
+        if (choice === 'Copy Local Issuer URL') void vscode.env.clipboard.writeText(url);
       });
     return url;
   } catch (error) {

@@ -234,7 +234,7 @@ export async function getIdToken(
 
 /** Copies `Authorization: Bearer <token>` for a tree node or picked account. */
 export async function copyBearerHeader(deps: TokenCommandDeps, arg?: unknown): Promise<void> {
-  const target = await resolveTarget(deps, arg, 'Copy bearer header');
+  const target = await resolveTarget(deps, arg, 'Copy Bearer Header');
   if (!target) return;
   const issued = await fetchToken(deps, target.account, target.audience, {
     again: () => copyBearerHeader(deps, againNode(target)),

@@ -13,7 +13,9 @@ export function tokenStateText(
     return `error: ${message.length > 80 ? `${message.slice(0, 80)}…` : message}`;
   }
   if (!token) return undefined;
-  const seconds = Math.round((token.expiresAt - nowMs) / 1000);
+  // Not rounded: formatDuration truncates, as the badge and the inspector's countdown do, so no
+  // surface says "1 h" where another says "59 min".
+  const seconds = (token.expiresAt - nowMs) / 1000;
   if (seconds <= 0) return `expired ${formatDuration(-seconds)} ago`;
   const state = `expires in ${formatDuration(seconds)}`;
   return lastError !== undefined ? `${state} (refresh failed)` : state;

@@ -27,7 +27,11 @@ function attr(value: string): string {
     .replace(/>/g, '&gt;');
 }
 
-/** One toolbar button: codicon plus label, with title and aria-label for keyboard and screen reader. */
+/**
+ * One toolbar button: codicon plus visible label, and a tooltip (`title`, announced as its
+ * description). No aria-label: the accessible name is the visible label, as WCAG 2.5.3 "Label in
+ * Name" asks, so a speech-input user can say what they see.
+ */
 function button(
   id: string,
   codicon: string,
@@ -36,7 +40,7 @@ function button(
   secondary = true,
 ): string {
   const kind = secondary ? 'button secondary' : 'button';
-  return `<button type="button" id="${id}" class="${kind}" title="${title}" aria-label="${title}"><span class="codicon codicon-${codicon}" aria-hidden="true"></span><span class="button-label">${label}</span></button>`;
+  return `<button type="button" id="${id}" class="${kind}" title="${title}"><span class="codicon codicon-${codicon}" aria-hidden="true"></span><span class="button-label">${label}</span></button>`;
 }
 
 /**
@@ -81,10 +85,10 @@ export function inspectorHtml(opts: InspectorHtmlOptions): string {
   <dl id="glance" class="glance" aria-label="This token at a glance"></dl>
   <div class="actions" role="toolbar" aria-label="Token actions">
     ${button('copy-token', 'copy', 'Copy token', 'Copy the compact token')}
-    ${button('copy-bearer', 'copy', 'Copy bearer header', 'Copy as an Authorization: Bearer header')}
+    ${button('copy-bearer', 'copy', 'Copy Bearer Header', 'Copy as an Authorization: Bearer header')}
     ${button('copy-json', 'json', 'Copy decoded JSON', 'Copy the decoded payload as JSON')}
     ${button('verify-key', 'key', 'Verify with key…', 'Verify the signature with a JWKS, PEM key or shared secret')}
-    ${button('call-service', 'debug-start', 'Call service…', 'Send one request with this token and explain the answer')}
+    ${button('call-service', 'debug-start', 'Call Service…', 'Send one request with this token and explain the answer')}
     ${button('check-url', 'checklist', 'Check against a URL…', 'Check whether a service would accept this token, without sending it')}
     ${button('copy-as', 'clippy', 'Copy as…', 'Copy as a header, curl command, .http request or export line')}
     ${button('check-trust', 'shield', 'Check trust…', 'Would this trust accept it? Check the token against an AWS, Google Cloud, Entra or Vault trust definition')}

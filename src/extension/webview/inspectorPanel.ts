@@ -115,7 +115,7 @@ export class InspectorPanel implements vscode.Disposable {
     if (target === 'token' || target === 'bearer') await this.deps.clipboard.copySecret(text);
     else await this.deps.clipboard.copyPlain(text);
     const what =
-      target === 'token' ? 'Token' : target === 'bearer' ? 'Authorization header' : 'Decoded JSON';
+      target === 'token' ? 'Token' : target === 'bearer' ? 'Bearer header' : 'Decoded JSON';
     vscode.window.setStatusBarMessage(`$(check) ${what} copied`, 3000);
   }
 

@@ -6,6 +6,7 @@ import {
   statusBarParts,
   tokenStateText,
 } from '../../../src/extension/views/tokenState';
+import { formatDuration } from '../../../src/core/jwt/time';
 
 const NOW = Date.UTC(2030, 0, 1, 12, 0, 0);
 const token = (secondsLeft: number): MintedToken =>
@@ -70,5 +71,27 @@ describe('status bar text (countdown first)', () => {
     assert.equal(account.length, STATUS_BAR_PART);
     assert.equal(audience.length, STATUS_BAR_PART);
     assert.ok(account.endsWith('…') && audience.endsWith('…'));
+  });
+});
+
+describe('one rounding rule for every countdown surface', () => {
+  // The tree row said "expires in 1 h" while its badge and the inspector said 59 min.
+  const surfaces = (left: number) => {
+    const words = tokenStateText(token(left), undefined, NOW) ?? '';
+    const badge = countdownBadge(token(left), undefined, NOW)?.badge ?? '';
+    return { words, badge, bar: statusBarParts(words, 'a', 'b')[0] };
+  };
+  for (const left of [3599.6, 3599.001, 59 * 60 + 59.5, 119.9, 600.7]) {
+    it(`${left} s left: the words, the status bar and the badge name the same minute`, () => {
+      const { words, badge, bar } = surfaces(left);
+      const minutes = Math.floor(left / 60);
+      assert.equal(badge, String(minutes));
+      assert.match(words, new RegExp(`^expires in ${minutes} min\\b`));
+      assert.match(bar, new RegExp(`^${minutes} min\\b`));
+      assert.equal(bar, formatDuration(left));
+    });
+  }
+  it('an expired token is counted the same way', () => {
+    assert.equal(tokenStateText(token(-119.9), undefined, NOW), 'expired 1 min 59 s ago');
   });
 });

@@ -68,6 +68,7 @@ describe('inspector first screen (glance, pure parts)', () => {
       { status: 'pending', detail: 'fetching' },
       { status: 'bad-signature', alg: 'RS256', keyFrom: 'k' },
       { status: 'no-matching-key', keyFrom: 'k', detail: 'kid x' },
+      { status: 'key-unreadable', keyFrom: 'supplied key', detail: 'no END line' },
       { status: 'algorithm-not-allowed', alg: 'HS256', reason: 'r' },
       { status: 'unverifiable', reason: 'Graph nonce' },
     ] as const) {
@@ -79,5 +80,17 @@ describe('inspector first screen (glance, pure parts)', () => {
     const none = signatureAnswer(unsecured, { status: 'not-attempted', reason: 'alg none' });
     assert.equal(none.headline, 'No signature');
     assert.equal(none.tone, 'error');
+  });
+
+  it('says an unreadable key is unreadable, not "No matching key"', () => {
+    const token = inspectToken(jwt({ exp: 1_900_000_000 }));
+    const answer = signatureAnswer(token, {
+      status: 'key-unreadable',
+      keyFrom: 'supplied key',
+      detail: 'The PEM key has no END line.',
+    });
+    assert.equal(answer.headline, 'Key unreadable');
+    assert.notEqual(answer.tone, 'ok');
+    assert.match(answer.detail ?? '', /END line/);
   });
 });

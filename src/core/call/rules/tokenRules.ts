@@ -11,6 +11,8 @@ import {
   str,
   tokenHint,
 } from './context';
+import { recogniseCredential } from '../../jwt/credentialKind';
+import { formatDuration, readTimes } from '../../jwt/time';
 import type { Finding } from '../types';
 
 /**
@@ -23,13 +25,14 @@ import type { Finding } from '../types';
 export const tokenKindRule: Rule = ({ input, kind, decoded, url }) => {
   const token = input.token.trim();
   const fix = tokenHint(kind).replace('URL', url.origin);
-  if (/^ya29\./.test(token)) {
+  const known = recogniseCredential(token.replace(/^bearer\s+/i, ''));
+  if (known) {
     return [
       {
         rule: 'token-kind',
         severity: 'error',
-        title: 'This is an OAuth access token, not an ID token',
-        evidence: `The credential starts with "ya29.", Google's prefix for OAuth 2.0 access tokens (what \`gcloud auth print-access-token\` prints). ${KIND_LABEL[kind]} needs an OIDC ID token: a JWT signed by Google whose aud names the service.`,
+        title: `This is ${known.what}, not an ID token`,
+        evidence: `Recognised by ${known.clue}${/^ya29\./.test(token) ? ' (what `gcloud auth print-access-token` prints)' : ''}. ${KIND_LABEL[kind]} needs an OIDC ID token: a JWT signed by ${GOOGLE_KINDS.has(kind) ? 'Google' : 'its issuer'} whose aud names the service.`,
         fix,
       },
     ];
@@ -209,21 +212,41 @@ function gcloudUserToken(severity: Finding['severity'], consequence: string): Fi
   };
 }
 
-/** Expired, not yet valid, or issued in the future (a clock that is off), beyond the allowed skew. */
+/** A NumericDate as ISO-8601, or the number itself when it is beyond the range of dates. */
+function isoTime(seconds: number): string {
+  const date = new Date(seconds * 1000);
+  return Number.isFinite(date.getTime()) ? date.toISOString() : `${seconds} (beyond any date)`;
+}
+
+/**
+ * Expired, not yet valid, or issued in the future (a clock that is off), beyond the allowed skew.
+ * The claims are read as the inspector reads them ({@link readTimes}): an exp that is there but no
+ * usable NumericDate is "unreadable", never "no expiry".
+ */
 export const timeRule: Rule = ({ input, claims }) => {
   if (!claims) return [];
   const now = input.nowSeconds;
   const skew = input.clockSkewSeconds;
-  const num = (name: string) => {
-    const v = claims[name];
-    return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
-  };
-  const exp = num('exp');
-  const nbf = num('nbf');
-  const iat = num('iat');
+  const { exp, nbf, iat, expUnreadable } = readTimes(claims).times;
   const ago = (s: number) => formatDuration(Math.abs(s));
   const findings: Finding[] = [];
-  if (exp === undefined) {
+  if (exp !== undefined && exp <= now - skew) {
+    findings.push({
+      rule: 'time',
+      severity: 'error',
+      title: 'The token has expired',
+      evidence: `exp was ${isoTime(exp)}, ${ago(now - exp)} ago (allowed skew ${skew} s).`,
+      fix: 'Get a fresh token (Refresh ID Token on the tree row, or Get ID Token).',
+    });
+  } else if (expUnreadable !== undefined) {
+    findings.push({
+      rule: 'time',
+      severity: 'error',
+      title: 'The expiry is unreadable',
+      evidence: `exp: ${expUnreadable}. Strict verifiers (jose, google-auth-library) reject such a token.`,
+      fix: 'Mint a token whose exp is a JSON number of seconds since 1970.',
+    });
+  } else if (exp === undefined) {
     findings.push({
       rule: 'time',
       severity: 'warning',
@@ -231,21 +254,13 @@ export const timeRule: Rule = ({ input, claims }) => {
       evidence: 'There is no exp claim; Google front ends and most libraries reject such tokens.',
       fix: 'Mint a token from an issuer that sets exp.',
     });
-  } else if (exp <= now - skew) {
-    findings.push({
-      rule: 'time',
-      severity: 'error',
-      title: 'The token has expired',
-      evidence: `exp was ${new Date(exp * 1000).toISOString()}, ${ago(now - exp)} ago (allowed skew ${skew} s).`,
-      fix: 'Get a fresh token (Refresh ID Token on the tree row, or Get ID Token).',
-    });
   }
   if (nbf !== undefined && nbf > now + skew) {
     findings.push({
       rule: 'time',
       severity: 'error',
       title: 'The token is not valid yet',
-      evidence: `nbf is ${new Date(nbf * 1000).toISOString()}, ${ago(nbf - now)} from now by this machine's clock.`,
+      evidence: `nbf is ${isoTime(nbf)}, ${ago(nbf - now)} from now by this machine's clock.`,
       fix: "Wait, or check the clocks: this machine's and the issuer's must agree within a minute.",
     });
   }
@@ -260,14 +275,6 @@ export const timeRule: Rule = ({ input, claims }) => {
   }
   return findings;
 };
-
-function formatDuration(seconds: number): string {
-  const s = Math.round(seconds);
-  if (s < 120) return `${s} s`;
-  if (s < 7200) return `${Math.round(s / 60)} min`;
-  if (s < 172800) return `${Math.round(s / 3600)} h`;
-  return `${Math.round(s / 86400)} days`;
-}
 
 /**
  * IAP needs `email`: a token without it fails with "Invalid IAP credentials: JWT 'email' claim

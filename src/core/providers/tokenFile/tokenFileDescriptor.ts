@@ -55,7 +55,7 @@ async function summarize(
       { audience: '' },
       context,
     );
-    const left = Math.round((minted.expiresAt - context.clock.now()) / 1000);
+    const left = (minted.expiresAt - context.clock.now()) / 1000;
     const claims = peekToken(minted.token).payload ?? {};
     const aud = [claims.aud].flat().filter((a) => typeof a === 'string');
     const iss = typeof claims.iss === 'string' ? claims.iss : 'no issuer';

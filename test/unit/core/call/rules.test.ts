@@ -320,3 +320,82 @@ describe('diagnosis rules', () => {
     });
   });
 });
+
+describe('a call that got no answer', () => {
+  const failures: [string, string, RegExp][] = [
+    [
+      'network',
+      'Could not call http://localhost:8080/: connection refused (nothing is listening there).',
+      /service is running/,
+    ],
+    [
+      'network',
+      'Could not call https://nope.invalid/: the host name could not be resolved (offline, or a typo in the URL).',
+      /DNS/,
+    ],
+    [
+      'network',
+      "Could not call https://self-signed.example/: TLS failed: the server's certificate was rejected (DEPTH_ZERO_SELF_SIGNED_CERT); the token was not sent.",
+      /certificate/,
+    ],
+    [
+      'timeout',
+      'https://slow.example/ did not answer within 30 s (tokenExplorer.timeoutSeconds).',
+      /timeoutSeconds/,
+    ],
+    [
+      'network',
+      'Could not reach the proxy http://127.0.0.1:3128 (http.proxy): connection refused.',
+      /http\.proxy/,
+    ],
+  ];
+  for (const [code, message, check] of failures) {
+    it(`never ends green: ${code}, ${message.slice(0, 50)}`, () => {
+      const findings = run({ token: google(), noAnswer: { code, message } });
+      assert.ok(
+        findings.every((f) => f.severity !== 'ok'),
+        JSON.stringify(findings),
+      );
+      assert.ok(!findings.some((f) => /No problem found/.test(f.title)));
+      const [first] = findings;
+      assert.equal(first?.severity, 'error');
+      assert.ok(first?.evidence.includes(message), 'says what failed');
+      assert.match(first?.fix ?? '', check);
+      assert.doesNotMatch(first?.fix ?? '', /Call the service to check/);
+    });
+  }
+  it('a cancelled call is a warning that nothing was checked, not a green result', () => {
+    const findings = run({
+      token: google(),
+      noAnswer: { code: 'cancelled', message: 'The call was cancelled.' },
+    });
+    assert.equal(findings[0]?.severity, 'warning');
+    assert.match(findings[0]?.title ?? '', /not checked/);
+  });
+  it('token faults still show beside the failure', () => {
+    const findings = run({
+      token: google({ exp: NOW - 7200 }),
+      noAnswer: { code: 'network', message: 'Could not call x: connection refused.' },
+    });
+    assert.ok(findings.some((f) => f.title === 'The token has expired'));
+    assert.ok(findings.some((f) => f.title === 'The service could not be reached'));
+  });
+});
+
+describe('time rule reads exp as the inspector does', () => {
+  for (const exp of ['soon', null, '', true, { at: 1 }, 1e20]) {
+    it(`an exp of ${JSON.stringify(exp)} is unreadable, not "no expiry"`, () => {
+      const [f] = only(run({ token: google({ exp }) }), 'time');
+      assert.equal(f?.title, 'The expiry is unreadable');
+      assert.equal(f?.severity, 'error');
+    });
+  }
+  it('an exp or nbf beyond the range of dates does not throw', () => {
+    assert.doesNotThrow(() => run({ token: google({ exp: -1e20 }) }));
+    assert.match(
+      only(run({ token: google({ exp: -1e20 }) }), 'time')[0]?.evidence ?? '',
+      /beyond any date/,
+    );
+    assert.doesNotThrow(() => run({ token: google({ nbf: 1e20 }) }));
+  });
+});

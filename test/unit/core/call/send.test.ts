@@ -112,6 +112,41 @@ describe('sendCall', () => {
     }
   });
 
+  it('a call with no answer (refused, DNS, TLS, timeout) never ends in a green diagnosis', async () => {
+    const port = await closedPort();
+    const kube = await KubeApiServer.start();
+    const token = `${Buffer.from('{"alg":"RS256"}').toString('base64url')}.${Buffer.from(
+      JSON.stringify({ iss: 'https://i', aud: 'http://127.0.0.1/', exp: Date.now() / 1000 + 600 }),
+    ).toString('base64url')}.c2ln`;
+    try {
+      const targets: [string, number, RegExp][] = [
+        [`http://127.0.0.1:${port}/`, 3000, /service is running/],
+        ['https://no-such-host.invalid/', 3000, /DNS/],
+        [`${kube.url}/`, 3000, /certificate/],
+        [`${api.url}/slow`, 300, /timeoutSeconds/],
+      ];
+      for (const [url, timeoutMs, check] of targets) {
+        const error = await sendCall(fetch, request(url), token, { ...options, timeoutMs }).then(
+          () => assert.fail(`${url} answered`),
+          (caught: { code: string; message: string }) => caught,
+        );
+        const { findings } = diagnose({
+          token,
+          url,
+          nowSeconds: Date.now() / 1000,
+          clockSkewSeconds: 60,
+          noAnswer: { code: error.code, message: error.message },
+        });
+        assert.ok(findings.length > 0 && findings.every((f) => f.severity !== 'ok'), url);
+        assert.equal(findings[0]?.severity, 'error', url);
+        assert.ok(findings[0]?.evidence.includes(error.message), url);
+        assert.match(findings[0]?.fix ?? '', check, url);
+      }
+    } finally {
+      await kube.stop();
+    }
+  });
+
   it('rejects invalid URLs, schemes, credentials in URLs, methods and headers', async () => {
     await rejectsWith(
       sendCall(fetch, request('not a url'), 't', options),

@@ -165,7 +165,7 @@ describe('decodeCompact', () => {
 describe('inspectToken', () => {
   it('combines extraction, decoding, claims and times', () => {
     const i = inspectToken(`  Authorization: Bearer ${RFC7515_A1_HS256}  `);
-    assert.equal(i.foundIn, 'Authorization header');
+    assert.equal(i.foundIn, 'bearer header');
     assert.equal(i.alg, 'HS256');
     assert.equal(i.issuer, 'joe');
     assert.equal(i.times.exp, 1300819380);

@@ -22,8 +22,8 @@ describe('extractToken: the paste forms people use', () => {
     ['backticks', `\`${T}\``, 'pasted text'],
     ['a Bearer prefix', `Bearer ${T}`, 'Bearer prefix'],
     ['a lower-case bearer prefix', `bearer ${T}`, 'Bearer prefix'],
-    ['an Authorization header', `Authorization: Bearer ${T}`, 'Authorization header'],
-    ['a quoted curl header', `-H "Authorization: Bearer ${T}"`, 'Authorization header'],
+    ['an Authorization header', `Authorization: Bearer ${T}`, 'bearer header'],
+    ['a quoted curl header', `-H "Authorization: Bearer ${T}"`, 'bearer header'],
     [
       'an oauth2 token response',
       JSON.stringify({ access_token: 'ya29.x', id_token: T, expires_in: 3599 }),
@@ -47,8 +47,8 @@ describe('extractToken: the paste forms people use', () => {
       `https://app.example/cb?id_token=${encodeURIComponent(T)}`,
       'URL parameter "id_token"',
     ],
-    ['a log line', `2026-11-21 INFO got token=${T} for svc`, 'text (the first JWT in it)'],
-    ['free text', `the token is ${T} (expired)`, 'text (the first JWT in it)'],
+    ['a log line', `2026-11-21 INFO got token=${T} for svc`, 'text (the first token in it)'],
+    ['free text', `the token is ${T} (expired)`, 'text (the first token in it)'],
   ];
   for (const [name, input, foundIn] of forms) {
     it(name, () => {

@@ -171,9 +171,20 @@ describe('verifySignature', () => {
     const pem =
       '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----';
     const outcome = await verify(token, { kind: 'pem', pem });
-    assert.equal(outcome.status, 'no-matching-key');
+    assert.equal(outcome.status, 'key-unreadable');
     assert.match(JSON.stringify(outcome), /That is a private key/);
     assert.doesNotMatch(JSON.stringify(outcome), /MIIEv/);
+  });
+
+  it('says a key it cannot read is unreadable, not that no key matches', async () => {
+    const token = await issuer.sign({ sub: 'svc' });
+    for (const pem of [
+      '-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\n',
+      '-----BEGIN PUBLIC KEY-----\n!!!!\n-----END PUBLIC KEY-----',
+    ]) {
+      const outcome = await verify(token, { kind: 'pem', pem });
+      assert.equal(outcome.status, 'key-unreadable', JSON.stringify(outcome));
+    }
   });
 
   it('verifies HMAC with a typed secret and says when the secret is wrong', async () => {
