@@ -389,6 +389,9 @@ describe('AWS sources in VS Code (aws-sts, token files)', function () {
     // The volume is gone: a clear error naming the variable and the file, and what to check.
     await rm(tokenFile());
     try {
+      // Empties (and so closes) the notification centre, which waitForNotification may have
+      // opened when a toast did not show: with it open, VS Code shows no toasts.
+      await vscode!.runCommand('Notifications: Clear All Notifications');
       await showTokenExplorer(page);
       const missing = page.locator('.notification-toast', { hasText: 'does not exist' });
       await inlineAction(fileRow, 'Refresh ID Token', missing);

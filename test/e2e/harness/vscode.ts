@@ -144,8 +144,10 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     await page.keyboard.press('F1');
-    await input.fill(`>${title}`);
     try {
+      // A modal dialog left by a failed step (a test's first attempt) keeps F1 from opening the
+      // palette: Escape below closes it, and the next round opens the palette.
+      await input.fill(`>${title}`, { timeout: 3000 });
       await row.waitFor({ timeout: 3000 });
       break;
     } catch {
@@ -186,8 +188,19 @@ export function webviewFrame(page: Page): FrameLocator {
  */
 export async function waitForNotification(page: Page, text: string): Promise<Locator> {
   const toast = page.locator('.notification-toast', { hasText: text }).first();
-  await toast.waitFor();
-  return toast;
+  try {
+    await toast.waitFor({ timeout: 15_000 });
+    return toast;
+  } catch {
+    // The workbench sometimes shows no toast for a new notification (seen after an earlier
+    // toast's button was pressed); the notification centre always lists it, buttons included.
+    const item = page
+      .locator('.notifications-center .notification-list-item', { hasText: text })
+      .first();
+    if (!(await item.isVisible())) await runCommand(page, 'Notifications: Show Notifications');
+    await item.waitFor({ timeout: 15_000 });
+    return item;
+  }
 }
 
 /** The quick input (picker or input box) once it shows `title`. */
