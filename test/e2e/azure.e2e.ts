@@ -7,6 +7,7 @@ import { makeFakeAz } from '../emulators/azure/fakeAz';
 import type { FakeAz } from '../emulators/azure/fakeAz';
 import { eventually } from '../helpers/poll';
 import {
+  hoverUntilShown,
   launchVsCode,
   quickInput,
   quickInputBox,
@@ -77,23 +78,7 @@ describe('Azure access tokens in VS Code', () => {
     const hover = page
       .locator('.monaco-hover, .workbench-hover')
       .filter({ hasText: 'Mints access tokens.' });
-    // A hover can be swallowed while the tree re-renders: move away and hover again until shown.
-    await eventually(
-      'the account tooltip',
-      async () => {
-        await page.mouse.move(0, 0);
-        await account.hover();
-        return hover
-          .first()
-          .waitFor({ timeout: 3000 })
-          .then(
-            () => true,
-            () => false,
-          );
-      },
-      Boolean,
-      30_000,
-    );
+    await hoverUntilShown(page, account, hover.first(), 30_000);
     await vscode.screenshot(screenshotPath('azure-access-token.png'));
   });
 });

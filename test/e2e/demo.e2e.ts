@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Demo } from '../emulators/demo';
 import { startDemo } from '../emulators/demo';
-import { eventually } from '../helpers/poll';
 import {
+  hoverUntilShown,
   inlineAction,
   launchVsCode,
   pickRow,
@@ -81,18 +81,7 @@ describe('npm start: the demo profile', function () {
       .locator('.monaco-hover, .workbench-hover')
       .filter({ hasText: 'Metadata server: default service account at' })
       .first();
-    await eventually(
-      'the account tooltip',
-      async () => {
-        await vscode.page.mouse.move(0, 0);
-        await row.first().hover();
-        return hover.waitFor({ timeout: 3000 }).then(
-          () => true,
-          () => false,
-        );
-      },
-      Boolean,
-    );
+    await hoverUntilShown(vscode.page, row.first(), hover);
     // The hover renders spaces as no-break spaces.
     const text = (await hover.innerText()).replace(/\u00a0/g, ' ');
     assert.match(text, /at http:\/\/127\.0\.0\.1:\d+\b/);

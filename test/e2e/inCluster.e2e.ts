@@ -12,6 +12,7 @@ import { KubeApiServer } from '../emulators/kubernetes/apiServer';
 import { writePodMount } from '../emulators/kubernetes/podMount';
 import { eventually } from '../helpers/poll';
 import {
+  hoverUntilShown,
   launchVsCode,
   quickInput,
   quickInputBox,
@@ -134,22 +135,7 @@ describe('Kubernetes in a pod in VS Code', () => {
     const hover = page
       .locator('.monaco-hover, .workbench-hover')
       .filter({ hasText: `team-a/builder (in-cluster ${new URL(api.url).host})` });
-    await eventually(
-      'the account tooltip',
-      async () => {
-        await page.mouse.move(0, 0);
-        await row.first().hover();
-        return hover
-          .first()
-          .waitFor({ timeout: 3000 })
-          .then(
-            () => true,
-            () => false,
-          );
-      },
-      Boolean,
-      30_000,
-    );
+    await hoverUntilShown(page, row.first(), hover.first(), 30_000);
     await vscode.screenshot(screenshotPath('in-cluster-account.png'));
   });
 });

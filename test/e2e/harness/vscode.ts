@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
 import type * as CodeServerModule from '../../../scripts/lib/codeServer.mjs';
+import { eventually } from '../../helpers/poll';
 
 /**
  * Where a UI test saves a screenshot named `file`: the git-ignored test-results/screenshots/, or
@@ -353,4 +354,29 @@ export async function inlineAction(row: Locator, title: string, done?: Locator):
       if (attempt === 3) throw error;
     }
   }
+}
+
+/**
+ * Hovers `target` until `hover` (a tooltip) shows. A hover can be swallowed while a tree
+ * re-renders (rows with a countdown redraw every second): move away and hover again.
+ */
+export async function hoverUntilShown(
+  page: Page,
+  target: Locator,
+  hover: Locator,
+  timeoutMs?: number,
+): Promise<void> {
+  await eventually(
+    'the tooltip',
+    async () => {
+      await page.mouse.move(0, 0);
+      await target.hover();
+      return hover.waitFor({ timeout: 3000 }).then(
+        () => true,
+        () => false,
+      );
+    },
+    Boolean,
+    timeoutMs,
+  );
 }
